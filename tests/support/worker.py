@@ -1,0 +1,67 @@
+"""A real `celery worker` process for the tests, on the same broker and test database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.db import connection
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_database_url() -> str:
+    """DATABASE_URL of the test database pytest-django created, for other processes."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] or ""
+    if s.get("PASSWORD"):
+        auth += f":{s['PASSWORD']}"
+    return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+class CeleryWorker:
+    def __init__(self, env: dict[str, str], log_path: Path, concurrency: int = 2):
+        self.env = env
+        self.log_path = log_path
+        self.concurrency = concurrency
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> CeleryWorker:
+        from config.celery_app import app
+
+        self.log = open(self.log_path, "a")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "INFO",
+             "--concurrency", str(self.concurrency), "--without-gossip", "--without-mingle",
+             "-n", f"test-{os.getpid()}@%h"],
+            cwd=REPO, env={**os.environ, **self.env}, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so kill() reaches the pool children too
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"celery worker exited early; see {self.log_path}")
+            if app.control.ping(timeout=0.5):
+                return self
+        raise RuntimeError(f"celery worker did not answer a ping in {timeout}s; see {self.log_path}")
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and pool): a crashed dyno, not a polite stop."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()

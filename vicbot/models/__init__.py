@@ -1,0 +1,3 @@
+from vicbot.models.heartbeat import WorkerHeartbeat
+
+__all__ = ["WorkerHeartbeat"]
