@@ -196,3 +196,21 @@ LOGGING = {
 
 # --- Vicbot ------------------------------------------------------------------------------
 VICBOT_EXTRA_TOOL_MODULES = env.list("VICBOT_EXTRA_TOOL_MODULES", default=[])
+TOOL_OUTPUT_MAX_CHARS = env.int("TOOL_OUTPUT_MAX_CHARS", default=20_000)
+# How often beat's tick looks for runs whose next check is due (and recovers lost messages).
+VICBOT_TICK_SECONDS = env.float("VICBOT_TICK_SECONDS", default=10.0)
+CELERY_BEAT_SCHEDULE = {
+    "vicbot-tick": {"task": "vicbot.tick", "schedule": VICBOT_TICK_SECONDS, "options": {"expires": 60}},
+    "vicbot-worker-heartbeat": {"task": "vicbot.worker_heartbeat", "schedule": 60.0, "options": {"expires": 60}},
+}
+
+# --- OpenAI ----------------------------------------------------------------------------
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-5.4-mini")
+OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=30.0)
+OPENAI_WEBHOOK_SECRET = env.str("OPENAI_WEBHOOK_SECRET", default="")
+OPENAI_MAX_ATTEMPTS = env.int("OPENAI_MAX_ATTEMPTS", default=5)
+OPENAI_POLL_MAX_SECONDS = env.float("OPENAI_POLL_MAX_SECONDS", default=30.0)
+OPENAI_QUEUED_TIMEOUT = env.int("OPENAI_QUEUED_TIMEOUT", default=600)
+OPENAI_RECONCILE_SECONDS = env.int("OPENAI_RECONCILE_SECONDS", default=1800)
