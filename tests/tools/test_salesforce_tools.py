@@ -1,0 +1,136 @@
+"""The Salesforce tools, called as the model calls them, against the emulator."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from integrations.salesforce import reset_client
+from integrations.salesforce.emulator import SalesforceEmulator
+from tools.base import ToolContext, invoke
+from tools.salesforce import TOOLS
+
+TOOL = {tool.name: tool for tool in TOOLS}
+HOSTILE = "O'Brien \\ Sons' OR Name != ''"
+
+
+@pytest.fixture
+def emulator(settings, monkeypatch):
+    """Settings point the process-wide client at a fresh emulator in direct mode."""
+    with SalesforceEmulator() as emulator:
+        for name in ("DOMAIN", "CLIENT_ID", "CLIENT_SECRET", "USERNAME", "CONSUMER_KEY", "PRIVATE_KEY"):
+            setattr(settings, f"SALESFORCE_{name}", None)
+        settings.SALESFORCE_INSTANCE_URL = emulator.instance_url
+        settings.SALESFORCE_ACCESS_TOKEN = emulator.access_token
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", emulator.ca_bundle)
+        reset_client()
+        yield emulator
+    reset_client()
+
+
+def call(tool: str, /, **arguments) -> object:
+    result = invoke(TOOL[tool], json.dumps(arguments), ToolContext(run_id=1), max_chars=10_000)
+    assert result.ok, result.output
+    return json.loads(result.output)
+
+
+def test_the_tools_are_offered_only_when_salesforce_is_configured(settings):
+    for name in ("DOMAIN", "CLIENT_ID", "USERNAME", "INSTANCE_URL", "ACCESS_TOKEN"):
+        setattr(settings, f"SALESFORCE_{name}", None)
+    assert not any(tool.is_available() for tool in TOOLS)
+
+    settings.SALESFORCE_INSTANCE_URL, settings.SALESFORCE_ACCESS_TOKEN = "https://127.0.0.1:1", "token"
+    assert all(tool.is_available() for tool in TOOLS)
+    assert all(tool.openai_definition()["strict"] for tool in TOOLS)
+
+
+def test_company_find_treats_a_hostile_name_as_data(emulator):
+    target = emulator.org.insert("Account", {"Name": f"{HOSTILE} Ltd", "Description": "d" * 500})
+    for decoy in ("O'Brien", "Sons Ltd", "Other"):
+        emulator.org.insert("Account", {"Name": decoy})
+
+    [found] = call("salesforce_company_find", name=HOSTILE, website=None)
+
+    assert (found["Id"], found["Name"]) == (target, f"{HOSTILE} Ltd")
+    assert found["Description"] == "d" * 200 + "…"
+
+
+def test_company_find_matches_the_website_domain(emulator):
+    target = emulator.org.insert("Account", {"Name": "Acme", "Website": "https://www.acme.io/"})
+    emulator.org.insert("Account", {"Name": "Acmeish", "Website": "https://acme-io.example"})
+
+    found = call("salesforce_company_find", name=None, website="http://WWW.Acme.io/about")
+
+    assert [f["Id"] for f in found] == [target]
+
+
+def test_company_find_returns_at_most_five(emulator):
+    for number in range(7):
+        emulator.org.insert("Account", {"Name": f"Acme {number}"})
+
+    assert len(call("salesforce_company_find", name="acme", website=None)) == 5
+
+
+def test_a_find_needs_a_name_or_a_website():
+    result = invoke(
+        TOOL["salesforce_company_find"], '{"name": " ", "website": null}', ToolContext(), max_chars=1000
+    )
+    assert (result.ok, json.loads(result.output)["error"]["type"]) == (False, "invalid_arguments")
+
+
+def test_person_find_by_email_or_name(emulator):
+    ada = emulator.org.insert(
+        "Contact", {"FirstName": "Ada", "LastName": "Lovelace", "Email": "ada@example.com"}
+    )
+    emulator.org.insert("Contact", {"FirstName": "Grace", "LastName": "Hopper", "Email": "grace@example.com"})
+
+    by_email = call("salesforce_person_find", name=None, email="ADA@example.com")
+    by_name = call("salesforce_person_find", name="ada love", email=None)
+
+    assert by_email == [
+        {"Id": ada, "Name": "Ada Lovelace", "Email": "ada@example.com", "Title": None, "AccountId": None}
+    ]
+    assert [p["Id"] for p in by_name] == [ada]
+
+
+def test_person_save_creates_then_updates_the_same_contact_by_email(emulator):
+    account = emulator.org.insert("Account", {"Name": "Acme"})
+    person = {
+        "first_name": "Ada",
+        "last_name": "O'Lovelace",
+        "email": "ada@example.com",
+        "title": "CEO",
+        "phone": None,
+        "linkedin_url": "https://linkedin.com/in/ada",
+        "account_id": account,
+    }
+
+    created = call("salesforce_person_save", **person)
+    updated = call(
+        "salesforce_person_save",
+        **{**person, "email": "Ada@Example.com", "title": "CTO", "linkedin_url": None},
+    )
+
+    assert created["action"] == "created" and updated == {"id": created["id"], "action": "updated"}
+    contact = emulator.org.get(created["id"])
+    assert (contact["Title"], contact["LinkedIn__c"], contact["AccountId"]) == (
+        "CTO",
+        "https://linkedin.com/in/ada",
+        account,
+    )
+    assert (contact["Name"], contact["Email"]) == ("Ada O'Lovelace", "Ada@Example.com")
+
+
+def test_person_save_refuses_something_that_is_not_an_email():
+    arguments = {
+        "first_name": "A",
+        "last_name": "B",
+        "email": "nope",
+        "title": None,
+        "phone": None,
+        "linkedin_url": None,
+        "account_id": None,
+    }
+    result = invoke(TOOL["salesforce_person_save"], json.dumps(arguments), ToolContext(), max_chars=1000)
+    assert "not an email address" in result.output
