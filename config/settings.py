@@ -199,6 +199,8 @@ VICBOT_EXTRA_TOOL_MODULES = env.list("VICBOT_EXTRA_TOOL_MODULES", default=[])
 TOOL_OUTPUT_MAX_CHARS = env.int("TOOL_OUTPUT_MAX_CHARS", default=20_000)
 # How often beat's tick looks for runs whose next check is due (and recovers lost messages).
 VICBOT_TICK_SECONDS = env.float("VICBOT_TICK_SECONDS", default=10.0)
+# A tool call's task that has not reported this long past the tool's timeout is re-sent.
+VICBOT_LOST_TASK_GRACE_SECONDS = env.float("VICBOT_LOST_TASK_GRACE_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "vicbot-tick": {"task": "vicbot.tick", "schedule": VICBOT_TICK_SECONDS, "options": {"expires": 60}},
     "vicbot-worker-heartbeat": {"task": "vicbot.worker_heartbeat", "schedule": 60.0, "options": {"expires": 60}},
@@ -214,3 +216,39 @@ OPENAI_MAX_ATTEMPTS = env.int("OPENAI_MAX_ATTEMPTS", default=5)
 OPENAI_POLL_MAX_SECONDS = env.float("OPENAI_POLL_MAX_SECONDS", default=30.0)
 OPENAI_QUEUED_TIMEOUT = env.int("OPENAI_QUEUED_TIMEOUT", default=600)
 OPENAI_RECONCILE_SECONDS = env.int("OPENAI_RECONCILE_SECONDS", default=1800)
+
+# --- Salesforce (client credentials, JWT bearer, or a direct session) ---------------------
+SALESFORCE_DOMAIN = env.str("SALESFORCE_DOMAIN", default="")
+SALESFORCE_CLIENT_ID = env.str("SALESFORCE_CLIENT_ID", default="")
+SALESFORCE_CLIENT_SECRET = env.str("SALESFORCE_CLIENT_SECRET", default="")
+SALESFORCE_USERNAME = env.str("SALESFORCE_USERNAME", default="")
+SALESFORCE_CONSUMER_KEY = env.str("SALESFORCE_CONSUMER_KEY", default="")
+SALESFORCE_PRIVATE_KEY = env.str("SALESFORCE_PRIVATE_KEY", default="")
+SALESFORCE_INSTANCE_URL = env.str("SALESFORCE_INSTANCE_URL", default="")
+SALESFORCE_ACCESS_TOKEN = env.str("SALESFORCE_ACCESS_TOKEN", default="")
+SALESFORCE_API_VERSION = env.str("SALESFORCE_API_VERSION", default="62.0")
+SALESFORCE_TIMEOUT = env.float("SALESFORCE_TIMEOUT", default=30.0)
+SALESFORCE_PITCH_OBJECT = env.str("SALESFORCE_PITCH_OBJECT", default="Account")
+SALESFORCE_PITCH_FILTER = env.str("SALESFORCE_PITCH_FILTER", default="VicBot_Assessment__c = null")
+# Re-read this far behind the watermark: transactions commit later than their SystemModstamp.
+SALESFORCE_WATERMARK_OVERLAP_SECONDS = env.int("SALESFORCE_WATERMARK_OVERLAP_SECONDS", default=300)
+# Answers finishing within this window go to Salesforce in one sObject Collections call.
+SALESFORCE_WRITEBACK_DELAY_SECONDS = env.float("SALESFORCE_WRITEBACK_DELAY_SECONDS", default=3.0)
+SALESFORCE_WRITEBACK_MAX_ATTEMPTS = env.int("SALESFORCE_WRITEBACK_MAX_ATTEMPTS", default=8)
+
+# --- PitchBook ------------------------------------------------------------------------------
+PITCHBOOK_API_URL = env.str("PITCHBOOK_API_URL", default="https://api.pitchbook.com")
+PITCHBOOK_API_KEY = env.str("PITCHBOOK_API_KEY", default="")
+PITCHBOOK_TIMEOUT = env.float("PITCHBOOK_TIMEOUT", default=15.0)
+
+# --- Web scraping ---------------------------------------------------------------------------
+# host[:port] entries allowed to resolve to private addresses (tests and the offline demo).
+WEB_FETCH_PRIVATE_ALLOWLIST = env.list("WEB_FETCH_PRIVATE_ALLOWLIST", default=[])
+WEB_FETCH_CONNECT_TIMEOUT = env.float("WEB_FETCH_CONNECT_TIMEOUT", default=5.0)
+WEB_FETCH_TIMEOUT = env.float("WEB_FETCH_TIMEOUT", default=15.0)
+WEB_FETCH_MAX_BYTES = env.int("WEB_FETCH_MAX_BYTES", default=2_000_000)
+WEB_FETCH_MAX_TEXT_CHARS = env.int("WEB_FETCH_MAX_TEXT_CHARS", default=20_000)
+WEB_FETCH_CACHE_SECONDS = env.int("WEB_FETCH_CACHE_SECONDS", default=86_400)
+WEB_FETCH_USER_AGENT = env.str(
+    "WEB_FETCH_USER_AGENT", default="VicbotResearch/1.0 (+https://github.com/vicbot; pitch screening)"
+)

@@ -8,6 +8,10 @@ with a long countdown: waiting is a `next_check_at` in the database.
 from celery import shared_task
 
 from vicbot.services.heartbeats import worker_heartbeat_record
+from vicbot.services.pitches.evaluation import pitches_admit
+from vicbot.services.pitches.intake import pitches_pull
+from vicbot.services.pitches.writeback import writeback_flush, writebacks_due
+from vicbot.models import Pipeline
 from vicbot.services.runs.advance import run_advance
 from vicbot.services.runs.tick import runs_tick
 from vicbot.services.runs.tool_calls import tool_call_execute
@@ -20,8 +24,9 @@ def worker_heartbeat_task(self) -> None:
 
 
 @shared_task(name="vicbot.tick")
-def tick_task() -> int:
-    return runs_tick()
+def tick_task() -> None:
+    runs_tick()
+    writebacks_due()
 
 
 @shared_task(name="vicbot.run_advance")
@@ -38,3 +43,19 @@ def tool_call_execute_task(tool_call_id: int) -> None:
 @shared_task(name="vicbot.webhook_event_process")
 def webhook_event_process_task(event_id: int) -> None:
     webhook_event_process(event_id=event_id)
+
+
+# Salesforce calls can be slow; a pass pages through many records.
+@shared_task(name="vicbot.pull_pitches", soft_time_limit=540, time_limit=600)
+def pull_pitches_task(pipeline_id: int) -> str:
+    return str(pitches_pull(pipeline_id=pipeline_id))
+
+
+@shared_task(name="vicbot.pitches_admit")
+def pitches_admit_task(pipeline_id: int) -> int:
+    return pitches_admit(pipeline=Pipeline.objects.get(pk=pipeline_id))
+
+
+@shared_task(name="vicbot.writeback_flush", soft_time_limit=240, time_limit=270)
+def writeback_flush_task(pipeline_id: int) -> int:
+    return writeback_flush(pipeline_id=pipeline_id)

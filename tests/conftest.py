@@ -6,15 +6,69 @@ import os
 
 import pytest
 
+from tests.support import emulators
 from tests.support.worker import CeleryWorker, test_database_url
 
 
+# Settings shared by this test process and the worker it starts (as environment).
+ENGINE_SETTINGS = {
+    "OPENAI_API_KEY": emulators.OPENAI_API_KEY,
+    "OPENAI_WEBHOOK_SECRET": emulators.WEBHOOK_SECRET,
+    "OPENAI_TIMEOUT": "2",
+    "OPENAI_MAX_ATTEMPTS": "3",
+    "VICBOT_TICK_SECONDS": "0.5",
+    "VICBOT_LOST_TASK_GRACE_SECONDS": "2",
+    "VICBOT_EXTRA_TOOL_MODULES": "tests.support.tools",
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_tools_registered():
+    """The misbehaving tools of tests/support/tools.py, in this process as in the worker."""
+    from django.conf import settings
+
+    from tools.registry import registry
+
+    settings.VICBOT_EXTRA_TOOL_MODULES = [ENGINE_SETTINGS["VICBOT_EXTRA_TOOL_MODULES"]]
+    registry.cache_clear()
+
+
 @pytest.fixture(scope="session")
-def worker_env(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[str, str]:
-    """Environment for processes the tests start; fixtures for emulators add their URLs."""
+def openai_emulator():
+    from integrations.openai.emulator import OpenAIEmulator
+
+    emulator = OpenAIEmulator(
+        api_key=emulators.OPENAI_API_KEY, webhook_secret=emulators.WEBHOOK_SECRET,
+        queued_seconds=0.05, run_seconds=0.15,
+    ).start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def engine_settings(openai_emulator, live_server):
+    """Point this process at the emulators, as the worker's environment does."""
+    from django.conf import settings
+
+    from integrations.openai.client import get_client
+    from tools.registry import registry
+
+    openai_emulator.webhook_url = f"{live_server.url}/webhooks/openai/"
+    values = {**ENGINE_SETTINGS, "OPENAI_BASE_URL": openai_emulator.base_url}
+    for name, value in values.items():
+        current = getattr(settings, name)
+        setattr(settings, name, [value] if isinstance(current, list) else type(current)(value))
+    get_client.cache_clear()
+    registry.cache_clear()
+    return values
+
+
+@pytest.fixture(scope="session")
+def worker_env(django_db_setup, django_db_blocker, engine_settings) -> dict[str, str]:
+    """Environment for the processes the tests start."""
     with django_db_blocker.unblock():
         url = test_database_url()
-    return {"DATABASE_URL": url, "VICBOT_EXTRA_TOOL_MODULES": "tests.support.tools"}
+    return {"DATABASE_URL": url, **engine_settings}
 
 
 @pytest.fixture(scope="session")
@@ -22,11 +76,21 @@ def celery_worker(worker_env, tmp_path_factory):
     from config.celery_app import app
 
     app.control.purge()  # nothing left over from an earlier, interrupted session
-    worker = CeleryWorker(worker_env, tmp_path_factory.mktemp("worker") / "worker.log").start()
+    worker = CeleryWorker(worker_env, tmp_path_factory.mktemp("worker")).start()
     yield worker
     worker.stop()
     if os.environ.get("CI"):
-        print(open(worker.log_path).read()[-20000:])
+        print(worker.log_path.read_text()[-20000:])
+
+
+@pytest.fixture
+def openai_emu(openai_emulator):
+    """The emulator, with no faults left over from another test."""
+    openai_emulator.faults.clear()
+    openai_emulator.duplicate_webhooks = False
+    yield openai_emulator
+    openai_emulator.faults.clear()
+    openai_emulator.duplicate_webhooks = False
 
 
 def wait_for(predicate, *, timeout: float = 30, interval: float = 0.1, message: str = "condition"):

@@ -3,8 +3,12 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from vicbot.models import Assistant, ModelPrice, Run, ToolCall, WebhookEvent, WorkerHeartbeat
+from config.celery_app import app as celery_app
+from vicbot.models import Assistant, ModelPrice, Pipeline, Pitch, Run, ToolCall, WebhookEvent, WorkerHeartbeat
 from vicbot.services.assistants import assistant_save_new_version
+from vicbot.services.pitches.manual import pitch_evaluate_now
+from vicbot.services.pitches.pipelines import PULL_PITCHES_TASK, pipeline_schedule, pipeline_validate
+from vicbot.services.pitches.writeback import writeback_retry
 from vicbot.services.runs.cancel import run_cancel
 from vicbot.services.runs.completion import run_retry_completion
 from vicbot.services.runs.start import run_rerun
@@ -97,3 +101,46 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ("hostname", "last_seen_at")
+
+
+@admin.register(Pipeline)
+class PipelineAdmin(admin.ModelAdmin):
+    list_display = ("name", "enabled", "sobject", "assistant_name", "max_in_flight", "schedule", "watermark",
+                    "api_usage", "last_intake_at", "last_intake_summary")
+    readonly_fields = ("watermark", "api_usage", "last_intake_at", "last_intake_summary")
+    actions = ["pull_now"]
+
+    def save_model(self, request, obj, form, change):
+        pipeline_validate(obj)
+        super().save_model(request, obj, form, change)
+        if obj.schedule is None:
+            pipeline_schedule(pipeline=obj, every_seconds=300)
+
+    @admin.action(description="Pull pitches now")
+    def pull_now(self, request, queryset):
+        for pipeline in queryset:
+            celery_app.send_task(PULL_PITCHES_TASK, args=[pipeline.pk])
+        self.message_user(request, f"Queued an intake pass for {queryset.count()} pipelines.")
+
+
+@admin.register(Pitch)
+class PitchAdmin(ReadOnlyAdmin):
+    list_display = ("name", "salesforce_id", "pipeline", "status", "assessment", "writeback_state",
+                    "writeback_error", "updated_at")
+    list_filter = ("pipeline", "status", "writeback_state", "assessment")
+    search_fields = ("name", "salesforce_id")
+    readonly_fields = ("runs",)
+    actions = ["evaluate_again", "retry_writeback"]
+
+    @admin.action(description="Evaluate again (new run; earlier runs are kept)")
+    def evaluate_again(self, request, queryset):
+        for pitch in queryset.select_related("pipeline"):
+            try:
+                pitch_evaluate_now(pipeline=pitch.pipeline, salesforce_id=pitch.salesforce_id)
+            except Exception as exc:
+                self.message_user(request, f"{pitch}: {exc}", level=messages.ERROR)
+
+    @admin.action(description="Retry the Salesforce write-back")
+    def retry_writeback(self, request, queryset):
+        count = writeback_retry(pitch_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"Queued {count} write-backs (only failed ones are retried).")

@@ -26,9 +26,10 @@ def test_database_url() -> str:
 
 
 class CeleryWorker:
-    def __init__(self, env: dict[str, str], log_path: Path, concurrency: int = 2):
+    def __init__(self, env: dict[str, str], folder: Path, concurrency: int = 3):
         self.env = env
-        self.log_path = log_path
+        self.folder = folder
+        self.log_path = folder / "worker.log"
         self.concurrency = concurrency
         self.process: subprocess.Popen | None = None
 
@@ -39,7 +40,10 @@ class CeleryWorker:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "INFO",
              "--concurrency", str(self.concurrency), "--without-gossip", "--without-mingle",
-             "-n", f"test-{os.getpid()}@%h"],
+             "-n", f"test-{os.getpid()}@%h",
+             # Beat inside the worker, on a file schedule: the tick without a second process.
+             "--beat", "--scheduler", "celery.beat:PersistentScheduler",
+             "--schedule", str(self.folder / "beat-schedule")],
             cwd=REPO, env={**os.environ, **self.env}, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so kill() reaches the pool children too
         )
@@ -56,6 +60,11 @@ class CeleryWorker:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
+
+    def restart(self) -> CeleryWorker:
+        self.kill()
+        self.log.close()
+        return self.start()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -28,8 +28,11 @@ log = logging.getLogger(__name__)
 
 # A tool call whose task vanished (worker killed) is tried this many times in all.
 MAX_TOOL_ATTEMPTS = 2
-# Extra time past a tool's own timeout before its task is presumed lost.
-LOST_TASK_GRACE = timedelta(seconds=60)
+
+
+def lost_task_grace() -> timedelta:
+    """Extra time past a tool's own timeout before its task is presumed lost."""
+    return timedelta(seconds=settings.VICBOT_LOST_TASK_GRACE_SECONDS)
 
 
 def run_start_tools(run: Run, response, calls) -> None:
@@ -42,7 +45,7 @@ def run_start_tools(run: Run, response, calls) -> None:
         started = transition(
             run.pk, from_=RunStatus.WAITING_MODEL, where={"response_id": response.id},
             status=RunStatus.RUNNING_TOOLS, previous_response_id=response.id, attempts=0,
-            next_check_at=timezone.now() + LOST_TASK_GRACE, **usage_increments(response.usage),
+            next_check_at=timezone.now() + lost_task_grace(), **usage_increments(response.usage),
         )
         if not started:
             return
@@ -114,7 +117,7 @@ def run_recover_tools(run: Run) -> None:
         status__in=(ToolCall.Status.SUCCEEDED, ToolCall.Status.FAILED, ToolCall.Status.TIMED_OUT)
     ):
         timeout = reg.get(call.name).timeout_seconds if call.name in reg.names() else 0
-        if call.status == ToolCall.Status.RUNNING and now < call.started_at + timedelta(seconds=timeout) + LOST_TASK_GRACE:
+        if call.status == ToolCall.Status.RUNNING and now < call.started_at + timedelta(seconds=timeout) + lost_task_grace():
             continue  # still within its time
         if call.attempts >= MAX_TOOL_ATTEMPTS:
             ToolCall.objects.filter(pk=call.pk, status=call.status).update(
@@ -126,6 +129,6 @@ def run_recover_tools(run: Run) -> None:
         elif ToolCall.objects.filter(pk=call.pk, status=call.status).update(status=ToolCall.Status.PENDING):
             log.warning("run %s: re-sending lost tool call %s (%s)", run.pk, call.pk, call.name)
             send_after_commit(TOOL_CALL_EXECUTE, call.pk)
-    Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING_TOOLS).update(next_check_at=now + LOST_TASK_GRACE)
+    Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING_TOOLS).update(next_check_at=now + lost_task_grace())
     run_continue_after_tools(run_id=run.pk)
 
