@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,6 +37,7 @@ class Org:
         self.lock = threading.RLock()
         self.types: dict[str, SObjectType] = {t.name.lower(): t for t in standard_types()}
         self._records: dict[str, Record] = {}
+        self.writes: Counter[str] = Counter()  # record id → inserts and updates, for exactly-once checks
         self._serial = 0
         self._last_stamp = datetime.min.replace(tzinfo=UTC)
         self.org_id = self._next_id("00D")
@@ -60,6 +62,12 @@ class Org:
                     for field in fields:
                         record.values.setdefault(field.name, None)
             return existing
+
+    def clear(self) -> None:
+        """Forget every record but the users: a fresh org for the next test."""
+        with self.lock:
+            self._records = {rid: r for rid, r in self._records.items() if r.type.name == "User"}
+            self.writes.clear()
 
     def insert(self, sobject: str, fields: dict[str, Any], *, modified_by: str | None = None) -> str:
         with self.lock:
@@ -159,6 +167,7 @@ class Org:
         stamp = self._next_stamp()
         record.values.update(SystemModstamp=stamp, LastModifiedDate=stamp)
         record.values["LastModifiedById"] = modified_by or self.integration_user_id
+        self.writes[record.values["Id"]] += 1
         if created:
             record.values["CreatedDate"] = stamp
 
