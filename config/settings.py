@@ -235,6 +235,8 @@ SALESFORCE_WATERMARK_OVERLAP_SECONDS = env.int("SALESFORCE_WATERMARK_OVERLAP_SEC
 # Answers finishing within this window go to Salesforce in one sObject Collections call.
 SALESFORCE_WRITEBACK_DELAY_SECONDS = env.float("SALESFORCE_WRITEBACK_DELAY_SECONDS", default=3.0)
 SALESFORCE_WRITEBACK_MAX_ATTEMPTS = env.int("SALESFORCE_WRITEBACK_MAX_ATTEMPTS", default=8)
+# First retry of a failed write-back after this long, doubling each time (at most an hour).
+SALESFORCE_WRITEBACK_RETRY_SECONDS = env.float("SALESFORCE_WRITEBACK_RETRY_SECONDS", default=30.0)
 
 # --- PitchBook ------------------------------------------------------------------------------
 PITCHBOOK_API_URL = env.str("PITCHBOOK_API_URL", default="https://api.pitchbook.com")

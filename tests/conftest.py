@@ -19,6 +19,8 @@ ENGINE_SETTINGS = {
     "VICBOT_TICK_SECONDS": "0.5",
     "VICBOT_LOST_TASK_GRACE_SECONDS": "2",
     "VICBOT_EXTRA_TOOL_MODULES": "tests.support.tools",
+    "SALESFORCE_WRITEBACK_RETRY_SECONDS": "1",
+    "SALESFORCE_WRITEBACK_DELAY_SECONDS": "1",
 }
 
 
@@ -46,7 +48,16 @@ def openai_emulator():
 
 
 @pytest.fixture(scope="session")
-def engine_settings(openai_emulator, live_server):
+def salesforce_emulator():
+    from integrations.salesforce.emulator import SalesforceEmulator
+
+    emulator = SalesforceEmulator(page_size=200).start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def engine_settings(openai_emulator, salesforce_emulator, live_server):
     """Point this process at the emulators, as the worker's environment does."""
     from django.conf import settings
 
@@ -54,13 +65,24 @@ def engine_settings(openai_emulator, live_server):
     from tools.registry import registry
 
     openai_emulator.webhook_url = f"{live_server.url}/webhooks/openai/"
-    values = {**ENGINE_SETTINGS, "OPENAI_BASE_URL": openai_emulator.base_url}
+    from integrations.salesforce import reset_client
+
+    values = {
+        **ENGINE_SETTINGS,
+        "OPENAI_BASE_URL": openai_emulator.base_url,
+        # The direct-session mode, over TLS with the emulator's own CA: how a worker
+        # process reaches it unchanged (the login flows are tested in-process).
+        "SALESFORCE_INSTANCE_URL": salesforce_emulator.instance_url,
+        "SALESFORCE_ACCESS_TOKEN": salesforce_emulator.access_token,
+    }
     for name, value in values.items():
         current = getattr(settings, name)
         setattr(settings, name, [value] if isinstance(current, list) else type(current)(value))
+    os.environ["REQUESTS_CA_BUNDLE"] = str(salesforce_emulator.ca_bundle)
     get_client.cache_clear()
     registry.cache_clear()
-    return values
+    reset_client()
+    return {**values, "REQUESTS_CA_BUNDLE": str(salesforce_emulator.ca_bundle)}
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +103,16 @@ def celery_worker(worker_env, tmp_path_factory):
     worker.stop()
     if os.environ.get("CI"):
         print(worker.log_path.read_text()[-20000:])
+
+
+@pytest.fixture
+def salesforce(salesforce_emulator, engine_settings):
+    """The Salesforce emulator with an empty org and no faults."""
+    salesforce_emulator.org.clear()
+    salesforce_emulator.faults.clear()
+    salesforce_emulator.page_size = 200
+    yield salesforce_emulator
+    salesforce_emulator.faults.clear()
 
 
 @pytest.fixture

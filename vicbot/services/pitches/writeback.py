@@ -114,7 +114,7 @@ def _finish(pitch: Pitch, **fields) -> int:
 
 def _retry_or_fail(pitch: Pitch, message: str, *, retry: bool) -> None:
     if retry and pitch.writeback_attempts < settings.SALESFORCE_WRITEBACK_MAX_ATTEMPTS:
-        delay = backoff_seconds(pitch.writeback_attempts, base=30, cap=3600)
+        delay = backoff_seconds(pitch.writeback_attempts, base=settings.SALESFORCE_WRITEBACK_RETRY_SECONDS, cap=3600)
         _finish(pitch, writeback_state=Pitch.WriteBack.QUEUED, writeback_error=f"Will retry: {message}")
         Pitch.objects.filter(pk=pitch.pk).update(next_writeback_at=timezone.now() + timedelta(seconds=delay))
     else:

@@ -1,0 +1,31 @@
+"""Helpers for pipeline tests: accounts in the Salesforce emulator, a pipeline on the test assistant."""
+
+from tests.conftest import wait_for
+from tests.support.runs import make_assistant
+from vicbot.models import Pitch, Pipeline
+from vicbot.services.pitches.pipelines import pipeline_create
+
+
+def make_pipeline(**fields) -> Pipeline:
+    make_assistant(tool_names=fields.pop("tool_names", []))
+    return pipeline_create(name=fields.pop("name", "test"), assistant_name="tester", **fields)
+
+
+def add_accounts(salesforce, count: int, **fields) -> list[str]:
+    return [
+        salesforce.org.insert("Account", {
+            "Name": f"Startup {i:03d}", "Website": f"https://startup{i}.example",
+            "Description": f"We do thing number {i}.", **fields,
+        }, modified_by=salesforce.org.human_user_id)
+        for i in range(count)
+    ]
+
+
+def wait_until_written_back(pipeline: Pipeline, count: int, timeout: float = 60) -> list[Pitch]:
+    def done():
+        pitches = list(pipeline.pitches.filter(status__in=[Pitch.Status.WRITTEN_BACK, Pitch.Status.FAILED,
+                                                           Pitch.Status.DELETED]))
+        return pitches if len(pitches) >= count and not pipeline.pitches.filter(
+            writeback_state__in=[Pitch.WriteBack.QUEUED, Pitch.WriteBack.WRITING]).exists() else None
+
+    return wait_for(done, timeout=timeout, message=f"{count} pitches of {pipeline} to be written back")
