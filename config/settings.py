@@ -14,10 +14,12 @@ import environ
 from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"  # local state for a machine with no servers (SQLite, broker, cache)
-VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
+
+# Local state for a machine with no servers: SQLite, the embedded broker, the cache.
+VAR_DIR = Path(env.str("VICBOT_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # --- Core ---------------------------------------------------------------------------
 # A missing key gets a throwaway random one so a fresh clone runs; `check --deploy`
@@ -141,6 +143,8 @@ else:
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir),
         "store_processed": False,
+        # The transport polls the folder; its 1 s default would add a second to every hop of a run.
+        "polling_interval": 0.1,
     }
 if REDIS_TLS:
     CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_NONE}

@@ -35,6 +35,9 @@ class Pipeline(models.Model):
     watermark = models.DateTimeField(null=True, blank=True, help_text="Newest SystemModstamp seen.")
     intake_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     api_usage = models.CharField(max_length=40, blank=True, editable=False, help_text="Latest Sforce-Limit-Info.")
+    salesforce_calls = models.PositiveBigIntegerField(
+        default=0, editable=False, help_text="Salesforce API calls made by this pipeline's intake and write-back."
+    )
     last_intake_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_intake_summary = models.CharField(max_length=255, blank=True, editable=False)
 

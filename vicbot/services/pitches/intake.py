@@ -22,6 +22,7 @@ from integrations.salesforce import get_client
 from vicbot.models import Pipeline, Pitch
 from vicbot.services.pitches.evaluation import pitches_admit
 from vicbot.services.pitches.prompt import record_snapshot
+from vicbot.services.pitches.usage import counting_calls
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def _sync_records(pipeline: Pipeline, summary: IntakeSummary) -> None:
         values["since"] = pipeline.watermark - timedelta(seconds=settings.SALESFORCE_WATERMARK_OVERLAP_SECONDS)
     soql += " ORDER BY SystemModstamp, Id"
     newest = pipeline.watermark
-    try:
+    with counting_calls(pipeline, client):
         for record in client.query_iter(soql, **values):
             summary.seen += 1
             modstamp = parse_datetime(record.get("SystemModstamp"))
@@ -88,9 +89,6 @@ def _sync_records(pipeline: Pipeline, summary: IntakeSummary) -> None:
                 newest = modstamp
                 # Saved as we go: a pass that dies half-way resumes near where it stopped.
                 Pipeline.objects.filter(pk=pipeline.pk).update(watermark=newest)
-    finally:
-        if client.api_usage:
-            Pipeline.objects.filter(pk=pipeline.pk).update(api_usage="{}/{}".format(*client.api_usage))
 
 
 def _upsert_pitch(pipeline: Pipeline, record: dict, modstamp: datetime | None, summary: IntakeSummary) -> None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from integrations.salesforce import SalesforceError, get_client
 from tools.base import bound_text
 from vicbot.models import Pipeline, Pitch
-from vicbot.services.runs.dispatch import send_after_commit
+from vicbot.services.pitches.usage import counting_calls
 from vicbot.services.runs.state import backoff_seconds
 
 log = logging.getLogger(__name__)
@@ -71,16 +71,15 @@ def _claim_batch(pipeline: Pipeline) -> list[Pitch]:
 def _write(pipeline: Pipeline, batch: list[Pitch]) -> int:
     client = get_client()
     try:
-        lengths = client.describe_field_lengths(pipeline.sobject)
-        records = [_record(pipeline, pitch, lengths) for pitch in batch]
-        results = client.update_many(pipeline.sobject, records)
+        with counting_calls(pipeline, client):
+            lengths = client.describe_field_lengths(pipeline.sobject)
+            records = [_record(pipeline, pitch, lengths) for pitch in batch]
+            results = client.update_many(pipeline.sobject, records)
     except SalesforceError as exc:
         log.warning("write-back of %d pitches failed: %s", len(batch), exc)
         for pitch in batch:
             _retry_or_fail(pitch, str(exc), retry=not exc.permanent)
         return 0
-    finally:
-        _record_api_usage(pipeline, client)
     now = timezone.now()
     written = 0
     for pitch, result in zip(batch, results, strict=True):
@@ -119,12 +118,6 @@ def _retry_or_fail(pitch: Pitch, message: str, *, retry: bool) -> None:
         Pitch.objects.filter(pk=pitch.pk).update(next_writeback_at=timezone.now() + timedelta(seconds=delay))
     else:
         _finish(pitch, writeback_state=Pitch.WriteBack.FAILED, writeback_error=message)
-
-
-def _record_api_usage(pipeline: Pipeline, client) -> None:
-    if client.api_usage:
-        used, limit = client.api_usage
-        Pipeline.objects.filter(pk=pipeline.pk).update(api_usage=f"{used}/{limit}")
 
 
 def writebacks_due() -> list[int]:
