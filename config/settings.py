@@ -142,6 +142,7 @@ else:
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
         # The transport polls the folder; its 1 s default would add a second to every hop of a run.
         "polling_interval": 0.1,
