@@ -94,13 +94,15 @@ def worker_env(django_db_setup, django_db_blocker, engine_settings) -> dict[str,
 
 
 @pytest.fixture(scope="session")
-def celery_worker(worker_env, tmp_path_factory):
+def celery_worker(worker_env, tmp_path_factory, django_db_blocker):
     from config.celery_app import app
 
     app.control.purge()  # nothing left over from an earlier, interrupted session
     worker = CeleryWorker(worker_env, tmp_path_factory.mktemp("worker")).start()
     yield worker
     worker.stop()
+    with django_db_blocker.unblock():
+        wait_for_other_connections_to_close()
     if os.environ.get("CI"):
         print(worker.log_path.read_text()[-20000:])
 
@@ -123,6 +125,25 @@ def openai_emu(openai_emulator):
     yield openai_emulator
     openai_emulator.faults.clear()
     openai_emulator.duplicate_webhooks = False
+
+
+def wait_for_other_connections_to_close() -> None:
+    """The worker's connections end a moment after it does; the test database is dropped next."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+
+    def others_gone():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid()")
+            return cursor.fetchone()[0] == 0
+
+    try:
+        wait_for(others_gone, timeout=10, message="the worker's database connections to close")
+    except AssertionError:
+        pass  # the live server may keep one; dropping the database will say so
 
 
 def wait_for(predicate, *, timeout: float = 30, interval: float = 0.1, message: str = "condition"):

@@ -1,0 +1,261 @@
+"""Vicbot settings: read from the environment only (django-environ).
+
+Every setting that changes between machines comes from an environment variable
+listed in README.md. Behaviour never depends on DEBUG; the deployment hardening
+below is on unless a variable turns it off (local http development does that).
+"""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+
+import environ
+from django.core.management.utils import get_random_secret_key
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+# Local state for a machine with no servers: SQLite, the embedded broker, the cache.
+VAR_DIR = Path(env.str("VICBOT_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# --- Core ---------------------------------------------------------------------------
+# A missing key gets a throwaway random one so a fresh clone runs; `check --deploy`
+# fails loudly on it (vicbot.checks), so production cannot start that way by accident.
+SECRET_KEY_FROM_ENV = bool(env.str("DJANGO_SECRET_KEY", default=""))
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or get_random_secret_key()
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_celery_beat",
+    "vicbot",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files for the admin without a CDN
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'vicbot.sqlite3'}")}
+# Heroku Postgres closes idle connections; keep them briefly and check before use.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Worker, beat and web share one file: wait for the lock instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
+    # A file, not :memory:, so a test's separately started worker sees the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Deployment hardening (on by default; see README for local http) ---------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # Heroku's router terminates TLS
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# Health probes and OpenAI's webhook deliveries must not be bounced to https by us.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^webhooks/"]
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- Redis, cache -------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+# Heroku Key-Value Store speaks TLS with a self-signed certificate; only rediss:// gets this,
+# because kombu switches to TLS whenever broker_use_ssl is set, whatever the scheme.
+REDIS_TLS = REDIS_URL.startswith("rediss://")
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"ssl_cert_reqs": None} if REDIS_TLS else {},
+        }
+    }
+else:
+    # Shared by web, worker and beat processes on one machine, unlike locmem.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+# --- Celery (config/celery_app.py reads the CELERY_* names) -----------------------------------
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+else:
+    # Embedded broker: messages are files under var/broker, so worker and beat on one
+    # machine need no server. Not for more than one machine.
+    CELERY_BROKER_URL = "filesystem://"
+    _broker_dir = VAR_DIR / "broker"
+    _broker_dir.mkdir(exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir),
+        "data_folder_out": str(_broker_dir),
+        "processed_folder": str(_broker_dir),
+        "control_folder": str(_broker_dir / "control"),
+        "store_processed": False,
+        # The transport polls the folder; its 1 s default would add a second to every hop of a run.
+        "polling_interval": 0.1,
+    }
+if REDIS_TLS:
+    CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_NONE}
+if REDIS_URL:
+    # An unacknowledged message is redelivered after this long; every task's hard time
+    # limit and every countdown we use stay far below it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Heroku Redis mini allows 20 connections across web, worker and beat.
+    CELERY_BROKER_POOL_LIMIT = env.int("CELERY_BROKER_POOL_LIMIT", default=4)
+
+# Run state lives in the database; nothing reads Celery results.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]  # never unpickle what a broker hands us
+CELERY_TIMEZONE = TIME_ZONE
+# Ack after the task body returns, so a worker killed mid-task leaves the message to
+# be redelivered; every task is idempotent (compare-and-set on the Run row).
+CELERY_TASK_ACKS_LATE = True
+# A child killed by the OS (OOM, SIGKILL) also requeues its message; the Run row's
+# attempt counter keeps a poison message from looping forever.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Tasks are uneven (a tool call can take a minute): take one at a time.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task is short by design; these catch the ones that hang anyway.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# With acks_late, a task whose broker connection died would otherwise keep running
+# while its message is redelivered elsewhere, possibly in parallel.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Heroku sends SIGTERM 30 s before SIGKILL; with REMAP_SIGTERM=SIGQUIT (Procfile) the
+# worker finishes running tasks for this long, then requeues the rest.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=20.0)
+CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_SEND_TASK_EVENTS = True
+CELERY_TASK_SEND_SENT_EVENT = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- Logging ---------------------------------------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Never log request bodies from the SDKs: they carry pitch data and headers.
+    "loggers": {"httpx2": {"level": "WARNING"}, "openai": {"level": "WARNING"}},
+}
+
+# --- Vicbot ------------------------------------------------------------------------------
+VICBOT_EXTRA_TOOL_MODULES = env.list("VICBOT_EXTRA_TOOL_MODULES", default=[])
+TOOL_OUTPUT_MAX_CHARS = env.int("TOOL_OUTPUT_MAX_CHARS", default=20_000)
+# How often beat's tick looks for runs whose next check is due (and recovers lost messages).
+VICBOT_TICK_SECONDS = env.float("VICBOT_TICK_SECONDS", default=10.0)
+# A tool call's task that has not reported this long past the tool's timeout is re-sent.
+VICBOT_LOST_TASK_GRACE_SECONDS = env.float("VICBOT_LOST_TASK_GRACE_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE = {
+    "vicbot-tick": {"task": "vicbot.tick", "schedule": VICBOT_TICK_SECONDS, "options": {"expires": 60}},
+    "vicbot-worker-heartbeat": {"task": "vicbot.worker_heartbeat", "schedule": 60.0, "options": {"expires": 60}},
+}
+
+# --- OpenAI ----------------------------------------------------------------------------
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-5.4-mini")
+OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=30.0)
+OPENAI_WEBHOOK_SECRET = env.str("OPENAI_WEBHOOK_SECRET", default="")
+OPENAI_MAX_ATTEMPTS = env.int("OPENAI_MAX_ATTEMPTS", default=5)
+OPENAI_POLL_MAX_SECONDS = env.float("OPENAI_POLL_MAX_SECONDS", default=30.0)
+OPENAI_QUEUED_TIMEOUT = env.int("OPENAI_QUEUED_TIMEOUT", default=600)
+OPENAI_RECONCILE_SECONDS = env.int("OPENAI_RECONCILE_SECONDS", default=1800)
+
+# --- Salesforce (client credentials, JWT bearer, or a direct session) ---------------------
+SALESFORCE_DOMAIN = env.str("SALESFORCE_DOMAIN", default="")
+SALESFORCE_CLIENT_ID = env.str("SALESFORCE_CLIENT_ID", default="")
+SALESFORCE_CLIENT_SECRET = env.str("SALESFORCE_CLIENT_SECRET", default="")
+SALESFORCE_USERNAME = env.str("SALESFORCE_USERNAME", default="")
+SALESFORCE_CONSUMER_KEY = env.str("SALESFORCE_CONSUMER_KEY", default="")
+SALESFORCE_PRIVATE_KEY = env.str("SALESFORCE_PRIVATE_KEY", default="")
+SALESFORCE_INSTANCE_URL = env.str("SALESFORCE_INSTANCE_URL", default="")
+SALESFORCE_ACCESS_TOKEN = env.str("SALESFORCE_ACCESS_TOKEN", default="")
+SALESFORCE_API_VERSION = env.str("SALESFORCE_API_VERSION", default="62.0")
+SALESFORCE_TIMEOUT = env.float("SALESFORCE_TIMEOUT", default=30.0)
+SALESFORCE_PITCH_OBJECT = env.str("SALESFORCE_PITCH_OBJECT", default="Account")
+SALESFORCE_PITCH_FILTER = env.str("SALESFORCE_PITCH_FILTER", default="VicBot_Assessment__c = null")
+# Re-read this far behind the watermark: transactions commit later than their SystemModstamp.
+SALESFORCE_WATERMARK_OVERLAP_SECONDS = env.int("SALESFORCE_WATERMARK_OVERLAP_SECONDS", default=300)
+# Answers finishing within this window go to Salesforce in one sObject Collections call.
+SALESFORCE_WRITEBACK_DELAY_SECONDS = env.float("SALESFORCE_WRITEBACK_DELAY_SECONDS", default=3.0)
+SALESFORCE_WRITEBACK_MAX_ATTEMPTS = env.int("SALESFORCE_WRITEBACK_MAX_ATTEMPTS", default=8)
+# First retry of a failed write-back after this long, doubling each time (at most an hour).
+SALESFORCE_WRITEBACK_RETRY_SECONDS = env.float("SALESFORCE_WRITEBACK_RETRY_SECONDS", default=30.0)
+
+# --- PitchBook ------------------------------------------------------------------------------
+PITCHBOOK_API_URL = env.str("PITCHBOOK_API_URL", default="https://api.pitchbook.com")
+PITCHBOOK_API_KEY = env.str("PITCHBOOK_API_KEY", default="")
+PITCHBOOK_TIMEOUT = env.float("PITCHBOOK_TIMEOUT", default=15.0)
+
+# --- Web scraping ---------------------------------------------------------------------------
+# host[:port] entries allowed to resolve to private addresses (tests and the offline demo).
+WEB_FETCH_PRIVATE_ALLOWLIST = env.list("WEB_FETCH_PRIVATE_ALLOWLIST", default=[])
+WEB_FETCH_CONNECT_TIMEOUT = env.float("WEB_FETCH_CONNECT_TIMEOUT", default=5.0)
+WEB_FETCH_TIMEOUT = env.float("WEB_FETCH_TIMEOUT", default=15.0)
+WEB_FETCH_MAX_BYTES = env.int("WEB_FETCH_MAX_BYTES", default=2_000_000)
+WEB_FETCH_MAX_TEXT_CHARS = env.int("WEB_FETCH_MAX_TEXT_CHARS", default=20_000)
+WEB_FETCH_CACHE_SECONDS = env.int("WEB_FETCH_CACHE_SECONDS", default=86_400)
+WEB_FETCH_USER_AGENT = env.str(
+    "WEB_FETCH_USER_AGENT", default="VicbotResearch/1.0 (+https://github.com/vicbot; pitch screening)"
+)

@@ -1,0 +1,47 @@
+"""The OpenAI client Vicbot uses: no SDK retries, a timeout on every call.
+
+The SDK retries `responses.create` on timeouts and 5xx without an idempotency key,
+which can bill one turn twice; so retries are ours (see vicbot.services.runs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import openai
+
+
+@dataclass(frozen=True)
+class OpenAIConfig:
+    api_key: str
+    base_url: str | None = None  # None: the SDK's default (or OPENAI_BASE_URL)
+    timeout: float = 30.0
+    webhook_secret: str | None = None
+
+    @classmethod
+    def from_settings(cls) -> OpenAIConfig:
+        from django.conf import settings
+
+        return cls(
+            api_key=settings.OPENAI_API_KEY,
+            base_url=settings.OPENAI_BASE_URL or None,
+            timeout=settings.OPENAI_TIMEOUT,
+            webhook_secret=settings.OPENAI_WEBHOOK_SECRET or None,
+        )
+
+
+def build_client(config: OpenAIConfig) -> openai.OpenAI:
+    return openai.OpenAI(
+        api_key=config.api_key or "missing-openai-api-key",  # fails as a 401, with a clear message
+        base_url=config.base_url,
+        timeout=config.timeout,
+        max_retries=0,
+        webhook_secret=config.webhook_secret,
+    )
+
+
+@cache
+def get_client() -> openai.OpenAI:
+    """One client per process: it holds a connection pool."""
+    return build_client(OpenAIConfig.from_settings())

@@ -1,0 +1,15 @@
+"""Salesforce REST integration: a thin client over simple-salesforce, and its local emulator."""
+
+from .client import SalesforceClient, get_client, reset_client
+from .config import SalesforceConfig
+from .errors import SalesforceError
+from .save_result import SaveResult
+
+__all__ = [
+    "SalesforceClient",
+    "SalesforceConfig",
+    "SalesforceError",
+    "SaveResult",
+    "get_client",
+    "reset_client",
+]

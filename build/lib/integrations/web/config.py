@@ -1,0 +1,42 @@
+"""Where the web fetcher's settings come from (the only module here that reads Django settings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_USER_AGENT = "VicbotResearch/1.0 (+https://github.com/vicbot; pitch screening)"
+
+
+@dataclass(frozen=True)
+class WebFetchConfig:
+    # Exact `host` or `host:port` entries that may reach private/loopback addresses (and,
+    # with a port, that port). Only tests and the offline demo need any.
+    private_allowlist: tuple[str, ...] = ()
+    connect_timeout: float = 5.0
+    # Wall-clock budget for the whole fetch: every redirect hop, headers and body.
+    total_timeout: float = 15.0
+    max_bytes: int = 2_000_000
+    max_text_chars: int = 20_000
+    cache_seconds: int = 86_400
+    user_agent: str = DEFAULT_USER_AGENT
+
+    @classmethod
+    def from_settings(cls) -> WebFetchConfig:
+        from django.conf import settings
+
+        def setting(name: str, default):
+            value = getattr(settings, f"WEB_FETCH_{name}", None)
+            return default if value in (None, "") else value
+
+        allowlist = setting("PRIVATE_ALLOWLIST", ())
+        if isinstance(allowlist, str):  # the environment gives "a:1,b" as one string
+            allowlist = allowlist.split(",")
+        return cls(
+            private_allowlist=tuple(entry.strip() for entry in allowlist if entry.strip()),
+            connect_timeout=float(setting("CONNECT_TIMEOUT", cls.connect_timeout)),
+            total_timeout=float(setting("TIMEOUT", cls.total_timeout)),
+            max_bytes=int(setting("MAX_BYTES", cls.max_bytes)),
+            max_text_chars=int(setting("MAX_TEXT_CHARS", cls.max_text_chars)),
+            cache_seconds=int(setting("CACHE_SECONDS", cls.cache_seconds)),
+            user_agent=str(setting("USER_AGENT", DEFAULT_USER_AGENT)),
+        )

@@ -1,0 +1,372 @@
+"""A loopback web server with realistic company websites and hostile pages, for tests and the
+offline demo. It listens on 127.0.0.1 only; the fetcher reaches it through the allow-list
+entry `host_port`.
+
+    python -m integrations.web.sample_sites --port 8765
+
+Pages: `/` (index), `/<slug>/` and `/<slug>/about` for every sample company, `/plain`,
+`/pdf`, `/latin1` (ISO-8859-1 declared in the header); and hostile or odd ones:
+`/redirect-metadata`, `/redirect-loopback`, `/redirect-loop`, `/redirect?to=<url>`, `/huge`
+(bigger than the default cap, streamed), `/gzip-bomb`, `/slow` (dribbles the body),
+`/slow-headers` (dribbles the headers), `/binary`, `/status/<code>`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import threading
+import time
+from dataclasses import dataclass
+from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
+from urllib.parse import parse_qs, urlsplit
+
+from integrations.sample_companies import COMPANIES, SampleCompany
+
+HUGE_BYTES = 6_000_000  # three times the default WEB_FETCH_MAX_BYTES
+SLOW_INTERVAL = 0.5  # seconds between bytes on /slow
+SLOW_BYTES = 120  # so /slow outlasts even the default 15 s deadline
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    path: str  # with the query string
+    host: str  # the Host header as received
+    user_agent: str
+
+
+class SampleSites:
+    def __init__(self, port: int = 0):
+        self._requested_port = port
+        self._server: ThreadingHTTPServer | None = None
+        self._lock = threading.Lock()
+        self.requests: list[LoggedRequest] = []
+
+    def start(self) -> SampleSites:
+        self._server = ThreadingHTTPServer(("127.0.0.1", self._requested_port), _Handler)
+        self._server.daemon_threads = True  # /slow must not keep stop() waiting
+        self._server.sites = self  # type: ignore[attr-defined]
+        # A short poll keeps stop() (and so each test's teardown) quick.
+        threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="sample-sites", daemon=True
+        ).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "start() first"
+        return self._server.server_address[1]
+
+    @property
+    def host_port(self) -> str:
+        """The WEB_FETCH_PRIVATE_ALLOWLIST entry that lets the fetcher in."""
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host_port}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    def hits(self, path: str) -> int:
+        with self._lock:
+            return sum(1 for r in self.requests if r.path == path)
+
+    def _log(self, request: LoggedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "SampleSites/1.0"
+
+    def do_GET(self) -> None:
+        sites: SampleSites = self.server.sites  # type: ignore[attr-defined]
+        sites._log(LoggedRequest(self.path, self.headers.get("Host", ""), self.headers.get("User-Agent", "")))
+        parts = urlsplit(self.path)
+        path, query = parts.path, parse_qs(parts.query)
+        companies = {c.slug: c for c in COMPANIES}
+        segments = [s for s in path.split("/") if s]
+
+        if path == "/":
+            return self._send(200, "text/html; charset=utf-8", _index_page().encode())
+        if path == "/redirect-metadata":
+            return self._redirect("http://169.254.169.254/latest/meta-data/")
+        if path == "/redirect-loopback":
+            other_port = sites.port + 1 if sites.port < 65535 else sites.port - 1
+            return self._redirect(f"http://127.0.0.1:{other_port}/")
+        if path == "/redirect-loop":
+            hop = int(query.get("hop", ["0"])[0]) + 1
+            return self._redirect(f"/redirect-loop?hop={hop}")
+        if path == "/redirect":  # to any URL given in ?to=, for redirect tests
+            return self._redirect(query.get("to", ["/"])[0])
+        if path == "/huge":
+            return self._stream_huge()
+        if path == "/slow":
+            return self._dribble()
+        if path == "/slow-headers":
+            return self._dribble_headers()
+        if path == "/gzip-bomb":
+            return self._send(200, "text/plain", _gzip_bomb(), headers={"Content-Encoding": "gzip"})
+        if path == "/binary":
+            return self._send(200, "application/octet-stream", bytes(range(256)) * 16)
+        if path == "/pdf":
+            return self._send(200, "application/pdf", sample_pdf(COMPANIES[0]))
+        if path == "/plain":
+            return self._send(200, "text/plain; charset=utf-8", _plain_text().encode())
+        if path == "/latin1":
+            body = _page(
+                "Zürich Quantum AG - Kontakt", "<h1>Zürich Quantum AG</h1><p>Gründer: Lukas Müller.</p>"
+            )
+            return self._send(200, "text/html; charset=iso-8859-1", body.encode("latin-1"))
+        if len(segments) == 2 and segments[0] == "status" and segments[1].isdigit():
+            return self._send(
+                int(segments[1]), "text/html", _page("Error", "<p>Something went wrong.</p>").encode()
+            )
+        if segments and segments[0] in companies:
+            company = companies[segments[0]]
+            if path == f"/{company.slug}":
+                return self._redirect(f"/{company.slug}/")
+            if path == f"/{company.slug}/":
+                return self._send(200, "text/html; charset=utf-8", company_home_page(company).encode())
+            if path == f"/{company.slug}/about":
+                return self._send(200, "text/html; charset=utf-8", company_about_page(company).encode())
+        self._send(404, "text/html; charset=utf-8", _page("Not found", "<p>No such page.</p>").encode())
+
+    def _send(
+        self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _stream_huge(self) -> None:
+        # No Content-Length: the client only learns the size by reading, as with a real stream.
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        paragraph = b"<p>" + b"All work and no play makes a very long page. " * 20 + b"</p>\n"
+        sent = 0
+        try:
+            self.wfile.write(b"<html><head><title>Huge</title></head><body>\n")
+            while sent < HUGE_BYTES:
+                self.wfile.write(paragraph)
+                sent += len(paragraph)
+            self.wfile.write(b"</body></html>")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading at its cap, as it should
+
+    def _dribble(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(SLOW_BYTES))
+        self.end_headers()
+        try:
+            for _ in range(SLOW_BYTES):
+                self.wfile.write(b".")
+                self.wfile.flush()
+                time.sleep(SLOW_INTERVAL)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _dribble_headers(self) -> None:
+        # Every byte comes well within any per-read timeout; only a total deadline ends it.
+        try:
+            self.wfile.write(b"HTTP/1.0 200 OK\r\nX-Slow: ")
+            for _ in range(SLOW_BYTES):
+                self.wfile.write(b"z")
+                self.wfile.flush()
+                time.sleep(SLOW_INTERVAL)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, format: str, *args) -> None:  # keep test output quiet
+        pass
+
+
+# --- Pages -----------------------------------------------------------------------------------
+
+_NAV = """<header class="site-header"><nav><a href="./">Home</a> <a href="./#product">Product</a>
+<a href="./#pricing">Pricing</a> <a href="./about">About us</a> <a href="./careers">Careers</a>
+<a href="./blog">Blog</a> <a href="./contact">Contact sales</a> <a href="./login">Log in</a></nav></header>"""
+_COOKIE_BANNER = """<div class="cookie-banner">We use cookies to improve your experience.
+<button>Accept all cookies</button> <button>Cookie settings</button></div>"""
+
+
+def _footer(company_name: str) -> str:
+    return f"""<footer><div class="newsletter">Subscribe to our newsletter for product updates.
+<input type="email" placeholder="you@company.com"><button>Subscribe</button></div>
+<p>© 2025 {escape(company_name)}. All rights reserved.</p>
+<p><a href="/privacy">Privacy policy</a> · <a href="/terms">Terms of service</a> ·
+<a href="/imprint">Imprint</a></p>
+</footer>"""
+
+
+def _page(title: str, main: str, *, company_name: str = "Sample Sites") -> str:
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body {{ font-family: sans-serif; }} .cookie-banner {{ position: fixed; bottom: 0; }}</style>
+<script>window.analytics = window.analytics || []; analytics.push(["page"]);</script>
+</head><body>
+{_NAV}
+<main>
+{main}
+</main>
+{_footer(company_name)}
+{_COOKIE_BANNER}
+</body></html>"""
+
+
+@functools.cache
+def _gzip_bomb() -> bytes:
+    """~20 KB on the wire, 20 MB once decompressed: the size cap must apply to decoded bytes."""
+    return gzip.compress(b"a" * 20_000_000, compresslevel=9, mtime=0)
+
+
+def _money(usd: int) -> str:
+    return f"${usd / 1_000_000:.1f}M"
+
+
+def company_home_page(c: SampleCompany) -> str:
+    team = "\n".join(
+        f"<li><strong>{escape(f.full_name)}</strong>, {escape(f.title)}</li>" for f in c.founders
+    )
+    main = f"""<section class="hero"><h1>{escape(c.name)}</h1>
+<p class="lead">{escape(c.pitch)}</p></section>
+<section id="product"><h2>What we do</h2>
+<p>{escape(c.description)}</p></section>
+<section id="traction"><h2>Traction</h2>
+<p>{escape(c.traction)}</p>
+<p>{escape(c.name)} has raised {_money(c.total_raised_usd)} in total; its {escape(c.last_round.kind)} round of
+{_money(c.last_round.amount_usd)} closed on {c.last_round.date}, led by
+{escape(c.last_round.lead_investor)}.</p></section>
+<section id="team"><h2>Our team</h2>
+<p>{escape(c.name)} was founded in {c.founded} in {escape(c.location)} and now employs {c.employees} people.
+The founding team:</p>
+<ul>
+{team}
+</ul></section>"""
+    return _page(f"{c.name} — {c.pitch}", main, company_name=c.name)
+
+
+def company_about_page(c: SampleCompany) -> str:
+    team = "\n".join(
+        f"<li><strong>{escape(f.full_name)}</strong> — {escape(f.title)} "
+        f'(<a href="mailto:{escape(f.email)}">{escape(f.email)}</a>)</li>'
+        for f in c.founders
+    )
+    investors = ", ".join(escape(i) for i in c.investors)
+    main = f"""<h1>About {escape(c.name)}</h1>
+<p>{escape(c.name)} started in {escape(c.city)} in {c.founded}. We work in
+{escape(c.sector.lower())} and are at the {escape(c.stage)} stage, with a team of {c.employees}.</p>
+<p>{escape(c.description)}</p>
+<h2>Leadership</h2>
+<ul>
+{team}
+</ul>
+<h2>Investors</h2>
+<p>We are backed by {investors}.</p>"""
+    return _page(f"About us — {c.name}", main, company_name=c.name)
+
+
+def _index_page() -> str:
+    links = "\n".join(
+        f'<li><a href="/{c.slug}/">{escape(c.name)}</a> — {escape(c.pitch)}</li>' for c in COMPANIES
+    )
+    return _page("Sample company websites", f"<h1>Sample company websites</h1>\n<ul>\n{links}\n</ul>")
+
+
+def _plain_text() -> str:
+    c = COMPANIES[3]
+    return (
+        f"{c.name}\n{'=' * len(c.name)}\n\n{c.pitch}\n\n{c.description}\n\n"
+        f"Founders: {', '.join(f'{f.full_name} ({f.title})' for f in c.founders)}\n"
+    )
+
+
+def sample_pdf(c: SampleCompany) -> bytes:
+    """A small, valid one-page PDF investor summary (hand-built: pypdf cannot draw text)."""
+    lines = [
+        f"{c.name} - Investor summary",
+        c.pitch,
+        f"Founders: {', '.join(f'{f.full_name} ({f.title})' for f in c.founders)}",
+        f"Total raised: {_money(c.total_raised_usd)}; last round {c.last_round.kind} on {c.last_round.date}",
+    ]
+
+    def pdf_string(text: str) -> str:
+        return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+    content = (
+        "BT /F1 12 Tf 72 720 Td " + " 0 -18 Td ".join(f"{pdf_string(line)} Tj" for line in lines) + " ET"
+    )
+    content_bytes = content.encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>"
+        ),
+        b"<< /Length %d >>\nstream\n" % len(content_bytes) + content_bytes + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Title " + pdf_string(f"{c.name} investor summary").encode("latin-1", "replace") + b" >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        len(objects),
+        xref,
+    )
+    return bytes(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve the sample company websites on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    sites = SampleSites(args.port).start()
+    print(
+        f"Sample sites at {sites.base_url}/  (set WEB_FETCH_PRIVATE_ALLOWLIST={sites.host_port})", flush=True
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        sites.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""The shape of a tool and of what it returns to the model.
+
+A tool never raises into a run: whatever goes wrong becomes a structured error the
+model can read, and the output is bounded so one chatty website cannot blow the
+context window.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+from pydantic import BaseModel, ValidationError
+
+TRUNCATION_MARKER = "…[truncated by Vicbot: {omitted} more characters]"
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    """What a tool may know about the run that called it (never secrets)."""
+
+    run_id: int | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+class ToolError(Exception):
+    """A failure the tool wants the model to read as-is (e.g. 'no such company')."""
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    arguments: type[BaseModel]
+    function: Callable[[Any, ToolContext], Any]
+    # Offered to the model only when its integration is configured.
+    is_available: Callable[[], bool] = lambda: True
+    timeout_seconds: float = 60.0
+
+    def openai_definition(self) -> dict[str, Any]:
+        """The strict function tool sent to OpenAI, generated from the pydantic model."""
+        generated = openai.pydantic_function_tool(self.arguments, name=self.name)
+        return {
+            "type": "function",
+            "name": self.name,
+            "description": self.description,
+            "parameters": generated["function"]["parameters"],
+            "strict": True,
+        }
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    ok: bool
+    output: str  # what goes back to the model as function_call_output
+    error: str = ""
+
+
+def error_result(kind: str, message: str, *, max_chars: int) -> ToolResult:
+    body = json.dumps({"error": {"type": kind, "message": message}}, ensure_ascii=False)
+    return ToolResult(ok=False, output=bound_text(body, max_chars=max_chars), error=f"{kind}: {message}")
+
+
+def bound_text(text: str, *, max_chars: int) -> str:
+    """Cut `text` to at most `max_chars` characters, saying how much was cut."""
+    if len(text) <= max_chars:
+        return text
+    marker = TRUNCATION_MARKER.format(omitted=len(text) - max_chars)
+    keep = max(max_chars - len(marker), 0)
+    return text[:keep] + TRUNCATION_MARKER.format(omitted=len(text) - keep)
+
+
+def invoke(tool: Tool, raw_arguments: str, context: ToolContext, *, max_chars: int) -> ToolResult:
+    """Parse the model's arguments, call the tool, and serialise its answer compactly."""
+    try:
+        arguments = tool.arguments.model_validate_json(raw_arguments or "{}")
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in exc.errors()
+        )
+        return error_result("invalid_arguments", problems, max_chars=max_chars)
+    try:
+        value = tool.function(arguments, context)
+    except ToolError as exc:
+        return error_result("tool_error", str(exc), max_chars=max_chars)
+    except Exception as exc:  # a tool must never take the run down with it
+        return error_result("tool_crashed", f"{type(exc).__name__}: {exc}", max_chars=max_chars)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    return ToolResult(ok=True, output=bound_text(text, max_chars=max_chars))

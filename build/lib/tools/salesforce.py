@@ -1,0 +1,178 @@
+"""Salesforce tools for the model: find companies and people, save a person (deduplicated by email)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from simple_salesforce import format_soql
+
+from integrations.salesforce import SalesforceConfig, get_client
+from tools.base import Tool, ToolContext
+
+MAX_MATCHES = 5
+DESCRIPTION_EXCERPT = 200
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+# The only Contact fields the model can ever write, by argument name.
+CONTACT_FIELDS = {
+    "first_name": "FirstName",
+    "last_name": "LastName",
+    "email": "Email",
+    "title": "Title",
+    "phone": "Phone",
+    "linkedin_url": "LinkedIn__c",
+    "account_id": "AccountId",
+}
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+class CompanyFindArgs(BaseModel):
+    name: str | None = Field(default=None, description="The company's name, or part of it.")
+    website: str | None = Field(
+        default=None, description="The company's website or domain, e.g. https://acme.com."
+    )
+
+    _strip = field_validator("name", "website")(_blank_to_none)
+
+    @model_validator(mode="after")
+    def _needs_a_clue(self) -> CompanyFindArgs:
+        if not (self.name or self.website):
+            raise ValueError("give a name or a website")
+        return self
+
+
+class PersonFindArgs(BaseModel):
+    name: str | None = Field(default=None, description="The person's full name, or part of it.")
+    email: str | None = Field(default=None, description="The person's email address.")
+
+    _strip = field_validator("name", "email")(_blank_to_none)
+
+    @model_validator(mode="after")
+    def _needs_a_clue(self) -> PersonFindArgs:
+        if not (self.name or self.email):
+            raise ValueError("give a name or an email")
+        return self
+
+
+class PersonSaveArgs(BaseModel):
+    first_name: str = Field(description="Given name.")
+    last_name: str = Field(description="Family name.")
+    email: str = Field(
+        description="Email address; a Contact with this email is updated instead of duplicated."
+    )
+    title: str | None = Field(default=None, description="Job title, e.g. CEO.")
+    phone: str | None = Field(default=None, description="Phone number.")
+    linkedin_url: str | None = Field(default=None, description="LinkedIn profile URL.")
+    account_id: str | None = Field(
+        default=None, description="Salesforce Id of the person's company (Account)."
+    )
+
+    _strip = field_validator("title", "phone", "linkedin_url", "account_id")(_blank_to_none)
+
+    @field_validator("email")
+    @classmethod
+    def _is_an_email(cls, value: str) -> str:
+        value = value.strip()
+        if not _EMAIL.fullmatch(value):
+            raise ValueError("not an email address")
+        return value
+
+
+def find_companies(args: CompanyFindArgs, context: ToolContext) -> list[dict[str, Any]]:
+    conditions = []
+    if args.name:
+        conditions.append(format_soql("Name LIKE '%{name:like}%'", name=args.name))
+    if args.website:
+        conditions.append(format_soql("Website LIKE '%{domain:like}%'", domain=_domain(args.website)))
+    soql = format_soql(
+        "SELECT Id, Name, Website, Industry, Description FROM Account WHERE {conditions:literal} "
+        "ORDER BY Name LIMIT {limit}",
+        conditions=" OR ".join(conditions),
+        limit=MAX_MATCHES,
+    )
+    return [_compact_account(record) for record in get_client().query_iter(soql)]
+
+
+def find_people(args: PersonFindArgs, context: ToolContext) -> list[dict[str, Any]]:
+    conditions = []
+    if args.name:
+        conditions.append(format_soql("Name LIKE '%{name:like}%'", name=args.name))
+    if args.email:
+        conditions.append(format_soql("Email = {email}", email=args.email))
+    soql = format_soql(
+        "SELECT Id, Name, Email, Title, AccountId FROM Contact WHERE {conditions:literal} "
+        "ORDER BY Name LIMIT {limit}",
+        conditions=" OR ".join(conditions),
+        limit=MAX_MATCHES,
+    )
+    return list(get_client().query_iter(soql))
+
+
+def save_person(args: PersonSaveArgs, context: ToolContext) -> dict[str, str]:
+    client = get_client()
+    # Fields the model left out stay as they are on an existing Contact.
+    data = {
+        field: value for name, field in CONTACT_FIELDS.items() if (value := getattr(args, name)) is not None
+    }
+    existing = next(
+        client.query_iter(
+            "SELECT Id FROM Contact WHERE Email = {email} ORDER BY CreatedDate LIMIT 1", email=args.email
+        ),
+        None,
+    )
+    if existing:
+        client.update("Contact", existing["Id"], data)
+        return {"id": existing["Id"], "action": "updated"}
+    return {"id": client.create("Contact", data), "action": "created"}
+
+
+def _domain(website: str) -> str:
+    """`https://www.Acme.com/about` → `acme.com`: how the Website field is most likely to contain it."""
+    host = urlsplit(website if "//" in website else f"//{website}").hostname or website
+    return host.removeprefix("www.")
+
+
+def _compact_account(record: dict[str, Any]) -> dict[str, Any]:
+    description = record.get("Description") or ""
+    if len(description) > DESCRIPTION_EXCERPT:
+        description = description[:DESCRIPTION_EXCERPT] + "…"
+    return {**record, "Description": description or None}
+
+
+def _salesforce_configured() -> bool:
+    return SalesforceConfig.from_settings().is_configured
+
+
+TOOLS = (
+    Tool(
+        "salesforce_company_find",
+        "Find companies (Accounts) in our Salesforce by name or website domain. Returns at most "
+        f"{MAX_MATCHES}: Id, Name, Website, Industry and the start of the Description.",
+        CompanyFindArgs,
+        find_companies,
+        is_available=_salesforce_configured,
+    ),
+    Tool(
+        "salesforce_person_find",
+        f"Find people (Contacts) in our Salesforce by name or email. Returns at most {MAX_MATCHES}: "
+        "Id, Name, Email, Title and AccountId (their company).",
+        PersonFindArgs,
+        find_people,
+        is_available=_salesforce_configured,
+    ),
+    Tool(
+        "salesforce_person_save",
+        "Save a person (Contact) in our Salesforce. If a Contact with the same email exists it is "
+        "updated (only the fields you give), otherwise a new one is created. Returns its Id and "
+        "whether it was created or updated.",
+        PersonSaveArgs,
+        save_person,
+        is_available=_salesforce_configured,
+    ),
+)

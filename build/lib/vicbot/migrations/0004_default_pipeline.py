@@ -1,0 +1,32 @@
+"""The default pipeline (from SALESFORCE_PITCH_OBJECT / SALESFORCE_PITCH_FILTER), pulled every 5 minutes."""
+
+import json
+
+from django.conf import settings
+from django.db import migrations
+
+FIELDS = ["Name", "Website", "Description", "Industry"]
+ANSWER_MAPPING = {"Assessment": "VicBot_Assessment__c", "Reasoning": "VicBot_Reasoning__c"}
+
+
+def create(apps, schema_editor):
+    Pipeline = apps.get_model("vicbot", "Pipeline")
+    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    if Pipeline.objects.filter(name="default").exists():
+        return
+    pipeline = Pipeline.objects.create(
+        name="default", sobject=settings.SALESFORCE_PITCH_OBJECT, selection=settings.SALESFORCE_PITCH_FILTER,
+        fields=FIELDS, answer_mapping=ANSWER_MAPPING,
+    )
+    every, _ = IntervalSchedule.objects.get_or_create(every=300, period="seconds")
+    pipeline.schedule = PeriodicTask.objects.create(
+        name="Pull pitches: default", task="vicbot.pull_pitches", interval=every,
+        kwargs=json.dumps({"pipeline_id": pipeline.pk}), expire_seconds=300,
+    )
+    pipeline.save()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("vicbot", "0003_pipelines_and_pitches"), ("django_celery_beat", "0019_alter_periodictasks_options")]
+    operations = [migrations.RunPython(create, migrations.RunPython.noop)]

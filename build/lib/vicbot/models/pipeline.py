@@ -1,0 +1,48 @@
+from django.db import models
+
+DEFAULT_FIELDS = ["Name", "Website", "Description", "Industry"]
+DEFAULT_ANSWER_MAPPING = {"Assessment": "VicBot_Assessment__c", "Reasoning": "VicBot_Reasoning__c"}
+DEFAULT_PROMPT_TEMPLATE = (
+    "Evaluate this pitch from our Salesforce {sobject} record {record_id}.\n\n{record}\n"
+)
+
+
+class Pipeline(models.Model):
+    """Which Salesforce records are pitches, how they reach an assistant, where the answer goes."""
+
+    name = models.SlugField(max_length=64, unique=True)
+    enabled = models.BooleanField(default=True)
+    sobject = models.CharField(max_length=80, default="Account", help_text="sObject API name, e.g. Account.")
+    selection = models.TextField(
+        default="VicBot_Assessment__c = null",
+        help_text="SOQL condition selecting records to evaluate (written by an operator, sent as is).",
+    )
+    fields = models.JSONField(default=list, help_text="Fields sent to the model, in order.")
+    assistant_name = models.SlugField(max_length=64, default="vicbot")
+    prompt_template = models.TextField(
+        default=DEFAULT_PROMPT_TEMPLATE,
+        help_text="Placeholders: {record} (the fields, one per line), {sobject}, {record_id}.",
+    )
+    answer_mapping = models.JSONField(default=dict, help_text="Answer key → Salesforce field.")
+    field_max_chars = models.PositiveIntegerField(
+        default=4000, help_text="Each field is cut to this many characters, with a marker, before the model sees it."
+    )
+    batch_size = models.PositiveIntegerField(default=500, help_text="Records per query page (200-2000).")
+    max_in_flight = models.PositiveIntegerField(default=10, help_text="Runs evaluating at once; the rest wait.")
+    schedule = models.OneToOneField(
+        "django_celery_beat.PeriodicTask", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    watermark = models.DateTimeField(null=True, blank=True, help_text="Newest SystemModstamp seen.")
+    intake_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    api_usage = models.CharField(max_length=40, blank=True, editable=False, help_text="Latest Sforce-Limit-Info.")
+    salesforce_calls = models.PositiveBigIntegerField(
+        default=0, editable=False, help_text="Salesforce API calls made by this pipeline's intake and write-back."
+    )
+    last_intake_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_intake_summary = models.CharField(max_length=255, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,97 @@
+from django.db import models
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending"  # the next model turn is to be created
+    WAITING_MODEL = "waiting_model"  # a background response is queued or in progress
+    RUNNING_TOOLS = "running_tools"  # the model asked for tools; their tasks run
+    FINISHING = "finishing"  # the final answer is being validated and stored
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    TIMED_OUT = "timed_out"
+
+
+TERMINAL_STATUSES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.TIMED_OUT)
+ACTIVE_STATUSES = (RunStatus.PENDING, RunStatus.WAITING_MODEL, RunStatus.RUNNING_TOOLS, RunStatus.FINISHING)
+
+
+class CompletionState(models.TextChoices):
+    NOT_DUE = "not_due"  # the run has not ended yet
+    PENDING = "pending"  # ended; its handler is still to be called
+    DONE = "done"
+    FAILED = "failed"  # the handler raised; see completion_error (retry from the admin)
+
+
+class Run(models.Model):
+    """One assistant run: every model turn and tool call until a final answer.
+
+    Its status only moves forward, by compare-and-set (vicbot.services.runs.state).
+    """
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule"
+        ADMIN = "admin"
+        CODE = "code"
+
+    assistant = models.ForeignKey("vicbot.Assistant", on_delete=models.PROTECT, related_name="runs")
+    model = models.CharField(max_length=100, help_text="The model id this run used.")
+    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.PENDING, db_index=True)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.CODE)
+    input = models.TextField()
+    metadata = models.JSONField(default=dict, blank=True)
+    tool_definitions = models.JSONField(
+        default=list, blank=True, help_text="Tools as sent to OpenAI; frozen at start so every turn is identical."
+    )
+    on_complete = models.CharField(max_length=200, blank=True, help_text='Completion handler, "module:function".')
+
+    turn = models.PositiveSmallIntegerField(default=0, help_text="Model turns created so far.")
+    response_id = models.CharField(max_length=100, blank=True, db_index=True, help_text="The turn in flight.")
+    previous_response_id = models.CharField(max_length=100, blank=True, help_text="The turn the next continues.")
+    response_ids = models.JSONField(default=list, blank=True, help_text="Every response created, in order.")
+    create_claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="A create call was started and its outcome is not yet known."
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Failed tries of the current turn.")
+    poll_count = models.PositiveSmallIntegerField(default=0)
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    deadline_at = models.DateTimeField()
+
+    output_text = models.TextField(blank=True)
+    output_json = models.JSONField(null=True, blank=True)
+    refusal = models.TextField(blank=True)
+    error_code = models.CharField(max_length=100, blank=True)
+    error_message = models.TextField(blank=True)
+
+    input_tokens = models.PositiveIntegerField(default=0)
+    cached_input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    reasoning_tokens = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+
+    completion_state = models.CharField(
+        max_length=10, choices=CompletionState.choices, default=CompletionState.NOT_DUE, db_index=True
+    )
+    completion_error = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_check_at"], name="run_due_idx")]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} ({self.assistant.name}, {self.status})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None

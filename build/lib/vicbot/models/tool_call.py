@@ -1,0 +1,36 @@
+from django.db import models
+
+
+class ToolCall(models.Model):
+    """One function call the model asked for, executed as its own task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"  # the tool answered with an error; the model was told
+        TIMED_OUT = "timed_out"
+
+    run = models.ForeignKey("vicbot.Run", on_delete=models.CASCADE, related_name="tool_calls")
+    turn = models.PositiveSmallIntegerField()
+    call_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=100)
+    arguments = models.TextField(blank=True)
+    output = models.TextField(blank=True, help_text="What the model got back.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "turn", "id"]
+        constraints = [models.UniqueConstraint(fields=["run", "call_id"], name="tool_call_unique_per_run")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED, self.Status.TIMED_OUT)

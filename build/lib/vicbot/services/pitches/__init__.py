@@ -1,0 +1,1 @@
+"""The Salesforce pitch pipeline: intake, evaluation runs and write-back."""

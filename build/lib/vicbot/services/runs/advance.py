@@ -1,0 +1,31 @@
+"""The single entry point that moves a run on, whatever woke it (message, webhook, tick)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from vicbot.models import CompletionState, Run, RunStatus
+from vicbot.services.runs.cancel import run_time_out
+from vicbot.services.runs.completion import run_complete
+from vicbot.services.runs.polling import run_poll
+from vicbot.services.runs.tool_calls import run_recover_tools
+from vicbot.services.runs.turns import run_create_turn
+
+
+def run_advance(*, run_id: int) -> None:
+    run = Run.objects.select_related("assistant").filter(pk=run_id).first()
+    if run is None:
+        return
+    if run.is_terminal:
+        if run.completion_state == CompletionState.PENDING:
+            run_complete(run_id=run.pk)
+        return
+    if timezone.now() >= run.deadline_at:
+        run_time_out(run)
+        return
+    if run.status == RunStatus.PENDING:
+        run_create_turn(run)
+    elif run.status in (RunStatus.WAITING_MODEL, RunStatus.FINISHING):
+        run_poll(run)
+    elif run.status == RunStatus.RUNNING_TOOLS:
+        run_recover_tools(run)

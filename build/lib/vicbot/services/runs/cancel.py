@@ -1,0 +1,34 @@
+"""Stopping a run early: by an operator (cancelled) or by its deadline (timed_out)."""
+
+from __future__ import annotations
+
+import logging
+
+from integrations.openai.client import get_client
+from vicbot.models import ACTIVE_STATUSES, Run, RunStatus
+from vicbot.services.runs.state import run_end
+
+log = logging.getLogger(__name__)
+
+
+def run_cancel(*, run_id: int, reason: str = "Cancelled by an operator") -> bool:
+    run = Run.objects.get(pk=run_id)
+    return _stop(run, RunStatus.CANCELLED, "cancelled", reason)
+
+
+def run_time_out(run: Run) -> bool:
+    return _stop(run, RunStatus.TIMED_OUT, "deadline_exceeded",
+                 f"The run passed its deadline ({run.assistant.run_deadline_seconds}s)")
+
+
+def _stop(run: Run, status: RunStatus, code: str, message: str) -> bool:
+    if run.status not in ACTIVE_STATUSES:
+        return False
+    ended = run_end(run.pk, status=status, error_code=code, error_message=message)
+    if ended and run.status == RunStatus.WAITING_MODEL and run.response_id:
+        # Stop paying for a turn nobody will read. Failing to is not worth failing over.
+        try:
+            get_client().responses.cancel(run.response_id)
+        except Exception as exc:
+            log.info("run %s: cancelling response %s at OpenAI: %s", run.pk, run.response_id, exc)
+    return ended

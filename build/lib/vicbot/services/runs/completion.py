@@ -1,0 +1,51 @@
+"""Calling a run's completion handler: once per run, for every terminal outcome.
+
+The handler runs inside the same transaction that marks it done, so a worker that
+dies half-way rolls both back and the tick calls it again: its database effects
+happen exactly once. Handlers should only touch the database (and queue work
+with transaction.on_commit), never call out directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from django.db import transaction
+
+from vicbot.models import TERMINAL_STATUSES, CompletionState, Run
+from vicbot.services.runs.handlers import resolve_handler
+
+log = logging.getLogger(__name__)
+
+
+def run_complete(*, run_id: int) -> None:
+    with transaction.atomic():
+        run = Run.objects.select_for_update().select_related("assistant").get(pk=run_id)
+        if run.completion_state != CompletionState.PENDING or run.status not in TERMINAL_STATUSES:
+            return
+        try:
+            with transaction.atomic():
+                if run.on_complete:
+                    resolve_handler(run.on_complete)(run, run.status)
+        except Exception as exc:
+            log.exception("run %s: completion handler %s failed", run.pk, run.on_complete)
+            run.completion_state = CompletionState.FAILED
+            run.completion_error = "".join(traceback.format_exception_only(exc)).strip()
+        else:
+            run.completion_state = CompletionState.DONE
+            run.completion_error = ""
+        run.next_check_at = None
+        run.save(update_fields=["completion_state", "completion_error", "next_check_at", "updated_at"])
+
+
+def run_retry_completion(*, run_id: int) -> bool:
+    """Operator's retry of a handler that raised."""
+    from vicbot.services.runs.dispatch import advance_after_commit
+
+    updated = Run.objects.filter(pk=run_id, completion_state=CompletionState.FAILED).update(
+        completion_state=CompletionState.PENDING, completion_error=""
+    )
+    if updated:
+        advance_after_commit(run_id)
+    return bool(updated)

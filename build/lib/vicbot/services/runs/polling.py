@@ -1,0 +1,111 @@
+"""Checking on a turn in flight, and acting on how it ended."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from integrations.openai.client import get_client
+from integrations.openai.errors import TRANSIENT_RESPONSE_ERRORS, classify
+from vicbot.models import Run, RunStatus
+from vicbot.services.runs.finish import run_finish
+from vicbot.services.runs.state import backoff_seconds, run_end, run_fail, transition
+from vicbot.services.runs.tool_calls import run_start_tools
+from vicbot.services.runs.usage import run_record_cost, usage_increments
+
+log = logging.getLogger(__name__)
+
+
+def run_poll(run: Run) -> None:
+    try:
+        response = get_client().responses.retrieve(run.response_id)
+    except Exception as exc:
+        failure = classify(exc)
+        if not failure.transient:
+            run_fail(run, failure.code, f"Checking response {run.response_id}: {failure.message}")
+            return
+        delay = failure.retry_after or backoff_seconds(run.poll_count + 1, cap=settings.OPENAI_POLL_MAX_SECONDS)
+        _check_again_in(run, delay)
+        return
+    run_handle_response(run, response)
+
+
+def run_handle_response(run: Run, response) -> None:
+    """Act on the current state of the run's in-flight response (from a poll or a webhook)."""
+    if response.id != run.response_id or run.status not in (RunStatus.WAITING_MODEL, RunStatus.FINISHING):
+        return  # stale news: the run has moved on
+    status = response.status
+    if status in ("queued", "in_progress"):
+        queued_for = timezone.now().timestamp() - response.created_at
+        if status == "queued" and queued_for > settings.OPENAI_QUEUED_TIMEOUT:
+            return _retry_stuck_turn(run)
+        _check_again_in(run, backoff_seconds(run.poll_count + 1, base=1, cap=settings.OPENAI_POLL_MAX_SECONDS))
+    elif status == "completed":
+        calls = [item for item in response.output if item.type == "function_call"]
+        if calls and run.status == RunStatus.WAITING_MODEL:
+            run_start_tools(run, response, calls)
+        else:
+            run_finish(run, response)
+    elif status == "failed":
+        code = getattr(response.error, "code", None) or "failed"
+        message = getattr(response.error, "message", "") or "The response failed"
+        _retry_or_fail_turn(run, response, code, message, transient=code in TRANSIENT_RESPONSE_ERRORS)
+    elif status == "incomplete":
+        reason = getattr(response.incomplete_details, "reason", None) or "unknown"
+        _end_with_usage(run, response, RunStatus.FAILED, f"incomplete:{reason}",
+                        f"The model stopped before answering ({reason})")
+    elif status == "cancelled":
+        _end_with_usage(run, response, RunStatus.CANCELLED, "cancelled_at_openai",
+                        "The response was cancelled at OpenAI")
+    else:
+        run_fail(run, "unknown_response_status", f"OpenAI answered with unknown status {status!r}")
+
+
+def _check_again_in(run: Run, seconds: float) -> None:
+    Run.objects.filter(pk=run.pk, status=run.status).update(
+        poll_count=run.poll_count + 1, next_check_at=timezone.now() + timedelta(seconds=seconds)
+    )
+
+
+def _retry_or_fail_turn(run: Run, response, code: str, message: str, *, transient: bool) -> None:
+    if not transient or run.attempts + 1 >= settings.OPENAI_MAX_ATTEMPTS:
+        _end_with_usage(run, response, RunStatus.FAILED, code, message)
+        return
+    log.warning("run %s turn %s failed in-band (%s); retrying", run.pk, run.turn, code)
+    retried = transition(
+        run.pk, from_=RunStatus.WAITING_MODEL, where={"response_id": response.id},
+        status=RunStatus.PENDING, turn=run.turn - 1, response_id="", attempts=run.attempts + 1,
+        error_code=code, error_message=f"Will retry: {message}",
+        next_check_at=timezone.now() + timedelta(seconds=backoff_seconds(run.attempts + 1)),
+        **usage_increments(response.usage),
+    )
+    if retried:
+        run_record_cost(run.pk)
+
+
+def _retry_stuck_turn(run: Run) -> None:
+    """A response queued far too long (a known OpenAI failure mode): cancel it and try again."""
+    try:
+        get_client().responses.cancel(run.response_id)
+    except Exception as exc:  # already ended, or unreachable: the new turn supersedes it either way
+        log.info("run %s: cancelling stuck response %s: %s", run.pk, run.response_id, exc)
+    _retry_or_fail_turn(
+        run, _NoUsage(run.response_id), "stuck_in_queue",
+        f"Response stayed queued for more than {settings.OPENAI_QUEUED_TIMEOUT}s", transient=True,
+    )
+
+
+def _end_with_usage(run: Run, response, status: RunStatus, code: str, message: str) -> None:
+    ended = run_end(run.pk, from_=(RunStatus.WAITING_MODEL, RunStatus.FINISHING), status=status,
+                    error_code=code, error_message=message, **usage_increments(response.usage))
+    if ended:
+        run_record_cost(run.pk)
+
+
+class _NoUsage:
+    def __init__(self, response_id: str):
+        self.id = response_id
+        self.usage = None

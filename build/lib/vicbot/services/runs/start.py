@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tools.registry import registry
+from vicbot.models import Assistant, Run
+from vicbot.services.runs.dispatch import advance_after_commit
+from vicbot.services.runs.handlers import resolve_handler
+
+# If the first message is lost, the tick starts the run this much later.
+START_SAFETY_NET = timedelta(seconds=60)
+
+
+def start_run(
+    *,
+    assistant: str,
+    input: str,
+    tools: list[str] | None = None,
+    metadata: dict[str, str] | None = None,
+    on_complete: str = "",
+    trigger: Run.Trigger = Run.Trigger.CODE,
+) -> Run:
+    """Persist a run and start it once the surrounding transaction commits.
+
+    `tools` defaults to the assistant's; tools whose integration is not configured
+    are left out. An unknown tool or completion handler is an error now, not later.
+    """
+    try:
+        version = Assistant.objects.current(assistant)
+    except Assistant.DoesNotExist:
+        raise ValueError(f"No assistant is named {assistant!r}") from None
+    if not input or not input.strip():
+        raise ValueError("A run needs some input")
+    if on_complete:
+        resolve_handler(on_complete)
+    names = list(version.tool_names if tools is None else tools)
+    reg = registry()
+    unknown = sorted(set(names) - set(reg.names()))
+    if unknown:
+        raise ValueError(f"Unknown tools: {', '.join(unknown)} (registered: {', '.join(reg.names())})")
+
+    now = timezone.now()
+    run = Run.objects.create(
+        assistant=version,
+        model=version.effective_model,
+        trigger=trigger,
+        input=input,
+        metadata={str(k): str(v) for k, v in (metadata or {}).items()},
+        tool_definitions=[tool.openai_definition() for tool in reg.offered(names)],
+        on_complete=on_complete,
+        deadline_at=now + timedelta(seconds=version.run_deadline_seconds),
+        next_check_at=now + START_SAFETY_NET,
+    )
+    advance_after_commit(run.pk)
+    return run
+
+
+def run_rerun(*, run_id: int) -> Run:
+    """A fresh run with the same input on the assistant's current version; the old run is kept."""
+    old = Run.objects.select_related("assistant").get(pk=run_id)
+    return start_run(
+        assistant=old.assistant.name,
+        input=old.input,
+        tools=[definition["name"] for definition in old.tool_definitions],
+        metadata={**old.metadata, "rerun_of": str(old.pk)},
+        on_complete=old.on_complete,
+        trigger=Run.Trigger.ADMIN,
+    )

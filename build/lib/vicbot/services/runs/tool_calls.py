@@ -1,0 +1,134 @@
+"""Function calls: one task each, in parallel; the last to finish continues the run.
+
+Fan-in is in the database (a row lock on the run), not a Celery chord: chords can
+fire twice or never when messages are redelivered.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tools.base import ToolContext, ToolResult, error_result, invoke
+from tools.registry import UnknownTool, registry
+from vicbot.models import Run, RunStatus, ToolCall
+from vicbot.services.runs.dispatch import TOOL_CALL_EXECUTE, advance_after_commit, send_after_commit
+from vicbot.services.runs.state import run_fail, transition
+from vicbot.services.runs.usage import usage_increments
+
+log = logging.getLogger(__name__)
+
+# A tool call whose task vanished (worker killed) is tried this many times in all.
+MAX_TOOL_ATTEMPTS = 2
+
+
+def lost_task_grace() -> timedelta:
+    """Extra time past a tool's own timeout before its task is presumed lost."""
+    return timedelta(seconds=settings.VICBOT_LOST_TASK_GRACE_SECONDS)
+
+
+def run_start_tools(run: Run, response, calls) -> None:
+    if run.turn >= run.assistant.max_turns:
+        run_fail(run, "turn_cap_reached",
+                 f"The model was still calling tools after {run.assistant.max_turns} turns",
+                 **usage_increments(response.usage))
+        return
+    with transaction.atomic():
+        started = transition(
+            run.pk, from_=RunStatus.WAITING_MODEL, where={"response_id": response.id},
+            status=RunStatus.RUNNING_TOOLS, previous_response_id=response.id, attempts=0,
+            next_check_at=timezone.now() + lost_task_grace(), **usage_increments(response.usage),
+        )
+        if not started:
+            return
+        created = ToolCall.objects.bulk_create(
+            [ToolCall(run=run, turn=run.turn, call_id=c.call_id, name=c.name, arguments=c.arguments) for c in calls]
+        )
+        for call in created:
+            send_after_commit(TOOL_CALL_EXECUTE, call.pk)
+
+
+def tool_call_execute(*, tool_call_id: int) -> None:
+    now = timezone.now()
+    claimed = ToolCall.objects.filter(pk=tool_call_id, status=ToolCall.Status.PENDING).update(
+        status=ToolCall.Status.RUNNING, started_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return  # already done, or running elsewhere
+    call = ToolCall.objects.select_related("run").get(pk=tool_call_id)
+    began = time.monotonic()
+    result, status = _execute(call)
+    ToolCall.objects.filter(pk=call.pk, status=ToolCall.Status.RUNNING).update(
+        status=status, output=result.output, error=result.error, finished_at=timezone.now(),
+        duration_ms=int((time.monotonic() - began) * 1000),
+    )
+    run_continue_after_tools(run_id=call.run_id)
+
+
+def _execute(call: ToolCall) -> tuple[ToolResult, str]:
+    limit = settings.TOOL_OUTPUT_MAX_CHARS
+    try:
+        tool = registry().get(call.name)
+    except UnknownTool:
+        return error_result("unknown_tool", f"There is no tool named {call.name!r}", max_chars=limit), \
+            ToolCall.Status.FAILED
+    context = ToolContext(run_id=call.run_id, metadata=call.run.metadata)
+    # The thread is abandoned on timeout; the Celery soft time limit is the backstop.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"tool-{call.name}")
+    future = pool.submit(invoke, tool, call.arguments, context, max_chars=limit)
+    try:
+        result = future.result(timeout=tool.timeout_seconds)
+    except FutureTimeout:
+        return error_result("timeout", f"{call.name} did not finish within {tool.timeout_seconds:g}s",
+                            max_chars=limit), ToolCall.Status.TIMED_OUT
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return result, ToolCall.Status.SUCCEEDED if result.ok else ToolCall.Status.FAILED
+
+
+def run_continue_after_tools(*, run_id: int) -> None:
+    """If every tool call of the current turn has finished, queue the next model turn."""
+    with transaction.atomic():
+        run = Run.objects.select_for_update().get(pk=run_id)
+        if run.status != RunStatus.RUNNING_TOOLS:
+            return
+        if ToolCall.objects.filter(run=run, turn=run.turn).exclude(
+            status__in=(ToolCall.Status.SUCCEEDED, ToolCall.Status.FAILED, ToolCall.Status.TIMED_OUT)
+        ).exists():
+            return
+        if transition(run.pk, from_=RunStatus.RUNNING_TOOLS, status=RunStatus.PENDING,
+                      next_check_at=timezone.now() + timedelta(seconds=60)):
+            advance_after_commit(run.pk)
+
+
+def run_recover_tools(run: Run) -> None:
+    """Called by the tick: re-send tool calls whose task was lost, give up on hopeless ones."""
+    now = timezone.now()
+    reg = registry()
+    for call in ToolCall.objects.filter(run=run, turn=run.turn).exclude(
+        status__in=(ToolCall.Status.SUCCEEDED, ToolCall.Status.FAILED, ToolCall.Status.TIMED_OUT)
+    ):
+        timeout = reg.get(call.name).timeout_seconds if call.name in reg.names() else 0
+        if call.status == ToolCall.Status.RUNNING and now < call.started_at + timedelta(seconds=timeout) + lost_task_grace():
+            continue  # still within its time
+        if call.attempts >= MAX_TOOL_ATTEMPTS:
+            ToolCall.objects.filter(pk=call.pk, status=call.status).update(
+                status=ToolCall.Status.TIMED_OUT, finished_at=now,
+                error="The tool's task was lost twice (worker stopped)",
+                output=error_result("lost", "The tool could not be run; continue without it",
+                                    max_chars=settings.TOOL_OUTPUT_MAX_CHARS).output,
+            )
+        elif ToolCall.objects.filter(pk=call.pk, status=call.status).update(status=ToolCall.Status.PENDING):
+            log.warning("run %s: re-sending lost tool call %s (%s)", run.pk, call.pk, call.name)
+            send_after_commit(TOOL_CALL_EXECUTE, call.pk)
+    Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING_TOOLS).update(next_check_at=now + lost_task_grace())
+    run_continue_after_tools(run_id=run.pk)
+

@@ -1,0 +1,103 @@
+"""Creating a model turn: the one step that can bill twice if done carelessly.
+
+A create is claimed first (create_claimed_at), sent with no SDK retries, and its
+response id saved at once. A timeout leaves the claim in place: the outcome is
+unknown, and the run waits for OpenAI's webhook to reveal the response (its
+metadata names run and turn) before it would ever create the turn again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from integrations.openai.client import get_client
+from integrations.openai.errors import OpenAIFailure, classify
+from vicbot.models import Run, RunStatus
+from vicbot.services.runs.request import next_turn_request
+from vicbot.services.runs.state import backoff_seconds, run_fail, transition
+
+log = logging.getLogger(__name__)
+
+
+def run_create_turn(run: Run) -> None:
+    if run.create_claimed_at:
+        return _reconcile_unknown_create(run)
+    if run.turn >= run.assistant.max_turns:
+        run_fail(run, "turn_cap_reached", f"The model used all {run.assistant.max_turns} turns without answering")
+        return
+    now = timezone.now()
+    claimed = transition(
+        run.pk, from_=RunStatus.PENDING, where={"create_claimed_at__isnull": True, "turn": run.turn},
+        create_claimed_at=now, next_check_at=now + timedelta(seconds=settings.OPENAI_TIMEOUT + 30),
+    )
+    if not claimed:
+        return  # another worker is creating this turn
+    try:
+        response = get_client().responses.create(**next_turn_request(run))
+    except Exception as exc:
+        return _create_failed(run, classify(exc), claimed_at=now)
+    run_adopt_response(run.pk, response.id, turn=run.turn + 1)
+
+
+def run_adopt_response(run_id: int, response_id: str, *, turn: int) -> bool:
+    """Record that `response_id` is turn `turn` of the run (after a create, or found by webhook)."""
+    run = Run.objects.get(pk=run_id)
+    now = timezone.now()
+    adopted = transition(
+        run_id, from_=RunStatus.PENDING, where={"create_claimed_at__isnull": False, "turn": turn - 1},
+        status=RunStatus.WAITING_MODEL, turn=turn, response_id=response_id,
+        response_ids=[*run.response_ids, response_id], create_claimed_at=None, poll_count=0,
+        started_at=run.started_at or now, next_check_at=now + timedelta(seconds=1),
+    )
+    if adopted:
+        log.info("run %s turn %s is response %s", run_id, turn, response_id)
+    return adopted
+
+
+def _create_failed(run: Run, failure: OpenAIFailure, *, claimed_at) -> None:
+    log.warning("run %s: create failed (%s): %s", run.pk, failure.code, failure.message)
+    if failure.outcome_unknown:
+        # Keep the claim: the response may exist. The tick comes back to reconcile.
+        Run.objects.filter(pk=run.pk).update(
+            error_message=f"Creating turn {run.turn + 1}: {failure.message}; waiting to learn whether it exists",
+            next_check_at=timezone.now() + timedelta(seconds=30),
+        )
+        return
+    if not failure.transient or run.attempts + 1 >= settings.OPENAI_MAX_ATTEMPTS:
+        run_fail(run, failure.code, failure.message, attempts=run.attempts + 1)
+        return
+    delay = failure.retry_after if failure.retry_after is not None else backoff_seconds(run.attempts + 1)
+    transition(
+        run.pk, from_=RunStatus.PENDING, where={"create_claimed_at": claimed_at},
+        create_claimed_at=None, attempts=run.attempts + 1, error_code=failure.code,
+        error_message=f"Will retry: {failure.message}",
+        next_check_at=timezone.now() + timedelta(seconds=delay),
+    )
+
+
+def _reconcile_unknown_create(run: Run) -> None:
+    now = timezone.now()
+    if now < run.create_claimed_at + timedelta(seconds=settings.OPENAI_TIMEOUT + 5):
+        return  # the create may still be in flight in another worker
+    if not settings.OPENAI_WEBHOOK_SECRET:
+        # Without webhooks nothing can tell us whether the response exists, and
+        # creating it again could bill the turn twice: stop and say so.
+        run_fail(
+            run, "create_outcome_unknown",
+            f"Creating turn {run.turn + 1} timed out and, with no webhook configured, Vicbot cannot tell "
+            "whether OpenAI started it. Re-run it from the admin.",
+        )
+        return
+    window_ends = run.create_claimed_at + timedelta(seconds=settings.OPENAI_RECONCILE_SECONDS)
+    if now < window_ends:
+        Run.objects.filter(pk=run.pk).update(next_check_at=min(window_ends, now + timedelta(seconds=60)))
+        return
+    # No webhook named a response for this turn in the whole window: it was never created.
+    transition(
+        run.pk, from_=RunStatus.PENDING, where={"create_claimed_at": run.create_claimed_at},
+        create_claimed_at=None, attempts=run.attempts + 1, next_check_at=now,
+    )
