@@ -5,6 +5,7 @@ import threading
 import pytest
 
 from integrations.salesforce.emulator import Field
+from tests.conftest import wait_for
 from tests.support.pitches import add_accounts, make_pipeline, wait_until_written_back
 from tests.support.runs import make_assistant
 from vicbot.models import Assistant, Pitch, Run, RunStatus
@@ -64,7 +65,9 @@ def test_concurrent_and_repeated_flushes_write_each_answer_once(salesforce):
         thread.join()
     writeback_flush(pipeline_id=pipeline.pk)  # a redelivered message
 
-    assert pipeline.pitches.filter(status=Pitch.Status.WRITTEN_BACK).count() == 210
+    # The worker's tick may be finishing a share of its own.
+    wait_for(lambda: pipeline.pitches.filter(status=Pitch.Status.WRITTEN_BACK).count() == 210,
+             message="every answer to be written")
     # One insert by the test, then exactly one write-back, for every record.
     assert {salesforce.org.writes[p.salesforce_id] for p in pitches} == {2}
 
