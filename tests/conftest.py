@@ -7,7 +7,8 @@ import os
 import pytest
 
 from tests.support import emulators
-from tests.support.worker import CeleryWorker, test_database_url
+from tests.support.worker import CeleryWorker
+from vicbot.demo.processes import database_url
 
 
 # Settings shared by this test process and the worker it starts (as environment).
@@ -57,7 +58,25 @@ def salesforce_emulator():
 
 
 @pytest.fixture(scope="session")
-def engine_settings(openai_emulator, salesforce_emulator, live_server):
+def pitchbook_emulator():
+    from integrations.pitchbook.emulator import PitchBookEmulator
+
+    emulator = PitchBookEmulator(api_key=emulators.PITCHBOOK_API_KEY).start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_sites():
+    from integrations.web.sample_sites import SampleSites
+
+    sites = SampleSites().start()
+    yield sites
+    sites.stop()
+
+
+@pytest.fixture(scope="session")
+def engine_settings(openai_emulator, salesforce_emulator, pitchbook_emulator, sample_sites, live_server):
     """Point this process at the emulators, as the worker's environment does."""
     from django.conf import settings
 
@@ -74,10 +93,13 @@ def engine_settings(openai_emulator, salesforce_emulator, live_server):
         # process reaches it unchanged (the login flows are tested in-process).
         "SALESFORCE_INSTANCE_URL": salesforce_emulator.instance_url,
         "SALESFORCE_ACCESS_TOKEN": salesforce_emulator.access_token,
+        "PITCHBOOK_API_URL": pitchbook_emulator.base_url,
+        "PITCHBOOK_API_KEY": emulators.PITCHBOOK_API_KEY,
+        "WEB_FETCH_PRIVATE_ALLOWLIST": sample_sites.host_port,
     }
     for name, value in values.items():
         current = getattr(settings, name)
-        setattr(settings, name, [value] if isinstance(current, list) else type(current)(value))
+        setattr(settings, name, value.split(",") if isinstance(current, list) else type(current)(value))
     os.environ["REQUESTS_CA_BUNDLE"] = str(salesforce_emulator.ca_bundle)
     get_client.cache_clear()
     registry.cache_clear()
@@ -89,7 +111,7 @@ def engine_settings(openai_emulator, salesforce_emulator, live_server):
 def worker_env(django_db_setup, django_db_blocker, engine_settings) -> dict[str, str]:
     """Environment for the processes the tests start."""
     with django_db_blocker.unblock():
-        url = test_database_url()
+        url = database_url()
     return {"DATABASE_URL": url, **engine_settings}
 
 

@@ -87,6 +87,9 @@ def invoke(tool: Tool, raw_arguments: str, context: ToolContext, *, max_chars: i
     except ToolError as exc:
         return error_result("tool_error", str(exc), max_chars=max_chars)
     except Exception as exc:  # a tool must never take the run down with it
+        if hasattr(exc, "permanent"):  # an integration's own error (Salesforce, PitchBook, web): expected
+            kind = "service_error" if exc.permanent else "service_unavailable"
+            return error_result(kind, str(exc), max_chars=max_chars)
         return error_result("tool_crashed", f"{type(exc).__name__}: {exc}", max_chars=max_chars)
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
     return ToolResult(ok=True, output=bound_text(text, max_chars=max_chars))

@@ -58,7 +58,11 @@ class PersonFindArgs(BaseModel):
 def find_company(args: CompanyFindArgs, context: ToolContext) -> dict[str, Any]:
     client = _client()
     try:
-        matches = client.search_companies(name=args.name, website=args.website)
+        # The website is the sharper key, but a pitch's URL often differs from PitchBook's
+        # record (a landing page, a redirect): then the name decides.
+        matches = client.search_companies(website=args.website) if args.website else []
+        if not matches and args.name:
+            matches = client.search_companies(name=args.name)
         if not matches:
             return {"best_match": None, "other_matches": [], "note": "PitchBook has no matching company."}
         # An exact name beats PitchBook's own ranking (a search for "Acme" also finds "Acme Labs").

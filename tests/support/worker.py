@@ -9,20 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from django.db import connection
-
 REPO = Path(__file__).resolve().parents[2]
-
-
-def test_database_url() -> str:
-    """DATABASE_URL of the test database pytest-django created, for other processes."""
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    auth = s["USER"] or ""
-    if s.get("PASSWORD"):
-        auth += f":{s['PASSWORD']}"
-    return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 class CeleryWorker:

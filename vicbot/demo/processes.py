@@ -16,7 +16,7 @@ REPO = Path(settings.BASE_DIR)
 
 
 def database_url() -> str:
-    """This process's database, as a URL for the processes it starts."""
+    """This process's database, as a URL for the processes it starts (demo and tests)."""
     s = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{s['NAME']}"

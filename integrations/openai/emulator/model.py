@@ -129,6 +129,11 @@ class Facts:
                 return found.group(1)
         return self.first_line()
 
+    def labelled(self, label: str) -> str | None:
+        """The value of a ``<label>: value`` line, if the input has one."""
+        found = re.search(rf"^[ \t]*{re.escape(label)}[ \t]*:[ \t]*(\S+)", self.text, re.IGNORECASE | re.MULTILINE)
+        return found.group(1) if found else None
+
     def first_line(self) -> str:
         for line in self.text.splitlines():
             if line.strip():
@@ -147,6 +152,8 @@ class Facts:
             return self.url()
         if fmt == "email" or "email" in lowered:
             return self.email()
+        if lowered.endswith("_id") and (found := self.labelled(lowered[:-3].replace("_", " ") + " id")):
+            return found  # an id the input states, e.g. "Account Id: 001..."
         if any(hint in lowered for hint in _NAME_HINTS):
             return self.name_for(name)
         return None
