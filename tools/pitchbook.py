@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator
 
 from integrations.pitchbook import (
     Company,
@@ -15,28 +15,10 @@ from integrations.pitchbook import (
     PitchBookConfig,
     PitchBookError,
 )
+from tools.arguments import CompanyFindArgs, blank_to_none
 from tools.base import Tool, ToolContext, ToolError
 
 MAX_MATCHES = 5
-
-
-def _blank_to_none(value: str | None) -> str | None:
-    return (value or "").strip() or None
-
-
-class CompanyFindArgs(BaseModel):
-    name: str | None = Field(default=None, description="The company's name, or part of it.")
-    website: str | None = Field(
-        default=None, description="The company's website or domain, e.g. https://acme.com."
-    )
-
-    _strip = field_validator("name", "website")(_blank_to_none)
-
-    @model_validator(mode="after")
-    def _needs_a_clue(self) -> CompanyFindArgs:
-        if not (self.name or self.website):
-            raise ValueError("give a name or a website")
-        return self
 
 
 class PersonFindArgs(BaseModel):
@@ -45,7 +27,7 @@ class PersonFindArgs(BaseModel):
         default=None, description="Their company's name, to keep only people there."
     )
 
-    _strip = field_validator("company_name")(_blank_to_none)
+    _strip = field_validator("company_name")(blank_to_none)
 
     @field_validator("name")
     @classmethod

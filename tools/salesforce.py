@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from simple_salesforce import format_soql
 
 from integrations.salesforce import SalesforceConfig, get_client
+from tools.arguments import CompanyFindArgs, blank_to_none
 from tools.base import Tool, ToolContext
 
 MAX_MATCHES = 5
@@ -28,30 +29,11 @@ CONTACT_FIELDS = {
 }
 
 
-def _blank_to_none(value: str | None) -> str | None:
-    return (value or "").strip() or None
-
-
-class CompanyFindArgs(BaseModel):
-    name: str | None = Field(default=None, description="The company's name, or part of it.")
-    website: str | None = Field(
-        default=None, description="The company's website or domain, e.g. https://acme.com."
-    )
-
-    _strip = field_validator("name", "website")(_blank_to_none)
-
-    @model_validator(mode="after")
-    def _needs_a_clue(self) -> CompanyFindArgs:
-        if not (self.name or self.website):
-            raise ValueError("give a name or a website")
-        return self
-
-
 class PersonFindArgs(BaseModel):
     name: str | None = Field(default=None, description="The person's full name, or part of it.")
     email: str | None = Field(default=None, description="The person's email address.")
 
-    _strip = field_validator("name", "email")(_blank_to_none)
+    _strip = field_validator("name", "email")(blank_to_none)
 
     @model_validator(mode="after")
     def _needs_a_clue(self) -> PersonFindArgs:
@@ -73,7 +55,7 @@ class PersonSaveArgs(BaseModel):
         default=None, description="Salesforce Id of the person's company (Account)."
     )
 
-    _strip = field_validator("title", "phone", "linkedin_url", "account_id")(_blank_to_none)
+    _strip = field_validator("title", "phone", "linkedin_url", "account_id")(blank_to_none)
 
     @field_validator("email")
     @classmethod

@@ -1,5 +1,6 @@
 """The operator's console: runs are read-only history; actions call services."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
@@ -7,7 +8,12 @@ from config.celery_app import app as celery_app
 from vicbot.models import Assistant, ModelPrice, Pipeline, Pitch, Run, ToolCall, WebhookEvent, WorkerHeartbeat
 from vicbot.services.assistants import assistant_save_new_version
 from vicbot.services.pitches.manual import pitch_evaluate_now
-from vicbot.services.pitches.pipelines import PULL_PITCHES_TASK, pipeline_schedule, pipeline_validate
+from vicbot.services.pitches.pipelines import (
+    PULL_PITCHES_TASK,
+    InvalidPipeline,
+    pipeline_schedule,
+    pipeline_validate,
+)
 from vicbot.services.pitches.writeback import writeback_retry
 from vicbot.services.runs.cancel import run_cancel
 from vicbot.services.runs.completion import run_retry_completion
@@ -103,15 +109,29 @@ class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ("hostname", "last_seen_at")
 
 
+class PipelineForm(forms.ModelForm):
+    class Meta:
+        model = Pipeline
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            pipeline_validate(Pipeline(**{k: v for k, v in cleaned.items() if k != "schedule"}))
+        except InvalidPipeline as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return cleaned
+
+
 @admin.register(Pipeline)
 class PipelineAdmin(admin.ModelAdmin):
+    form = PipelineForm
     list_display = ("name", "enabled", "sobject", "assistant_name", "max_in_flight", "schedule", "watermark",
                     "api_usage", "last_intake_at", "last_intake_summary")
     readonly_fields = ("watermark", "api_usage", "last_intake_at", "last_intake_summary")
     actions = ["pull_now"]
 
     def save_model(self, request, obj, form, change):
-        pipeline_validate(obj)
         super().save_model(request, obj, form, change)
         if obj.schedule is None:
             pipeline_schedule(pipeline=obj, every_seconds=300)

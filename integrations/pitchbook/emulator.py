@@ -13,10 +13,11 @@ import json
 import threading
 import unicodedata
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from integrations.loopback import LoopbackServer
 from integrations.pitchbook import endpoints
 from integrations.sample_companies import COMPANIES, SampleCompany
 
@@ -110,43 +111,21 @@ class Faults:
             return self._queue.pop(0) if self._queue else None
 
 
-class PitchBookEmulator:
+class PitchBookEmulator(LoopbackServer):
+    thread_name = "pitchbook-emulator"
+
     def __init__(self, api_key: str = "emulator-key", port: int = 0):
+        super().__init__(port)
         self.api_key = api_key
-        self._requested_port = port
-        self._server: ThreadingHTTPServer | None = None
         self._lock = threading.Lock()
         self.faults = Faults()
         self.requests: list[LoggedRequest] = []
         self.companies = [company_record(i, c) for i, c in enumerate(COMPANIES)]
         self.people = _people()
 
-    def start(self) -> PitchBookEmulator:
-        self._server = ThreadingHTTPServer(("127.0.0.1", self._requested_port), _Handler)
-        self._server.daemon_threads = True
-        self._server.emulator = self  # type: ignore[attr-defined]
-        # A short poll keeps stop() (and so each test's teardown) quick.
-        threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="pitchbook-emulator", daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
     @property
     def base_url(self) -> str:
-        assert self._server is not None, "start() first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     def company_id_of(self, name: str) -> str:
         return next(c["companyId"] for c in self.companies if c["companyName"] == name)
@@ -213,7 +192,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "PitchBookEmulator/1.0"
 
     def do_GET(self) -> None:
-        emulator: PitchBookEmulator = self.server.emulator  # type: ignore[attr-defined]
+        emulator: PitchBookEmulator = self.server.owner  # type: ignore[attr-defined]
         parts = urlsplit(self.path)
         params = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         authorization = self.headers.get(endpoints.AUTH_HEADER, "")
@@ -230,6 +209,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:
         pass
+
+
+PitchBookEmulator.handler_class = _Handler
 
 
 def main() -> None:

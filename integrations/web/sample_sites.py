@@ -20,10 +20,10 @@ import threading
 import time
 from dataclasses import dataclass
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
+from integrations.loopback import LoopbackServer
 from integrations.sample_companies import COMPANIES, SampleCompany
 
 HUGE_BYTES = 6_000_000  # three times the default WEB_FETCH_MAX_BYTES
@@ -38,39 +38,13 @@ class LoggedRequest:
     user_agent: str
 
 
-class SampleSites:
+class SampleSites(LoopbackServer):
+    thread_name = "sample-sites"
+
     def __init__(self, port: int = 0):
-        self._requested_port = port
-        self._server: ThreadingHTTPServer | None = None
+        super().__init__(port)
         self._lock = threading.Lock()
         self.requests: list[LoggedRequest] = []
-
-    def start(self) -> SampleSites:
-        self._server = ThreadingHTTPServer(("127.0.0.1", self._requested_port), _Handler)
-        self._server.daemon_threads = True  # /slow must not keep stop() waiting
-        self._server.sites = self  # type: ignore[attr-defined]
-        # A short poll keeps stop() (and so each test's teardown) quick.
-        threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="sample-sites", daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "start() first"
-        return self._server.server_address[1]
 
     @property
     def host_port(self) -> str:
@@ -97,7 +71,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "SampleSites/1.0"
 
     def do_GET(self) -> None:
-        sites: SampleSites = self.server.sites  # type: ignore[attr-defined]
+        sites: SampleSites = self.server.owner  # type: ignore[attr-defined]
         sites._log(LoggedRequest(self.path, self.headers.get("Host", ""), self.headers.get("User-Agent", "")))
         parts = urlsplit(self.path)
         path, query = parts.path, parse_qs(parts.query)
@@ -208,6 +182,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:  # keep test output quiet
         pass
+
+
+SampleSites.handler_class = _Handler
 
 
 # --- Pages -----------------------------------------------------------------------------------

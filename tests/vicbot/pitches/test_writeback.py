@@ -7,7 +7,6 @@ import pytest
 from integrations.salesforce.emulator import Field
 from tests.conftest import wait_for
 from tests.support.pitches import add_accounts, make_pipeline, wait_until_written_back
-from tests.support.runs import make_assistant
 from vicbot.models import Assistant, Pitch, Run, RunStatus
 from vicbot.services.pitches.intake import pitches_pull
 from vicbot.services.pitches.writeback import writeback_flush, writeback_retry
