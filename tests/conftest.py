@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 
 import pytest
@@ -17,6 +18,7 @@ ENGINE_SETTINGS = {
     "OPENAI_WEBHOOK_SECRET": emulators.WEBHOOK_SECRET,
     "OPENAI_TIMEOUT": "2",
     "OPENAI_MAX_ATTEMPTS": "3",
+    "OPENAI_QUEUED_TIMEOUT": "2",
     "VICBOT_TICK_SECONDS": "0.5",
     "VICBOT_LOST_TASK_GRACE_SECONDS": "2",
     "VICBOT_EXTRA_TOOL_MODULES": "tests.support.tools",
@@ -127,6 +129,15 @@ def celery_worker(worker_env, tmp_path_factory, django_db_blocker):
         wait_for_other_connections_to_close()
     if os.environ.get("CI"):
         print(worker.log_path.read_text()[-20000:])
+
+
+@pytest.fixture
+def default_assistant(db):
+    """The `vicbot` assistant as `migrate` creates it (a transactional test's flush removes it)."""
+    from django.apps import apps
+
+    migration = importlib.import_module("vicbot.migrations.0002_default_assistant_and_prices")
+    migration.create(apps, None)
 
 
 @pytest.fixture

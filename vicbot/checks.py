@@ -15,10 +15,3 @@ def secret_key_from_environment(app_configs, **kwargs):
             id="vicbot.E001",
         )
     ]
-
-
-@checks.register()
-def tool_registry_is_sound(app_configs, **kwargs):
-    from tools.registry import check_registry
-
-    return [checks.Error(problem, id="vicbot.E002") for problem in check_registry()]

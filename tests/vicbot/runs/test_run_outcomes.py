@@ -61,11 +61,20 @@ def test_it_stops_a_model_that_keeps_calling_tools_at_the_turn_cap(openai_emu):
 
 
 def test_a_run_past_its_deadline_is_cancelled_at_openai_and_timed_out(openai_emu):
-    run = run_with(openai_emu, ("create", {"outcome": "stuck"}), run_deadline_seconds=3)
+    run = run_with(openai_emu, ("create", {"outcome": "slow", "seconds": 60}), run_deadline_seconds=3)
 
     assert (run.status, run.error_code) == (RunStatus.TIMED_OUT, "deadline_exceeded")
     assert openai_emu.get_response(run.response_id)["status"] == "cancelled"
     assert calls_for(run.pk) == [f"run-{run.pk}-timed_out"]
+
+
+def test_a_response_stuck_in_the_queue_is_cancelled_and_created_again(openai_emu):
+    run = run_with(openai_emu, ("create", {"outcome": "stuck"}))  # OPENAI_QUEUED_TIMEOUT is 2 s here
+
+    assert run.status == RunStatus.SUCCEEDED, run.error_message
+    stuck, fresh = run.response_ids
+    assert openai_emu.get_response(stuck)["status"] == "cancelled"
+    assert run.attempts == 1
 
 
 def test_rate_limits_are_retried_after_the_delay_openai_asks_for(openai_emu):
@@ -76,8 +85,16 @@ def test_rate_limits_are_retried_after_the_delay_openai_asks_for(openai_emu):
     assert run.attempts == 2
 
 
-def test_a_retried_status_error_without_retry_after_backs_off_and_succeeds(openai_emu):
-    run = run_with(openai_emu, ("create", {"status": 500}))
+@pytest.mark.parametrize("fault", [{"status": 500}, {"status": 429, "code": "rate_limit_exceeded"}])
+def test_a_transient_error_without_retry_after_backs_off_and_succeeds(openai_emu, fault):
+    run = run_with(openai_emu, ("create", fault))
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert run.attempts == 1
+
+
+def test_an_in_band_rate_limit_is_retried(openai_emu):
+    run = run_with(openai_emu, ("create", {"outcome": "failed", "error_code": "rate_limit_exceeded"}))
 
     assert run.status == RunStatus.SUCCEEDED
     assert run.attempts == 1
@@ -88,6 +105,7 @@ def test_a_retried_status_error_without_retry_after_backs_off_and_succeeds(opena
     [
         ({"status": 429, "type": "insufficient_quota", "code": "insufficient_quota"}, "insufficient_quota"),
         ({"status": 401}, "invalid_api_key"),
+        ({"status": 403}, None),
         ({"status": 400}, None),
     ],
 )

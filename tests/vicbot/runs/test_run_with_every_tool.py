@@ -9,10 +9,8 @@ from tests.support.runs import wait_until_done
 from vicbot.models import RunStatus, ToolCall
 from vicbot.services.runs import start_run
 
-# serialized_rollback: the default assistant comes from a data migration, which a
-# transactional test's flush would otherwise remove for the tests after it.
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
-              pytest.mark.usefixtures("celery_worker")]
+pytestmark = [pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("celery_worker", "default_assistant")]
 
 ALL_TOOLS = {"web_scrape", "pitchbook_company_find", "pitchbook_person_find", "salesforce_company_find",
              "salesforce_person_find", "salesforce_person_save"}
