@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from statistics import median
 
 from django.db.models import Count, Sum
 
@@ -53,4 +54,5 @@ def totals(pipeline: Pipeline) -> dict:
     tools = Counter(dict(runs.values_list("tool_calls__name").annotate(n=Count("tool_calls")).values_list(
         "tool_calls__name", "n")))
     tools.pop(None, None)
-    return {"runs": runs.count(), "tools": tools, **sums}
+    durations = [run.duration_seconds for run in runs if run.duration_seconds is not None]
+    return {"runs": runs.count(), "tools": tools, "median_seconds": median(durations) if durations else 0, **sums}

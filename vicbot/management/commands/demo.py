@@ -67,7 +67,8 @@ class Command(BaseCommand):
         figures = totals(pipeline)
         tools = ", ".join(f"{name} {count}" for name, count in sorted(figures["tools"].items()))
         self.stdout.write("")
-        self.stdout.write(f"{figures['runs']} runs in {elapsed:.1f}s; tool calls: {tools or 'none'}")
+        self.stdout.write(f"{figures['runs']} runs in {elapsed:.1f}s ({60 * pitches / elapsed:.0f} pitches a minute, "
+                          f"median run {figures['median_seconds']:.1f}s); tool calls: {tools or 'none'}")
         self.stdout.write(f"Tokens: {figures['input'] or 0} in ({figures['cached'] or 0} cached), "
                           f"{figures['output'] or 0} out; cost at list prices ${figures['cost'] or 0:.4f}")
         pipeline.refresh_from_db()
