@@ -90,13 +90,17 @@ class SalesforceClient:
         raise SalesforceError("Salesforce is not configured", code="NOT_CONFIGURED", permanent=True)
 
     def query_iter(
-        self, soql: str, /, *, include_deleted: bool = False, **values: Any
+        self, soql: str, /, *, include_deleted: bool = False, page_size: int | None = None, **values: Any
     ) -> Iterator[dict[str, Any]]:
-        """Every record of a SOQL query, page after page; `values` are inserted with format_soql."""
+        """Every record of a SOQL query, page after page; `values` are inserted with format_soql.
+
+        `page_size` (200-2000) is a hint Salesforce may ignore (Sforce-Query-Options).
+        """
         if values:
             soql = format_soql(soql, **values)
+        headers = {"Sforce-Query-Options": f"batchSize={page_size}"} if page_size else {}
         with translate_errors():
-            for record in self.salesforce.query_all_iter(soql, include_deleted=include_deleted):
+            for record in self.salesforce.query_all_iter(soql, include_deleted=include_deleted, headers=headers):
                 yield _without_attributes(record)
 
     def get(self, sobject: str, record_id: str, fields: list[str] | None = None) -> dict[str, Any]:

@@ -29,3 +29,25 @@ def wait_until_written_back(pipeline: Pipeline, count: int, timeout: float = 60)
             writeback_state__in=[Pitch.WriteBack.QUEUED, Pitch.WriteBack.WRITING]).exists() else None
 
     return wait_for(done, timeout=timeout, message=f"{count} pitches of {pipeline} to be written back")
+
+
+def run_in_threads(function, count: int, **kwargs) -> list:
+    """Call `function(**kwargs)` from `count` threads at once; their results, in no order."""
+    import threading
+
+    from django.db import connection
+
+    results = []
+
+    def target():
+        try:
+            results.append(function(**kwargs))
+        finally:
+            connection.close()  # each thread has its own connection; the test database is dropped later
+
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -5,7 +5,10 @@ from django.db import models
 class AssistantQuerySet(models.QuerySet):
     def current(self, name: str) -> "Assistant":
         """The newest version of the assistant called `name`."""
-        return self.filter(name=name).order_by("-version").first() or self.none().get()
+        newest = self.filter(name=name).order_by("-version").first()
+        if newest is None:
+            raise self.model.DoesNotExist(f"No assistant is named {name!r}")
+        return newest
 
 
 class Assistant(models.Model):

@@ -1,11 +1,10 @@
 """Intake: paging, watermark overlap and dedupe, overlapping passes, admission, hostile data."""
 
-import threading
 import time
 
 import pytest
 
-from tests.support.pitches import add_accounts, make_pipeline, wait_until_written_back
+from tests.support.pitches import add_accounts, make_pipeline, run_in_threads, wait_until_written_back
 from vicbot.models import Pitch, Run
 from vicbot.services.pitches.intake import pitches_pull
 from vicbot.services.pitches.prompt import pitch_prompt
@@ -14,7 +13,7 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def test_it_pages_through_every_new_record_and_dedupes_the_overlap_on_the_next_pass(salesforce):
-    pipeline = make_pipeline(max_in_flight=0)  # nothing starts: this test is about reading
+    pipeline = make_pipeline(max_in_flight=0, batch_size=200)  # nothing starts: this test is about reading
     add_accounts(salesforce, 450)
     salesforce.calls_by_endpoint.clear()
 
@@ -67,14 +66,8 @@ def test_overlapping_passes_run_one_at_a_time(salesforce):
     pipeline = make_pipeline(max_in_flight=0)
     add_accounts(salesforce, 50)
     salesforce.faults.add("slow", delay=1.0)
-    results = []
 
-    threads = [threading.Thread(target=lambda: results.append(pitches_pull(pipeline_id=pipeline.pk)))
-               for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_in_threads(pitches_pull, 2, pipeline_id=pipeline.pk)
 
     assert sorted(r.skipped_busy for r in results) == [False, True]
     assert pipeline.pitches.count() == 50

@@ -1,12 +1,10 @@
 """Write-back: batched sObject Collections calls, per-record errors, exactly once."""
 
-import threading
-
 import pytest
 
 from integrations.salesforce.emulator import Field
 from tests.conftest import wait_for
-from tests.support.pitches import add_accounts, make_pipeline, wait_until_written_back
+from tests.support.pitches import add_accounts, make_pipeline, run_in_threads, wait_until_written_back
 from vicbot.models import Assistant, Pitch, Run, RunStatus
 from vicbot.services.pitches.intake import pitches_pull
 from vicbot.services.pitches.writeback import writeback_flush, writeback_retry
@@ -57,11 +55,7 @@ def test_concurrent_and_repeated_flushes_write_each_answer_once(salesforce):
     pipeline = make_pipeline()
     pitches = answered_pitches(salesforce, pipeline, 210)
 
-    threads = [threading.Thread(target=writeback_flush, kwargs={"pipeline_id": pipeline.pk}) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(writeback_flush, 3, pipeline_id=pipeline.pk)
     writeback_flush(pipeline_id=pipeline.pk)  # a redelivered message
 
     # The worker's tick may be finishing a share of its own.

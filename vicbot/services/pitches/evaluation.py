@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from vicbot.models import Pitch, Pipeline, Run, RunStatus
 from vicbot.services.pitches.prompt import pitch_prompt
+from vicbot.services.pitches.writeback import writeback_queue
 from vicbot.services.runs import start_run
 from vicbot.services.runs.dispatch import send_after_commit
 
@@ -71,8 +72,6 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
     except ValidationError as exc:
         _pitch_failed(pitch, f"Run {run.pk} answered without Assessment/Reasoning: {exc.errors()[0]['msg']}")
         return
-    from vicbot.services.pitches.writeback import writeback_queue
-
     Pitch.objects.filter(pk=pitch.pk).update(
         status=Pitch.Status.EVALUATED, assessment=answer.Assessment[:255], reasoning=answer.Reasoning,
         error="", updated_at=timezone.now(),

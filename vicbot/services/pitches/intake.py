@@ -81,7 +81,7 @@ def _sync_records(pipeline: Pipeline, summary: IntakeSummary) -> None:
     soql += " ORDER BY SystemModstamp, Id"
     newest = pipeline.watermark
     with counting_calls(pipeline, client):
-        for record in client.query_iter(soql, **values):
+        for record in client.query_iter(soql, page_size=pipeline.batch_size, **values):
             summary.seen += 1
             modstamp = parse_datetime(record.get("SystemModstamp"))
             _upsert_pitch(pipeline, record, modstamp, summary)

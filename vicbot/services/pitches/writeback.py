@@ -30,11 +30,14 @@ STALE_CLAIM = timedelta(minutes=10)
 
 
 def writeback_queue(*, pitch_id: int, pipeline_id: int) -> None:
+    # A short delay gathers answers that finish close together into one API call
+    # (and keeps the tick from flushing this one alone before the delay is up).
+    delay = settings.SALESFORCE_WRITEBACK_DELAY_SECONDS
     Pitch.objects.filter(pk=pitch_id).update(
-        writeback_state=Pitch.WriteBack.QUEUED, writeback_error="", next_writeback_at=timezone.now()
+        writeback_state=Pitch.WriteBack.QUEUED, writeback_error="",
+        next_writeback_at=timezone.now() + timedelta(seconds=delay),
     )
-    # A short delay gathers answers that finish close together into one API call.
-    transaction.on_commit(lambda: _send_flush(pipeline_id, countdown=settings.SALESFORCE_WRITEBACK_DELAY_SECONDS))
+    transaction.on_commit(lambda: _send_flush(pipeline_id, countdown=delay))
 
 
 def _send_flush(pipeline_id: int, countdown: float = 0) -> None:

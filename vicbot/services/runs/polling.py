@@ -52,13 +52,14 @@ def run_handle_response(run: Run, response) -> None:
     elif status == "failed":
         code = getattr(response.error, "code", None) or "failed"
         message = getattr(response.error, "message", "") or "The response failed"
-        _retry_or_fail_turn(run, response, code, message, transient=code in TRANSIENT_RESPONSE_ERRORS)
+        _retry_or_fail_turn(run, response.id, response.usage, code, message,
+                            transient=code in TRANSIENT_RESPONSE_ERRORS)
     elif status == "incomplete":
         reason = getattr(response.incomplete_details, "reason", None) or "unknown"
-        _end_with_usage(run, response, RunStatus.FAILED, f"incomplete:{reason}",
+        _end_with_usage(run, response.usage, RunStatus.FAILED, f"incomplete:{reason}",
                         f"The model stopped before answering ({reason})")
     elif status == "cancelled":
-        _end_with_usage(run, response, RunStatus.CANCELLED, "cancelled_at_openai",
+        _end_with_usage(run, response.usage, RunStatus.CANCELLED, "cancelled_at_openai",
                         "The response was cancelled at OpenAI")
     else:
         run_fail(run, "unknown_response_status", f"OpenAI answered with unknown status {status!r}")
@@ -70,17 +71,18 @@ def _check_again_in(run: Run, seconds: float) -> None:
     )
 
 
-def _retry_or_fail_turn(run: Run, response, code: str, message: str, *, transient: bool) -> None:
+def _retry_or_fail_turn(run: Run, response_id: str, usage, code: str, message: str, *, transient: bool) -> None:
+    """Create the turn again (same previous response, same tool outputs), or give up."""
     if not transient or run.attempts + 1 >= settings.OPENAI_MAX_ATTEMPTS:
-        _end_with_usage(run, response, RunStatus.FAILED, code, message)
+        _end_with_usage(run, usage, RunStatus.FAILED, code, message)
         return
     log.warning("run %s turn %s failed in-band (%s); retrying", run.pk, run.turn, code)
     retried = transition(
-        run.pk, from_=RunStatus.WAITING_MODEL, where={"response_id": response.id},
+        run.pk, from_=RunStatus.WAITING_MODEL, where={"response_id": response_id},
         status=RunStatus.PENDING, turn=run.turn - 1, response_id="", attempts=run.attempts + 1,
         error_code=code, error_message=f"Will retry: {message}",
         next_check_at=timezone.now() + timedelta(seconds=backoff_seconds(run.attempts + 1)),
-        **usage_increments(response.usage),
+        **usage_increments(usage),
     )
     if retried:
         run_record_cost(run.pk)
@@ -93,19 +95,13 @@ def _retry_stuck_turn(run: Run) -> None:
     except Exception as exc:  # already ended, or unreachable: the new turn supersedes it either way
         log.info("run %s: cancelling stuck response %s: %s", run.pk, run.response_id, exc)
     _retry_or_fail_turn(
-        run, _NoUsage(run.response_id), "stuck_in_queue",
+        run, run.response_id, None, "stuck_in_queue",
         f"Response stayed queued for more than {settings.OPENAI_QUEUED_TIMEOUT}s", transient=True,
     )
 
 
-def _end_with_usage(run: Run, response, status: RunStatus, code: str, message: str) -> None:
+def _end_with_usage(run: Run, usage, status: RunStatus, code: str, message: str) -> None:
     ended = run_end(run.pk, from_=(RunStatus.WAITING_MODEL, RunStatus.FINISHING), status=status,
-                    error_code=code, error_message=message, **usage_increments(response.usage))
+                    error_code=code, error_message=message, **usage_increments(usage))
     if ended:
         run_record_cost(run.pk)
-
-
-class _NoUsage:
-    def __init__(self, response_id: str):
-        self.id = response_id
-        self.usage = None
