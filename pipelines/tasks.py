@@ -12,7 +12,9 @@ from vicbot.services.pitches.evaluation import pitches_admit
 from vicbot.services.pitches.intake import pitches_pull
 from vicbot.services.pitches.writeback import writeback_flush, writebacks_due
 from vicbot.models import Pipeline
+from vicbot.services.pitches.manual import pitch_evaluate_again
 from vicbot.services.runs.advance import run_advance
+from vicbot.services.runs.cancel import response_cancel
 from vicbot.services.runs.tick import runs_tick
 from vicbot.services.runs.tool_calls import tool_call_execute
 from vicbot.services.runs.webhooks import webhook_event_process
@@ -40,6 +42,11 @@ def tool_call_execute_task(tool_call_id: int) -> None:
     tool_call_execute(tool_call_id=tool_call_id)
 
 
+@shared_task(name="vicbot.response_cancel")
+def response_cancel_task(response_id: str) -> None:
+    response_cancel(response_id=response_id)
+
+
 @shared_task(name="vicbot.webhook_event_process")
 def webhook_event_process_task(event_id: int) -> None:
     webhook_event_process(event_id=event_id)
@@ -59,3 +66,8 @@ def pitches_admit_task(pipeline_id: int) -> int:
 @shared_task(name="vicbot.writeback_flush", soft_time_limit=240, time_limit=270)
 def writeback_flush_task(pipeline_id: int) -> int:
     return writeback_flush(pipeline_id=pipeline_id)
+
+
+@shared_task(name="vicbot.pitch_evaluate_again")
+def pitch_evaluate_again_task(pitch_id: int) -> None:
+    pitch_evaluate_again(pitch_id=pitch_id)

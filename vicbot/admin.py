@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from config.celery_app import app as celery_app
 from vicbot.models import Assistant, ModelPrice, Pipeline, Pitch, Run, ToolCall, WebhookEvent, WorkerHeartbeat
 from vicbot.services.assistants import assistant_save_new_version
-from vicbot.services.pitches.manual import pitch_evaluate_now
+from vicbot.services.pitches.manual import PITCH_EVALUATE_AGAIN
 from vicbot.services.pitches.pipelines import (
     PULL_PITCHES_TASK,
     InvalidPipeline,
@@ -154,11 +154,9 @@ class PitchAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Evaluate again (new run; earlier runs are kept)")
     def evaluate_again(self, request, queryset):
-        for pitch in queryset.select_related("pipeline"):
-            try:
-                pitch_evaluate_now(pipeline=pitch.pipeline, salesforce_id=pitch.salesforce_id)
-            except Exception as exc:
-                self.message_user(request, f"{pitch}: {exc}", level=messages.ERROR)
+        for pitch_id in queryset.values_list("pk", flat=True):
+            celery_app.send_task(PITCH_EVALUATE_AGAIN, args=[pitch_id])
+        self.message_user(request, f"Queued {queryset.count()} pitches for a new evaluation.")
 
     @admin.action(description="Retry the Salesforce write-back")
     def retry_writeback(self, request, queryset):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.conftest import wait_for
 from tests.support.handlers import calls_for
 from tests.support.runs import make_assistant, start_with_faults, wait_until_done
 from vicbot.models import CompletionState, RunStatus
@@ -64,7 +65,8 @@ def test_a_run_past_its_deadline_is_cancelled_at_openai_and_timed_out(openai_emu
     run = run_with(openai_emu, ("create", {"outcome": "slow", "seconds": 60}), run_deadline_seconds=3)
 
     assert (run.status, run.error_code) == (RunStatus.TIMED_OUT, "deadline_exceeded")
-    assert openai_emu.get_response(run.response_id)["status"] == "cancelled"
+    wait_for(lambda: openai_emu.get_response(run.response_id)["status"] == "cancelled",
+             message="the response to be cancelled at OpenAI")
     assert calls_for(run.pk) == [f"run-{run.pk}-timed_out"]
 
 

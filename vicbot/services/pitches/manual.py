@@ -11,6 +11,8 @@ from vicbot.services.pitches.evaluation import pitch_evaluate
 from vicbot.services.pitches.intake import parse_datetime
 from vicbot.services.pitches.prompt import record_snapshot
 
+PITCH_EVALUATE_AGAIN = "vicbot.pitch_evaluate_again"
+
 
 def pitch_evaluate_now(*, pipeline: Pipeline, salesforce_id: str, trigger: Run.Trigger = Run.Trigger.ADMIN) -> Run:
     """Fetch the record fresh (one API call) and start a new run; earlier runs stay on the pitch."""
@@ -28,3 +30,9 @@ def pitch_evaluate_now(*, pipeline: Pipeline, salesforce_id: str, trigger: Run.T
             },
         )
         return pitch_evaluate(pitch=pitch, trigger=trigger)
+
+
+def pitch_evaluate_again(*, pitch_id: int) -> Run:
+    """The admin's "evaluate again", run by a task: it reads Salesforce, which no web request should wait on."""
+    pitch = Pitch.objects.select_related("pipeline").get(pk=pitch_id)
+    return pitch_evaluate_now(pipeline=pitch.pipeline, salesforce_id=pitch.salesforce_id)

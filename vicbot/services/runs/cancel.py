@@ -6,6 +6,7 @@ import logging
 
 from integrations.openai.client import get_client
 from vicbot.models import ACTIVE_STATUSES, Run, RunStatus
+from vicbot.services.runs.dispatch import RESPONSE_CANCEL, send_after_commit
 from vicbot.services.runs.state import run_end
 
 log = logging.getLogger(__name__)
@@ -26,9 +27,14 @@ def _stop(run: Run, status: RunStatus, code: str, message: str) -> bool:
         return False
     ended = run_end(run.pk, status=status, error_code=code, error_message=message)
     if ended and run.status == RunStatus.WAITING_MODEL and run.response_id:
-        # Stop paying for a turn nobody will read. Failing to is not worth failing over.
-        try:
-            get_client().responses.cancel(run.response_id)
-        except Exception as exc:
-            log.info("run %s: cancelling response %s at OpenAI: %s", run.pk, run.response_id, exc)
+        # Stop paying for a turn nobody will read; in a task, so an admin click never waits on OpenAI.
+        send_after_commit(RESPONSE_CANCEL, run.response_id)
     return ended
+
+
+def response_cancel(*, response_id: str) -> None:
+    """Cancel a background response at OpenAI. One that already ended is fine as it is."""
+    try:
+        get_client().responses.cancel(response_id)
+    except Exception as exc:
+        log.info("cancelling response %s at OpenAI: %s", response_id, exc)

@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 def run_complete(*, run_id: int) -> None:
     with transaction.atomic():
-        run = Run.objects.select_for_update().select_related("assistant").get(pk=run_id)
+        # of=("self",): lock the run only, not its assistant row that every run shares.
+        run = Run.objects.select_for_update(of=("self",)).select_related("assistant").get(pk=run_id)
         if run.completion_state != CompletionState.PENDING or run.status not in TERMINAL_STATUSES:
             return
         try:

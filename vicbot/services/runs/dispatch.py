@@ -9,10 +9,11 @@ from config.celery_app import app
 
 RUN_ADVANCE = "vicbot.run_advance"
 TOOL_CALL_EXECUTE = "vicbot.tool_call_execute"
+RESPONSE_CANCEL = "vicbot.response_cancel"
 
 
-def send_after_commit(task_name: str, *ids: int) -> None:
-    transaction.on_commit(lambda: app.send_task(task_name, args=list(ids)))
+def send_after_commit(task_name: str, *args: int | str) -> None:
+    transaction.on_commit(lambda: app.send_task(task_name, args=list(args)))
 
 
 def advance_after_commit(run_id: int) -> None:

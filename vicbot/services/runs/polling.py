@@ -11,6 +11,7 @@ from django.utils import timezone
 from integrations.openai.client import get_client
 from integrations.openai.errors import TRANSIENT_RESPONSE_ERRORS, classify
 from vicbot.models import Run, RunStatus
+from vicbot.services.runs.cancel import response_cancel
 from vicbot.services.runs.finish import run_finish
 from vicbot.services.runs.state import backoff_seconds, run_end, run_fail, transition
 from vicbot.services.runs.tool_calls import run_start_tools
@@ -90,10 +91,7 @@ def _retry_or_fail_turn(run: Run, response_id: str, usage, code: str, message: s
 
 def _retry_stuck_turn(run: Run) -> None:
     """A response queued far too long (a known OpenAI failure mode): cancel it and try again."""
-    try:
-        get_client().responses.cancel(run.response_id)
-    except Exception as exc:  # already ended, or unreachable: the new turn supersedes it either way
-        log.info("run %s: cancelling stuck response %s: %s", run.pk, run.response_id, exc)
+    response_cancel(response_id=run.response_id)
     _retry_or_fail_turn(
         run, run.response_id, None, "stuck_in_queue",
         f"Response stayed queued for more than {settings.OPENAI_QUEUED_TIMEOUT}s", transient=True,

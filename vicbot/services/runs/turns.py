@@ -17,6 +17,7 @@ from django.utils import timezone
 from integrations.openai.client import get_client
 from integrations.openai.errors import OpenAIFailure, classify
 from vicbot.models import Run, RunStatus
+from vicbot.services.runs.cancel import response_cancel
 from vicbot.services.runs.request import next_turn_request
 from vicbot.services.runs.state import backoff_seconds, run_fail, transition
 
@@ -40,7 +41,9 @@ def run_create_turn(run: Run) -> None:
         response = get_client().responses.create(**next_turn_request(run))
     except Exception as exc:
         return _create_failed(run, classify(exc), claimed_at=now)
-    run_adopt_response(run.pk, response.id, turn=run.turn + 1)
+    if not run_adopt_response(run.pk, response.id, turn=run.turn + 1):
+        # The run ended while we were creating (an operator, its deadline): stop the orphan.
+        response_cancel(response_id=response.id)
 
 
 def run_adopt_response(run_id: int, response_id: str, *, turn: int) -> bool:
