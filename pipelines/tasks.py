@@ -10,9 +10,8 @@ from celery import shared_task
 from vicbot.services.heartbeats import worker_heartbeat_record
 from vicbot.services.pitches.evaluation import pitches_admit
 from vicbot.services.pitches.intake import pitches_pull
-from vicbot.services.pitches.writeback import writeback_flush, writebacks_due
-from vicbot.models import Pipeline
 from vicbot.services.pitches.manual import pitch_evaluate_again
+from vicbot.services.pitches.writeback import writeback_flush, writebacks_due
 from vicbot.services.runs.advance import run_advance
 from vicbot.services.runs.cancel import response_cancel
 from vicbot.services.runs.tick import runs_tick
@@ -60,7 +59,7 @@ def pull_pitches_task(pipeline_id: int) -> str:
 
 @shared_task(name="vicbot.pitches_admit")
 def pitches_admit_task(pipeline_id: int) -> int:
-    return pitches_admit(pipeline=Pipeline.objects.get(pk=pipeline_id))
+    return pitches_admit(pipeline_id=pipeline_id)
 
 
 @shared_task(name="vicbot.writeback_flush", soft_time_limit=240, time_limit=270)

@@ -57,12 +57,11 @@ def _load_modules(paths: Iterable[str]) -> list[Tool]:
 
 @cache
 def registry() -> Registry:
-    modules = [m for m in BUILTIN_TOOL_MODULES if importlib.util.find_spec(m)]
-    return Registry(_load_modules([*modules, *settings.VICBOT_EXTRA_TOOL_MODULES]))
+    return Registry(_load_modules([*BUILTIN_TOOL_MODULES, *settings.VICBOT_EXTRA_TOOL_MODULES]))
 
 
 def check_registry() -> list[str]:
-    """Problems that must stop web and worker at start-up (wired into Django's checks)."""
+    """Problems that must stop every process at start-up (called from VicbotConfig.ready)."""
     try:
         reg = registry()
     except Exception as exc:

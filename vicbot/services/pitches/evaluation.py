@@ -45,18 +45,20 @@ def pitch_evaluate(*, pitch: Pitch, trigger: Run.Trigger = Run.Trigger.SCHEDULE)
     return run
 
 
-def pitches_admit(*, pipeline: Pipeline) -> int:
+@transaction.atomic
+def pitches_admit(*, pipeline_id: int) -> int:
     """Start runs for waiting pitches, oldest first, up to the pipeline's in-flight limit."""
+    # The pipeline row lock makes admissions take turns (a pass and a finished run's
+    # admit may overlap), so two of them never both fill the same free slot.
+    pipeline = Pipeline.objects.select_for_update().get(pk=pipeline_id)
+    if not pipeline.enabled:
+        return 0
     in_flight = pipeline.pitches.filter(status=Pitch.Status.EVALUATING).count()
     room = max(pipeline.max_in_flight - in_flight, 0)
-    started = 0
-    for pitch in pipeline.pitches.filter(status=Pitch.Status.NEW).order_by("system_modstamp", "pk")[:room]:
-        with transaction.atomic():
-            # Claim first: an overlapping pass must not start a second run for it.
-            if Pitch.objects.filter(pk=pitch.pk, status=Pitch.Status.NEW).update(status=Pitch.Status.EVALUATING):
-                pitch_evaluate(pitch=pitch)
-                started += 1
-    return started
+    waiting = list(pipeline.pitches.filter(status=Pitch.Status.NEW).order_by("system_modstamp", "pk")[:room])
+    for pitch in waiting:
+        pitch_evaluate(pitch=pitch)
+    return len(waiting)
 
 
 def pitch_run_completed(run: Run, outcome: str) -> None:

@@ -51,7 +51,7 @@ def pitches_pull(*, pipeline_id: int) -> IntakeSummary:
         summary = IntakeSummary()
         if pipeline.enabled:
             _sync_records(pipeline, summary)
-            summary.started = pitches_admit(pipeline=pipeline)
+            summary.started = pitches_admit(pipeline_id=pipeline.pk)
         Pipeline.objects.filter(pk=pipeline_id).update(last_intake_at=timezone.now(),
                                                        last_intake_summary=str(summary)[:255])
         log.info("intake %s: %s", pipeline.name, summary)
