@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.celery_app import app
 from integrations.salesforce import SalesforceError, get_client
 from tools.base import bound_text
 from vicbot.models import Pipeline, Pitch
@@ -41,8 +42,6 @@ def writeback_queue(*, pitch_id: int, pipeline_id: int) -> None:
 
 
 def _send_flush(pipeline_id: int, countdown: float = 0) -> None:
-    from config.celery_app import app
-
     app.send_task(WRITEBACK_FLUSH, args=[pipeline_id], countdown=countdown)
 
 
