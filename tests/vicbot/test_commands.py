@@ -85,3 +85,20 @@ def test_pull_pitches_reports_each_pass(salesforce):
     call_command("pull_pitches", "--pipeline", "test", stdout=out)
 
     assert "test: 2 records read, 2 new" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "redis_url, tls",
+    [("rediss://:secret@redis.example.com:6380", True), ("redis://127.0.0.1:6379/0", False), ("", False)],
+)
+def test_only_a_rediss_url_switches_on_tls_without_certificate_checks(tmp_path, redis_url, tls):
+    script = ("from django.conf import settings as s; import ssl; "
+              "print(s.CELERY_BROKER_URL.split(':')[0], getattr(s, 'CELERY_BROKER_USE_SSL', None) == "
+              "{'ssl_cert_reqs': ssl.CERT_NONE}, s.CACHES['default'].get('OPTIONS', {}).get('ssl_cert_reqs', 'x'))")
+    result = manage("shell", "-c", script, env_overrides={"REDIS_URL": redis_url, "VICBOT_VAR_DIR": str(tmp_path)})
+
+    assert result.returncode == 0, result.stderr
+    scheme, broker_tls, cache_cert_reqs = result.stdout.strip().splitlines()[-1].split()
+    assert broker_tls == str(tls)
+    assert scheme == ("rediss" if tls else "redis" if redis_url else "filesystem")
+    assert (cache_cert_reqs == "None") == tls
