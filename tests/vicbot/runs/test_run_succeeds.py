@@ -1,13 +1,14 @@
 """The whole tool loop on the real worker, against the OpenAI emulator."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from jsonschema import validate
 
 from tests.support.handlers import calls_for
 from tests.support.runs import PITCH, VERDICT_SCHEMA, make_assistant, start_with_faults, wait_until_done
-from vicbot.models import CompletionState, RunStatus, ToolCall
+from vicbot.models import CompletionState, ModelPrice, RunStatus, ToolCall
 from vicbot.services.runs import start_run
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker")]
@@ -18,8 +19,10 @@ def creates_for(emulator, run):
             if method == "POST" and path.endswith("/responses") and body["metadata"]["vicbot_run"] == str(run.pk)]
 
 
-def test_it_calls_the_tools_then_answers_with_json_valid_for_the_schema(openai_emu):
+def test_it_calls_the_tools_then_answers_with_json_valid_for_the_schema(openai_emu, settings):
     make_assistant(tool_names=["test_lookup", "test_chatter"])
+    ModelPrice.objects.create(model=settings.OPENAI_MODEL, input_per_million=1, cached_input_per_million=0,
+                              output_per_million=10)
 
     run = start_run(assistant="tester", input=PITCH, metadata={"pitch": "42"},
                     on_complete="tests.support.handlers:record_outcome")
@@ -33,6 +36,8 @@ def test_it_calls_the_tools_then_answers_with_json_valid_for_the_schema(openai_e
     assert [(c.name, c.status) for c in calls] == [("test_chatter", "succeeded"), ("test_lookup", "succeeded")]
     assert json.loads(calls[1].output)["company"] == "Acme Robotics"
     assert run.input_tokens > 0 and run.output_tokens > 0 and run.reasoning_tokens >= 0
+    uncached = run.input_tokens - run.cached_input_tokens
+    assert run.cost_usd == (Decimal(uncached) + Decimal(run.output_tokens) * 10) / 1_000_000
     assert run.started_at and run.finished_at
     assert calls_for(run.pk) == [f"run-{run.pk}-succeeded"]
     assert run.completion_state == CompletionState.DONE
@@ -57,12 +62,14 @@ def test_every_turn_resends_instructions_tools_and_format_byte_identical(openai_
 def test_the_sdk_never_retries_a_create_by_itself(openai_emu):
     make_assistant(tool_names=[])
 
-    run = wait_until_done(start_run(assistant="tester", input=PITCH))
+    # The SDK would retry a 500 at once (x-stainless-retry-count 1); the engine retries later, anew.
+    run = wait_until_done(start_with_faults(openai_emu, [("create", {"status": 500})]))
 
-    (create,) = [headers for method, path, body, headers in openai_emu.requests
-                 if method == "POST" and path.endswith("/responses")
-                 and body["metadata"]["vicbot_run"] == str(run.pk)]
-    assert {k.lower(): v for k, v in create.items()}.get("x-stainless-retry-count", "0") == "0"
+    assert run.status == RunStatus.SUCCEEDED and run.attempts == 1
+    creates = [headers for method, path, body, headers in openai_emu.requests
+               if method == "POST" and path.endswith("/responses")
+               and body["metadata"]["vicbot_run"] == str(run.pk)]
+    assert [h.get("x-stainless-retry-count", "0") for h in creates] == ["0", "0"]
 
 
 def test_a_tool_that_raises_times_out_or_talks_too_much_is_reported_to_the_model(openai_emu, settings):

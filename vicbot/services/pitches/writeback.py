@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from config.celery_app import app
@@ -35,7 +35,7 @@ def writeback_queue(*, pitch_id: int, pipeline_id: int) -> None:
     # (and keeps the tick from flushing this one alone before the delay is up).
     delay = settings.SALESFORCE_WRITEBACK_DELAY_SECONDS
     Pitch.objects.filter(pk=pitch_id).update(
-        writeback_state=Pitch.WriteBack.QUEUED, writeback_error="",
+        writeback_state=Pitch.WriteBack.QUEUED, writeback_error="", writeback_attempts=0,
         next_writeback_at=timezone.now() + timedelta(seconds=delay),
     )
     transaction.on_commit(lambda: _send_flush(pipeline_id, countdown=delay))
@@ -59,7 +59,9 @@ def _claim_batch(pipeline: Pipeline) -> list[Pitch]:
     with transaction.atomic():
         ids = list(
             Pitch.objects.select_for_update(skip_locked=True)
-            .filter(pipeline=pipeline, writeback_state=Pitch.WriteBack.QUEUED, next_writeback_at__lte=now)
+            # Every first attempt joins the batch, even one queued a moment ago; retries wait their turn.
+            .filter(Q(next_writeback_at__lte=now) | Q(writeback_attempts=0),
+                    pipeline=pipeline, writeback_state=Pitch.WriteBack.QUEUED)
             .order_by("next_writeback_at", "pk").values_list("pk", flat=True)[:COLLECTION_LIMIT]
         )
         Pitch.objects.filter(pk__in=ids, writeback_state=Pitch.WriteBack.QUEUED).update(

@@ -8,7 +8,7 @@ from jsonschema import Draft202012Validator
 
 from vicbot.models import Run, RunStatus
 from vicbot.services.runs.state import run_end, transition
-from vicbot.services.runs.usage import run_record_cost, usage_increments
+from vicbot.services.runs.usage import usage_increments
 
 
 def run_finish(run: Run, response) -> None:
@@ -32,7 +32,6 @@ def run_finish(run: Run, response) -> None:
         else:
             run_end(run.pk, from_=RunStatus.FINISHING, status=RunStatus.SUCCEEDED, output_text=text,
                     output_json=parsed)
-    run_record_cost(run.pk)
 
 
 def validate_answer(text: str, schema: dict) -> tuple[str, object]:

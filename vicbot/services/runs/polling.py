@@ -15,7 +15,7 @@ from vicbot.services.runs.cancel import response_cancel
 from vicbot.services.runs.finish import run_finish
 from vicbot.services.runs.state import backoff_seconds, run_end, run_fail, transition
 from vicbot.services.runs.tool_calls import run_start_tools
-from vicbot.services.runs.usage import run_record_cost, usage_increments
+from vicbot.services.runs.usage import usage_increments
 
 log = logging.getLogger(__name__)
 
@@ -78,28 +78,27 @@ def _retry_or_fail_turn(run: Run, response_id: str, usage, code: str, message: s
         _end_with_usage(run, usage, RunStatus.FAILED, code, message)
         return
     log.warning("run %s turn %s failed in-band (%s); retrying", run.pk, run.turn, code)
-    retried = transition(
+    transition(
         run.pk, from_=RunStatus.WAITING_MODEL, where={"response_id": response_id},
         status=RunStatus.PENDING, turn=run.turn - 1, response_id="", attempts=run.attempts + 1,
         error_code=code, error_message=f"Will retry: {message}",
         next_check_at=timezone.now() + timedelta(seconds=backoff_seconds(run.attempts + 1)),
         **usage_increments(usage),
     )
-    if retried:
-        run_record_cost(run.pk)
 
 
 def _retry_stuck_turn(run: Run) -> None:
-    """A response queued far too long (a known OpenAI failure mode): cancel it and try again."""
-    response_cancel(response_id=run.response_id)
+    """A response queued far too long (a known OpenAI failure mode): try again, then cancel it.
+
+    In that order: once the run has moved on, the cancelled response's webhook is stale news.
+    """
     _retry_or_fail_turn(
         run, run.response_id, None, "stuck_in_queue",
         f"Response stayed queued for more than {settings.OPENAI_QUEUED_TIMEOUT}s", transient=True,
     )
+    response_cancel(response_id=run.response_id)
 
 
 def _end_with_usage(run: Run, usage, status: RunStatus, code: str, message: str) -> None:
-    ended = run_end(run.pk, from_=(RunStatus.WAITING_MODEL, RunStatus.FINISHING), status=status,
-                    error_code=code, error_message=message, **usage_increments(usage))
-    if ended:
-        run_record_cost(run.pk)
+    run_end(run.pk, from_=(RunStatus.WAITING_MODEL, RunStatus.FINISHING), status=status,
+            error_code=code, error_message=message, **usage_increments(usage))

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from vicbot.models import ACTIVE_STATUSES, CompletionState, Run, RunStatus
 from vicbot.services.runs.dispatch import advance_after_commit
+from vicbot.services.runs.usage import run_record_cost
 
 # If the completion message is lost, the tick calls the handler this much later.
 COMPLETION_SAFETY_NET = timedelta(seconds=30)
@@ -25,7 +26,7 @@ def run_end(
     run_id: int, *, from_: RunStatus | Iterable[RunStatus] = ACTIVE_STATUSES, status: RunStatus,
     error_code: str = "", error_message: str = "", **fields,
 ) -> bool:
-    """Move a run to a terminal status, with its reason, and have its completion handler called."""
+    """Move a run to a terminal status, with its reason and cost, and have its completion handler called."""
     now = timezone.now()
     ended = transition(
         run_id, from_=from_, status=status, error_code=error_code, error_message=error_message,
@@ -33,6 +34,8 @@ def run_end(
         create_claimed_at=None, **fields,
     )
     if ended:
+        # Every way a run ends prices its tokens here, before its handler can read the run.
+        run_record_cost(run_id)
         advance_after_commit(run_id)
     return ended
 

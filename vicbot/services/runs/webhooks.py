@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 
 from integrations.openai.client import get_client
 from vicbot.models import Run, WebhookEvent
-from vicbot.services.runs.dispatch import advance_after_commit, send_after_commit
+from vicbot.services.runs.advance import run_advance
+from vicbot.services.runs.dispatch import send_after_commit
 from vicbot.services.runs.turns import run_adopt_response
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,7 @@ def webhook_event_process(*, event_id: int) -> None:
     if run is None:
         run = _adopt_unknown_response(event.response_id)
     if run is not None:
-        with transaction.atomic():
-            advance_after_commit(run.pk)
+        run_advance(run_id=run.pk)
 
 
 def _adopt_unknown_response(response_id: str) -> Run | None:
