@@ -20,10 +20,17 @@ TRUNCATION_MARKER = "…[truncated by Vicbot: {omitted} more characters]"
 
 @dataclass(frozen=True)
 class ToolContext:
-    """What a tool may know about the run that called it (never secrets)."""
+    """What a tool may know about the run that called it (never secrets).
+
+    `run_input` and `earlier_outputs` (the run's input and the outputs of its earlier
+    tool calls) let a tool's policy check where a value came from, e.g. that a URL
+    appeared verbatim in what the run has seen rather than being invented by the model.
+    """
 
     run_id: int | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    run_input: str = ""
+    earlier_outputs: tuple[str, ...] = ()
 
 
 class ToolError(Exception):
@@ -57,6 +64,8 @@ class ToolResult:
     ok: bool
     output: str  # what goes back to the model as function_call_output
     error: str = ""
+    # Metered units the call spent at an outside service, e.g. {"pitchbook_credits": 2}.
+    usage: dict[str, int] = field(default_factory=dict)
 
 
 def error_result(kind: str, message: str, *, max_chars: int) -> ToolResult:
