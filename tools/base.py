@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import openai
@@ -31,6 +31,9 @@ class ToolContext:
     metadata: dict[str, str] = field(default_factory=dict)
     run_input: str = ""
     earlier_outputs: tuple[str, ...] = ()
+    # A tool adds the metered units it spends here (e.g. usage["pitchbook_credits"] += 1);
+    # `invoke` copies them onto the ToolResult, even when the tool then fails.
+    usage: dict[str, int] = field(default_factory=dict)
 
 
 class ToolError(Exception):
@@ -84,6 +87,11 @@ def bound_text(text: str, *, max_chars: int) -> str:
 
 def invoke(tool: Tool, raw_arguments: str, context: ToolContext, *, max_chars: int) -> ToolResult:
     """Parse the model's arguments, call the tool, and serialise its answer compactly."""
+    result = _invoke(tool, raw_arguments, context, max_chars=max_chars)
+    return replace(result, usage=dict(context.usage)) if context.usage else result
+
+
+def _invoke(tool: Tool, raw_arguments: str, context: ToolContext, *, max_chars: int) -> ToolResult:
     try:
         arguments = tool.arguments.model_validate_json(raw_arguments or "{}")
     except ValidationError as exc:
