@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("vicbot")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["pipelines"])
+app.autodiscover_tasks(["vicbot", "pipelines"])

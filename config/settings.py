@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from django.core.management.utils import get_random_secret_key
 
+from config.enqueue import Task, beat_entry
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_celery_beat",
     "vicbot",
+    "pipelines",
 ]
 
 MIDDLEWARE = [
@@ -201,14 +204,17 @@ LOGGING = {
 
 # --- Vicbot ------------------------------------------------------------------------------
 VICBOT_EXTRA_TOOL_MODULES = env.list("VICBOT_EXTRA_TOOL_MODULES", default=[])
+# Modules imported at start-up for the completion handlers they register (apps register their own).
+VICBOT_EXTRA_HANDLER_MODULES = env.list("VICBOT_EXTRA_HANDLER_MODULES", default=[])
 TOOL_OUTPUT_MAX_CHARS = env.int("TOOL_OUTPUT_MAX_CHARS", default=20_000)
 # How often beat's tick looks for runs whose next check is due (and recovers lost messages).
 VICBOT_TICK_SECONDS = env.float("VICBOT_TICK_SECONDS", default=10.0)
 # A tool call's task that has not reported this long past the tool's timeout is re-sent.
 VICBOT_LOST_TASK_GRACE_SECONDS = env.float("VICBOT_LOST_TASK_GRACE_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
-    "vicbot-tick": {"task": "vicbot.tick", "schedule": VICBOT_TICK_SECONDS, "options": {"expires": 60}},
-    "vicbot-worker-heartbeat": {"task": "vicbot.worker_heartbeat", "schedule": 60.0, "options": {"expires": 60}},
+    "vicbot-tick": beat_entry(Task.TICK, VICBOT_TICK_SECONDS),
+    "vicbot-writebacks-due": beat_entry(Task.WRITEBACKS_DUE, VICBOT_TICK_SECONDS),
+    "vicbot-worker-heartbeat": beat_entry(Task.WORKER_HEARTBEAT, 60.0),
 }
 
 # --- OpenAI ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 
 from tests.support import emulators
 from tests.support.worker import CeleryWorker
-from vicbot.demo.processes import database_url
+from pipelines.demo.processes import database_url
 
 
 # Settings shared by this test process and the worker it starts (as environment).
@@ -22,6 +22,7 @@ ENGINE_SETTINGS = {
     "VICBOT_TICK_SECONDS": "0.5",
     "VICBOT_LOST_TASK_GRACE_SECONDS": "2",
     "VICBOT_EXTRA_TOOL_MODULES": "tests.support.tools",
+    "VICBOT_EXTRA_HANDLER_MODULES": "tests.support.handlers",
     "SALESFORCE_WRITEBACK_RETRY_SECONDS": "1",
     "SALESFORCE_WRITEBACK_DELAY_SECONDS": "1",
 }
@@ -36,6 +37,7 @@ def test_tools_registered():
 
     settings.VICBOT_EXTRA_TOOL_MODULES = [ENGINE_SETTINGS["VICBOT_EXTRA_TOOL_MODULES"]]
     registry.cache_clear()
+    importlib.import_module(ENGINE_SETTINGS["VICBOT_EXTRA_HANDLER_MODULES"])  # as VicbotConfig.ready does
 
 
 @pytest.fixture(scope="session")

@@ -1,20 +1,10 @@
 """The operator's console: runs are read-only history; actions call services."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from config.celery_app import app as celery_app
-from vicbot.models import Assistant, ModelPrice, Pipeline, Pitch, Run, ToolCall, WebhookEvent, WorkerHeartbeat
+from vicbot.models import Assistant, ModelPrice, Run, ToolCall, WebhookEvent, WorkerHeartbeat
 from vicbot.services.assistants import assistant_save_new_version
-from vicbot.services.pitches.manual import PITCH_EVALUATE_AGAIN
-from vicbot.services.pitches.pipelines import (
-    PULL_PITCHES_TASK,
-    InvalidPipeline,
-    pipeline_schedule,
-    pipeline_validate,
-)
-from vicbot.services.pitches.writeback import writeback_retry
 from vicbot.services.runs.cancel import run_cancel
 from vicbot.services.runs.completion import run_retry_completion
 from vicbot.services.runs.start import run_rerun
@@ -107,58 +97,3 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ("hostname", "last_seen_at")
-
-
-class PipelineForm(forms.ModelForm):
-    class Meta:
-        model = Pipeline
-        fields = "__all__"
-
-    def clean(self):
-        cleaned = super().clean()
-        try:
-            pipeline_validate(Pipeline(**{k: v for k, v in cleaned.items() if k != "schedule"}))
-        except InvalidPipeline as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return cleaned
-
-
-@admin.register(Pipeline)
-class PipelineAdmin(admin.ModelAdmin):
-    form = PipelineForm
-    list_display = ("name", "enabled", "sobject", "assistant_name", "max_in_flight", "schedule", "watermark",
-                    "api_usage", "last_intake_at", "last_intake_summary")
-    readonly_fields = ("watermark", "api_usage", "last_intake_at", "last_intake_summary")
-    actions = ["pull_now"]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if obj.schedule is None:
-            pipeline_schedule(pipeline=obj, every_seconds=300)
-
-    @admin.action(description="Pull pitches now")
-    def pull_now(self, request, queryset):
-        for pipeline in queryset:
-            celery_app.send_task(PULL_PITCHES_TASK, args=[pipeline.pk])
-        self.message_user(request, f"Queued an intake pass for {queryset.count()} pipelines.")
-
-
-@admin.register(Pitch)
-class PitchAdmin(ReadOnlyAdmin):
-    list_display = ("name", "salesforce_id", "pipeline", "status", "assessment", "writeback_state",
-                    "writeback_error", "updated_at")
-    list_filter = ("pipeline", "status", "writeback_state", "assessment")
-    search_fields = ("name", "salesforce_id")
-    readonly_fields = ("runs",)
-    actions = ["evaluate_again", "retry_writeback"]
-
-    @admin.action(description="Evaluate again (new run; earlier runs are kept)")
-    def evaluate_again(self, request, queryset):
-        for pitch_id in queryset.values_list("pk", flat=True):
-            celery_app.send_task(PITCH_EVALUATE_AGAIN, args=[pitch_id])
-        self.message_user(request, f"Queued {queryset.count()} pitches for a new evaluation.")
-
-    @admin.action(description="Retry the Salesforce write-back")
-    def retry_writeback(self, request, queryset):
-        count = writeback_retry(pitch_ids=list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, f"Queued {count} write-backs (only failed ones are retried).")

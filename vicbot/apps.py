@@ -7,8 +7,15 @@ class VicbotConfig(AppConfig):
     verbose_name = "Vicbot"
 
     def ready(self) -> None:
+        import importlib
+
+        from django.conf import settings
+
         from tools.registry import check_registry
         from vicbot import checks  # noqa: F401  (registers the system checks)
+
+        for module in settings.VICBOT_EXTRA_HANDLER_MODULES:
+            importlib.import_module(module)
 
         # Every process (web, worker, beat, commands) refuses to start with a broken tool
         # registry, rather than failing the first run that needs the tool.

@@ -2,8 +2,8 @@
 
 from tests.conftest import wait_for
 from tests.support.runs import make_assistant
-from vicbot.models import Pitch, Pipeline
-from vicbot.services.pitches.pipelines import pipeline_create
+from pipelines.models import Pipeline, Pitch
+from pipelines.services.pipelines import pipeline_create
 
 
 def make_pipeline(**fields) -> Pipeline:

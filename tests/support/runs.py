@@ -45,7 +45,7 @@ def start_with_faults(emulator, faults: list[tuple[str, dict]], **start_kwargs) 
     """Start a run whose OpenAI requests meet `faults` [(op, kind)], armed before the run's first message."""
     from django.db import transaction
 
-    from vicbot.services.runs import start_run
+    from vicbot.runs import start_run
 
     start_kwargs.setdefault("assistant", "tester")
     start_kwargs.setdefault("input", PITCH)

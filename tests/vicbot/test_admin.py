@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from tests.support.runs import PITCH, make_assistant
-from vicbot.models import Assistant, Pipeline, Run, RunStatus
-from vicbot.services.runs import start_run
+from vicbot.models import Assistant, Run, RunStatus
+from vicbot.runs import start_run
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def operator(client):
 def test_every_admin_list_page_renders(operator):
     make_assistant()
     start_run(assistant="tester", input=PITCH)
-    for page in ("run", "assistant", "pipeline", "pitch", "modelprice", "webhookevent", "workerheartbeat"):
+    for page in ("run", "assistant", "modelprice", "webhookevent", "workerheartbeat"):
         response = operator.get(f"/admin/vicbot/{page}/", secure=True)
         assert response.status_code == 200, page
 
@@ -56,16 +56,3 @@ def test_rerun_starts_a_new_run_and_keeps_the_old_one(operator):
     newer = Run.objects.exclude(pk=run.pk).get()
     assert newer.input == run.input and newer.metadata["rerun_of"] == str(run.pk)
     assert newer.trigger == Run.Trigger.ADMIN
-
-
-def test_a_pipeline_with_an_injected_field_name_is_refused(operator):
-    data = {"name": "evil", "enabled": "on", "sobject": "Account", "selection": "Name != null",
-            "fields": '["Name", "Id FROM User --"]', "assistant_name": "vicbot", "prompt_template": "{record}",
-            "answer_mapping": '{"Assessment": "VicBot_Assessment__c"}', "field_max_chars": 4000,
-            "batch_size": 500, "max_in_flight": 10}
-
-    response = operator.post("/admin/vicbot/pipeline/add/", data, secure=True)
-
-    assert response.status_code == 200
-    assert "Not Salesforce API names" in response.content.decode()
-    assert not Pipeline.objects.filter(name="evil").exists()

@@ -5,6 +5,8 @@ import json
 from django.conf import settings
 from django.db import migrations
 
+from config.enqueue import Task
+
 FIELDS = ["Name", "Website", "Description", "Industry"]
 ANSWER_MAPPING = {"Assessment": "VicBot_Assessment__c", "Reasoning": "VicBot_Reasoning__c"}
 
@@ -21,7 +23,7 @@ def create(apps, schema_editor):
     )
     every, _ = IntervalSchedule.objects.get_or_create(every=300, period="seconds")
     pipeline.schedule = PeriodicTask.objects.create(
-        name="Pull pitches: default", task="vicbot.pull_pitches", interval=every,
+        name="Pull pitches: default", task=Task.PULL_PITCHES.value, interval=every,
         kwargs=json.dumps({"pipeline_id": pipeline.pk}), expire_seconds=300,
     )
     pipeline.save()

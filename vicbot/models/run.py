@@ -43,7 +43,9 @@ class Run(models.Model):
     tool_definitions = models.JSONField(
         default=list, blank=True, help_text="Tools as sent to OpenAI; frozen at start so every turn is identical."
     )
-    on_complete = models.CharField(max_length=200, blank=True, help_text='Completion handler, "module:function".')
+    completion_handler = models.CharField(
+        max_length=200, blank=True, help_text="Key of the registered completion handler (never a module path)."
+    )
 
     turn = models.PositiveSmallIntegerField(default=0, help_text="Model turns created so far.")
     response_id = models.CharField(max_length=100, blank=True, db_index=True, help_text="The turn in flight.")

@@ -3,18 +3,17 @@
 import pytest
 
 from tests.conftest import wait_for
-from tests.support.handlers import calls_for
+from tests.support.handlers import EXPLODE, RECORD_OUTCOME, calls_for
 from tests.support.runs import make_assistant, start_with_faults, wait_until_done
 from vicbot.models import CompletionState, RunStatus
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker")]
 
-HANDLER = "tests.support.handlers:record_outcome"
 
 
 def run_with(emulator, *faults, **assistant_fields):
     make_assistant(**{"tool_names": [], **assistant_fields})
-    return wait_until_done(start_with_faults(emulator, list(faults), on_complete=HANDLER))
+    return wait_until_done(start_with_faults(emulator, list(faults), on_complete=RECORD_OUTCOME))
 
 
 def test_a_refusal_fails_the_run_and_keeps_the_refusal(openai_emu):
@@ -130,8 +129,27 @@ def test_transient_errors_stop_being_retried_after_the_attempt_limit(openai_emu,
 
 def test_a_completion_handler_that_raises_is_recorded_for_an_operator(openai_emu):
     make_assistant(tool_names=[])
-    run = wait_until_done(start_with_faults(openai_emu, [], on_complete="tests.support.handlers:explode"))
+    run = wait_until_done(start_with_faults(openai_emu, [], on_complete=EXPLODE))
 
     assert run.status == RunStatus.SUCCEEDED
     assert run.completion_state == CompletionState.FAILED
     assert "handler is broken" in run.completion_error
+
+
+def test_a_handler_key_no_longer_registered_when_the_run_ends_is_recorded_not_looped(openai_emu):
+    from django.db import transaction
+
+    from vicbot.models import Run
+
+    make_assistant(tool_names=[])
+    with transaction.atomic():
+        run = start_with_faults(openai_emu, [], on_complete=RECORD_OUTCOME)
+        # As if a deploy removed the handler while the run was in flight.
+        Run.objects.filter(pk=run.pk).update(completion_handler="tests.retired")
+    run = wait_until_done(run)
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert run.completion_state == CompletionState.FAILED
+    assert "No completion handler is registered under 'tests.retired'" in run.completion_error
+    assert run.next_check_at is None  # nothing left for the tick to try again
+    assert calls_for(run.pk) == []

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from jsonschema import validate
 
-from tests.support.handlers import calls_for
+from tests.support.handlers import RECORD_OUTCOME, calls_for
 from tests.support.runs import PITCH, VERDICT_SCHEMA, make_assistant, start_with_faults, wait_until_done
 from vicbot.models import CompletionState, ModelPrice, RunStatus, ToolCall
-from vicbot.services.runs import start_run
+from vicbot.runs import start_run
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker")]
 
@@ -25,7 +25,7 @@ def test_it_calls_the_tools_then_answers_with_json_valid_for_the_schema(openai_e
                               output_per_million=10)
 
     run = start_run(assistant="tester", input=PITCH, metadata={"pitch": "42"},
-                    on_complete="tests.support.handlers:record_outcome")
+                    on_complete=RECORD_OUTCOME)
     run = wait_until_done(run)
 
     assert run.status == RunStatus.SUCCEEDED, run.error_message

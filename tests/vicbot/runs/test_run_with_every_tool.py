@@ -7,7 +7,7 @@ import pytest
 from integrations.sample_companies import COMPANIES
 from tests.support.runs import wait_until_done
 from vicbot.models import RunStatus, ToolCall
-from vicbot.services.runs import start_run
+from vicbot.runs import start_run
 
 pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("celery_worker", "default_assistant")]

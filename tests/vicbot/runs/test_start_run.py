@@ -7,18 +7,19 @@ from django.db import transaction
 
 from tests.support.runs import PITCH, make_assistant, wait_until_done
 from vicbot.models import Run, RunStatus
-from vicbot.services.runs import start_run
-from vicbot.services.runs.handlers import InvalidHandler
+from vicbot.runs import start_run
+from vicbot.runs import UnknownHandler
 
 
 @pytest.mark.django_db
 def test_it_rejects_an_unknown_completion_handler_when_the_run_starts():
     make_assistant()
 
-    with pytest.raises(InvalidHandler, match="no function 'nope'"):
-        start_run(assistant="tester", input=PITCH, on_complete="tests.support.handlers:nope")
-    with pytest.raises(InvalidHandler, match="package.module:function"):
-        start_run(assistant="tester", input=PITCH, on_complete="not-a-path")
+    with pytest.raises(UnknownHandler, match="No completion handler is registered under 'tests.nope'"):
+        start_run(assistant="tester", input=PITCH, on_complete="tests.nope")
+    # A module path is not a key: runs never store code locations.
+    with pytest.raises(UnknownHandler):
+        start_run(assistant="tester", input=PITCH, on_complete="tests.support.handlers:record_outcome")
     assert not Run.objects.exists()
 
 

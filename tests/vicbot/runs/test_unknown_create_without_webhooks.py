@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tests.support.runs import PITCH, make_assistant
 from vicbot.models import Run, RunStatus
-from vicbot.services.runs import start_run
+from vicbot.runs import start_run
 from vicbot.services.runs.advance import run_advance
 
 # Not transactional: nothing commits, so the session's worker never sees this run and

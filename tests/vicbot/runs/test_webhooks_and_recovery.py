@@ -8,7 +8,7 @@ from standardwebhooks import Webhook
 
 from tests.conftest import wait_for
 from tests.support import emulators
-from tests.support.handlers import calls_for
+from tests.support.handlers import RECORD_OUTCOME, calls_for
 from tests.support.runs import make_assistant, start_with_faults, wait_until_done
 from vicbot.models import CompletionState, RunStatus, ToolCall, WebhookEvent
 
@@ -54,7 +54,7 @@ def test_runs_advance_by_webhook_and_duplicate_deliveries_change_nothing(openai_
     openai_emu.duplicate_webhooks = True
     make_assistant(tool_names=["test_lookup"])
 
-    run = wait_until_done(start_with_faults(openai_emu, [], on_complete="tests.support.handlers:record_outcome"))
+    run = wait_until_done(start_with_faults(openai_emu, [], on_complete=RECORD_OUTCOME))
 
     assert run.status == RunStatus.SUCCEEDED
     events = WebhookEvent.objects.filter(response_id__in=run.response_ids)
@@ -81,7 +81,7 @@ def test_a_create_that_times_out_is_adopted_from_its_webhook_not_created_twice(o
 
 def test_a_worker_killed_mid_run_is_recovered_and_the_run_finishes_once(openai_emu, celery_worker):
     make_assistant(tool_names=["test_pause", "test_lookup"])
-    run = start_with_faults(openai_emu, [], on_complete="tests.support.handlers:record_outcome")
+    run = start_with_faults(openai_emu, [], on_complete=RECORD_OUTCOME)
 
     wait_for(lambda: run.tool_calls.filter(name="test_pause", status=ToolCall.Status.RUNNING).exists(),
              message="the slow tool to start")

@@ -6,7 +6,7 @@ import logging
 
 from integrations.openai.client import get_client
 from vicbot.models import ACTIVE_STATUSES, Run, RunStatus
-from vicbot.services.runs.dispatch import RESPONSE_CANCEL, send_after_commit
+from config.enqueue import enqueue_response_cancel
 from vicbot.services.runs.state import run_end
 
 log = logging.getLogger(__name__)
@@ -25,10 +25,10 @@ def run_time_out(run: Run) -> bool:
 def _stop(run: Run, status: RunStatus, code: str, message: str) -> bool:
     if run.status not in ACTIVE_STATUSES:
         return False
-    ended = run_end(run.pk, status=status, error_code=code, error_message=message)
+    ended = run_end(run.pk, status, code=code, message=message)
     if ended and run.status == RunStatus.WAITING_MODEL and run.response_id:
         # Stop paying for a turn nobody will read; in a task, so an admin click never waits on OpenAI.
-        send_after_commit(RESPONSE_CANCEL, run.response_id)
+        enqueue_response_cancel(run.response_id)
     return ended
 
 

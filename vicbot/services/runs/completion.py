@@ -13,8 +13,9 @@ import traceback
 
 from django.db import transaction
 
+from config.enqueue import enqueue_run_advance
 from vicbot.models import TERMINAL_STATUSES, CompletionState, Run
-from vicbot.services.runs.handlers import resolve_handler
+from vicbot.services.runs.handlers import completion_handler
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,12 @@ def run_complete(*, run_id: int) -> None:
             return
         try:
             with transaction.atomic():
-                if run.on_complete:
-                    resolve_handler(run.on_complete)(run, run.status)
+                if run.completion_handler:
+                    # An unknown key (a handler removed since the run started) is recorded
+                    # below like any failing handler: the run ends, nothing loops.
+                    completion_handler(run.completion_handler)(run, run.status)
         except Exception as exc:
-            log.exception("run %s: completion handler %s failed", run.pk, run.on_complete)
+            log.exception("run %s: completion handler %r failed", run.pk, run.completion_handler)
             run.completion_state = CompletionState.FAILED
             run.completion_error = "".join(traceback.format_exception_only(exc)).strip()
         else:
@@ -42,11 +45,9 @@ def run_complete(*, run_id: int) -> None:
 
 def run_retry_completion(*, run_id: int) -> bool:
     """Operator's retry of a handler that raised."""
-    from vicbot.services.runs.dispatch import advance_after_commit
-
     updated = Run.objects.filter(pk=run_id, completion_state=CompletionState.FAILED).update(
         completion_state=CompletionState.PENDING, completion_error=""
     )
     if updated:
-        advance_after_commit(run_id)
+        enqueue_run_advance(run_id)
     return bool(updated)

@@ -7,31 +7,27 @@ import json
 from jsonschema import Draft202012Validator
 
 from vicbot.models import Run, RunStatus
-from vicbot.services.runs.state import run_end, transition
+from vicbot.services.runs.state import run_end, run_move
 from vicbot.services.runs.usage import usage_increments
 
 
 def run_finish(run: Run, response) -> None:
     """Turn a completed response with no tool calls into the run's outcome."""
     if run.status == RunStatus.WAITING_MODEL:
-        started = transition(
-            run.pk, from_=RunStatus.WAITING_MODEL, where={"response_id": response.id},
-            status=RunStatus.FINISHING, **usage_increments(response.usage),
-        )
+        started = run_move(run.pk, "finish", where={"response_id": response.id}, **usage_increments(response.usage))
         if not started:
             return
     text, refusal = _answer_parts(response)
     if refusal:
-        run_end(run.pk, from_=RunStatus.FINISHING, status=RunStatus.FAILED, error_code="refusal",
-                error_message="The model refused to answer", refusal=refusal, output_text=text)
+        run_end(run.pk, RunStatus.FAILED, code="refusal", message="The model refused to answer",
+                where={"status": RunStatus.FINISHING}, refusal=refusal, output_text=text)
     else:
         problem, parsed = validate_answer(text, run.assistant.output_schema)
         if problem:
-            run_end(run.pk, from_=RunStatus.FINISHING, status=RunStatus.FAILED, error_code="invalid_output",
-                    error_message=problem, output_text=text)
+            run_end(run.pk, RunStatus.FAILED, code="invalid_output", message=problem,
+                    where={"status": RunStatus.FINISHING}, output_text=text)
         else:
-            run_end(run.pk, from_=RunStatus.FINISHING, status=RunStatus.SUCCEEDED, output_text=text,
-                    output_json=parsed)
+            run_end(run.pk, RunStatus.SUCCEEDED, output_text=text, output_json=parsed)
 
 
 def validate_answer(text: str, schema: dict) -> tuple[str, object]:

@@ -1,24 +1,48 @@
-"""Completion handlers are plain functions named "package.module:function"."""
+"""Completion handlers, registered under stable keys (like the tool registry).
+
+A run stores its handler's key, never a module path: moving or renaming the function
+must not break a run already in the database. Modules that define handlers are imported
+at start-up by their app's `ready()` (or through VICBOT_EXTRA_HANDLER_MODULES), so every
+process — web, worker, beat — knows the same keys.
+"""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vicbot.models import Run
+
+Handler = Callable[["Run", str], None]
+
+_handlers: dict[str, Handler] = {}
 
 
-class InvalidHandler(ValueError):
+class UnknownHandler(LookupError):
     pass
 
 
-def resolve_handler(path: str) -> Callable:
-    module_name, sep, function_name = path.partition(":")
-    if not sep or not module_name or not function_name:
-        raise InvalidHandler(f'Completion handler {path!r} must look like "package.module:function"')
+def register_completion_handler(key: str) -> Callable[[Handler], Handler]:
+    """Decorator: call the function as `handler(run, outcome)` when a run started with `key` ends."""
+
+    def register(function: Handler) -> Handler:
+        existing = _handlers.get(key)
+        if existing is not None and existing.__qualname__ != function.__qualname__:
+            raise ValueError(f"Two completion handlers use the key {key!r}")
+        _handlers[key] = function
+        return function
+
+    return register
+
+
+def completion_handler(key: str) -> Handler:
     try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise InvalidHandler(f"Completion handler {path!r}: cannot import {module_name!r} ({exc})") from exc
-    handler = getattr(module, function_name, None)
-    if not callable(handler):
-        raise InvalidHandler(f"Completion handler {path!r}: {module_name} has no function {function_name!r}")
-    return handler
+        return _handlers[key]
+    except KeyError:
+        known = ", ".join(sorted(_handlers)) or "none"
+        raise UnknownHandler(f"No completion handler is registered under {key!r} (registered: {known})") from None
+
+
+def completion_handler_keys() -> list[str]:
+    return sorted(_handlers)

@@ -13,7 +13,7 @@ from integrations.openai.errors import TRANSIENT_RESPONSE_ERRORS, classify
 from vicbot.models import Run, RunStatus
 from vicbot.services.runs.cancel import response_cancel
 from vicbot.services.runs.finish import run_finish
-from vicbot.services.runs.state import backoff_seconds, run_end, run_fail, transition
+from vicbot.services.runs.state import poll_policy, run_end, run_fail, run_move, turn_retry_policy
 from vicbot.services.runs.tool_calls import run_start_tools
 from vicbot.services.runs.usage import usage_increments
 
@@ -28,8 +28,7 @@ def run_poll(run: Run) -> None:
         if not failure.transient:
             run_fail(run, failure.code, f"Checking response {run.response_id}: {failure.message}")
             return
-        delay = failure.retry_after or backoff_seconds(run.poll_count + 1, cap=settings.OPENAI_POLL_MAX_SECONDS)
-        _check_again_in(run, delay)
+        _check_again_in(run, poll_policy().delay(run.poll_count + 1, retry_after=failure.retry_after))
         return
     run_handle_response(run, response)
 
@@ -43,7 +42,7 @@ def run_handle_response(run: Run, response) -> None:
         queued_for = timezone.now().timestamp() - response.created_at
         if status == "queued" and queued_for > settings.OPENAI_QUEUED_TIMEOUT:
             return _retry_stuck_turn(run)
-        _check_again_in(run, backoff_seconds(run.poll_count + 1, base=1, cap=settings.OPENAI_POLL_MAX_SECONDS))
+        _check_again_in(run, poll_policy().delay(run.poll_count + 1))
     elif status == "completed":
         calls = [item for item in response.output if item.type == "function_call"]
         if calls and run.status == RunStatus.WAITING_MODEL:
@@ -67,22 +66,22 @@ def run_handle_response(run: Run, response) -> None:
 
 
 def _check_again_in(run: Run, seconds: float) -> None:
-    Run.objects.filter(pk=run.pk, status=run.status).update(
-        poll_count=run.poll_count + 1, next_check_at=timezone.now() + timedelta(seconds=seconds)
-    )
+    run_move(run.pk, "check_again", where={"status": run.status}, poll_count=run.poll_count + 1,
+             next_check_at=timezone.now() + timedelta(seconds=seconds))
 
 
 def _retry_or_fail_turn(run: Run, response_id: str, usage, code: str, message: str, *, transient: bool) -> None:
     """Create the turn again (same previous response, same tool outputs), or give up."""
-    if not transient or run.attempts + 1 >= settings.OPENAI_MAX_ATTEMPTS:
+    policy = turn_retry_policy()
+    if not transient or policy.exhausted(run.attempts + 1):
         _end_with_usage(run, usage, RunStatus.FAILED, code, message)
         return
     log.warning("run %s turn %s failed in-band (%s); retrying", run.pk, run.turn, code)
-    transition(
-        run.pk, from_=RunStatus.WAITING_MODEL, where={"response_id": response_id},
-        status=RunStatus.PENDING, turn=run.turn - 1, response_id="", attempts=run.attempts + 1,
+    run_move(
+        run.pk, "retry_turn", where={"response_id": response_id},
+        turn=run.turn - 1, response_id="", attempts=run.attempts + 1,
         error_code=code, error_message=f"Will retry: {message}",
-        next_check_at=timezone.now() + timedelta(seconds=backoff_seconds(run.attempts + 1)),
+        next_check_at=timezone.now() + timedelta(seconds=policy.delay(run.attempts + 1)),
         **usage_increments(usage),
     )
 
@@ -100,5 +99,5 @@ def _retry_stuck_turn(run: Run) -> None:
 
 
 def _end_with_usage(run: Run, usage, status: RunStatus, code: str, message: str) -> None:
-    run_end(run.pk, from_=(RunStatus.WAITING_MODEL, RunStatus.FINISHING), status=status,
-            error_code=code, error_message=message, **usage_increments(usage))
+    run_end(run.pk, status, code=code, message=message, where={"response_id": run.response_id},
+            **usage_increments(usage))

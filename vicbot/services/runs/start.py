@@ -4,10 +4,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from config.enqueue import enqueue_run_advance
 from tools.registry import registry
 from vicbot.models import Assistant, Run
-from vicbot.services.runs.dispatch import advance_after_commit
-from vicbot.services.runs.handlers import resolve_handler
+from vicbot.services.runs.handlers import completion_handler
 
 # If the first message is lost, the tick starts the run this much later.
 START_SAFETY_NET = timedelta(seconds=60)
@@ -25,7 +25,8 @@ def start_run(
     """Persist a run and start it once the surrounding transaction commits.
 
     `tools` defaults to the assistant's; tools whose integration is not configured
-    are left out. An unknown tool or completion handler is an error now, not later.
+    are left out. `on_complete` is the key of a registered completion handler.
+    An unknown tool or handler key is an error now, not later.
     """
     try:
         version = Assistant.objects.current(assistant)
@@ -34,7 +35,7 @@ def start_run(
     if not input or not input.strip():
         raise ValueError("A run needs some input")
     if on_complete:
-        resolve_handler(on_complete)
+        completion_handler(on_complete)  # an unknown key fails the caller now, not the run later
     names = list(version.tool_names if tools is None else tools)
     reg = registry()
     unknown = sorted(set(names) - set(reg.names()))
@@ -49,11 +50,11 @@ def start_run(
         input=input,
         metadata={str(k): str(v) for k, v in (metadata or {}).items()},
         tool_definitions=[tool.openai_definition() for tool in reg.offered(names)],
-        on_complete=on_complete,
+        completion_handler=on_complete,
         deadline_at=now + timedelta(seconds=version.run_deadline_seconds),
         next_check_at=now + START_SAFETY_NET,
     )
-    advance_after_commit(run.pk)
+    enqueue_run_advance(run.pk)
     return run
 
 
@@ -65,6 +66,6 @@ def run_rerun(*, run_id: int) -> Run:
         input=old.input,
         tools=[definition["name"] for definition in old.tool_definitions],
         metadata={**old.metadata, "rerun_of": str(old.pk)},
-        on_complete=old.on_complete,
+        on_complete=old.completion_handler,
         trigger=Run.Trigger.ADMIN,
     )

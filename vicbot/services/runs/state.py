@@ -1,48 +1,80 @@
-"""Compare-and-set status changes: a redelivered message or a double click is harmless."""
+"""The run's declared state machine, and the one verb that ends a run.
+
+Every status change of a Run is a row of RUN_STATES applied as a compare-and-set, so a
+redelivered message or a double click is harmless: the loser's UPDATE touches no row.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
+from config.enqueue import enqueue_run_advance
 from vicbot.models import ACTIVE_STATUSES, CompletionState, Run, RunStatus
-from vicbot.services.runs.dispatch import advance_after_commit
+from vicbot.retry import RetryPolicy
 from vicbot.services.runs.usage import run_record_cost
+from vicbot.state_machine import StateMachine
+
+S = RunStatus
+RUN_STATES = StateMachine(Run, "status", [
+    # Creating a turn: claim the create, then record its response (or back off and try again).
+    (S.PENDING, S.PENDING, "claim_create"),
+    (S.PENDING, S.PENDING, "await_create_outcome"),
+    (S.PENDING, S.PENDING, "retry_create"),
+    (S.PENDING, S.WAITING_MODEL, "adopt_response"),
+    # Waiting on the model.
+    (S.WAITING_MODEL, S.WAITING_MODEL, "check_again"),
+    (S.FINISHING, S.FINISHING, "check_again"),
+    (S.WAITING_MODEL, S.PENDING, "retry_turn"),
+    (S.WAITING_MODEL, S.RUNNING_TOOLS, "start_tools"),
+    (S.WAITING_MODEL, S.FINISHING, "finish"),
+    # Tools.
+    (S.RUNNING_TOOLS, S.RUNNING_TOOLS, "check_tools"),
+    (S.RUNNING_TOOLS, S.PENDING, "continue_after_tools"),
+    # Ending (run_end): only a validated answer succeeds; anything active can fail, be cancelled or time out.
+    (S.FINISHING, S.SUCCEEDED, "succeed"),
+    *[(status, S.FAILED, "fail") for status in ACTIVE_STATUSES],
+    *[(status, S.CANCELLED, "cancel") for status in ACTIVE_STATUSES],
+    *[(status, S.TIMED_OUT, "time_out") for status in ACTIVE_STATUSES],
+])
+END_OPERATIONS = {S.SUCCEEDED: "succeed", S.FAILED: "fail", S.CANCELLED: "cancel", S.TIMED_OUT: "time_out"}
 
 # If the completion message is lost, the tick calls the handler this much later.
 COMPLETION_SAFETY_NET = timedelta(seconds=30)
 
 
-def transition(run_id: int, *, from_: RunStatus | Iterable[RunStatus], where: dict | None = None, **fields) -> bool:
-    """UPDATE the run WHERE its status is one of `from_` (and `where`); True if this call won."""
-    statuses = [from_] if isinstance(from_, str) else list(from_)
-    fields["updated_at"] = timezone.now()
-    return Run.objects.filter(pk=run_id, status__in=statuses, **(where or {})).update(**fields) == 1
+def run_move(run_id: int, operation: str, *, where: dict | None = None, **fields) -> bool:
+    """Make one move of RUN_STATES; True if this call won it."""
+    return RUN_STATES.apply(run_id, operation, where=where, **fields)
 
 
-def run_end(
-    run_id: int, *, from_: RunStatus | Iterable[RunStatus] = ACTIVE_STATUSES, status: RunStatus,
-    error_code: str = "", error_message: str = "", **fields,
-) -> bool:
-    """Move a run to a terminal status, with its reason and cost, and have its completion handler called."""
+def run_end(run_id: int, outcome: RunStatus, *, code: str = "", message: str = "", where: dict | None = None,
+            **fields) -> bool:
+    """The one way a run ends: its outcome and reason recorded, its cost priced, its handler due."""
     now = timezone.now()
-    ended = transition(
-        run_id, from_=from_, status=status, error_code=error_code, error_message=error_message,
-        finished_at=now, completion_state=CompletionState.PENDING, next_check_at=now + COMPLETION_SAFETY_NET,
+    ended = run_move(
+        run_id, END_OPERATIONS[outcome], where=where, error_code=code, error_message=message, finished_at=now,
+        completion_state=CompletionState.PENDING, next_check_at=now + COMPLETION_SAFETY_NET,
         create_claimed_at=None, **fields,
     )
     if ended:
         # Every way a run ends prices its tokens here, before its handler can read the run.
         run_record_cost(run_id)
-        advance_after_commit(run_id)
+        enqueue_run_advance(run_id)
     return ended
 
 
 def run_fail(run: Run, code: str, message: str, **fields) -> bool:
-    return run_end(run.pk, status=RunStatus.FAILED, error_code=code, error_message=message, **fields)
+    return run_end(run.pk, S.FAILED, code=code, message=message, **fields)
 
 
-def backoff_seconds(attempt: int, *, base: float = 2.0, cap: float = 300.0) -> float:
-    return min(base * 2 ** max(attempt - 1, 0), cap)
+def turn_retry_policy() -> RetryPolicy:
+    """Creates and in-band failures of a model turn."""
+    return RetryPolicy(base_seconds=2, cap_seconds=300, max_attempts=settings.OPENAI_MAX_ATTEMPTS)
+
+
+def poll_policy() -> RetryPolicy:
+    """How long to wait before asking OpenAI again about a response in flight."""
+    return RetryPolicy(base_seconds=1, cap_seconds=settings.OPENAI_POLL_MAX_SECONDS)

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.enqueue import enqueue_run_advance
 from vicbot.models import ACTIVE_STATUSES, Run
-from vicbot.services.runs.dispatch import advance_after_commit
 
 BATCH = 500
 # A claimed run is not claimed again for this long, even if its task is still queued.
@@ -30,5 +30,5 @@ def runs_tick() -> int:
         )
         Run.objects.filter(pk__in=run_ids).update(next_check_at=now + LEASE)
         for run_id in run_ids:
-            advance_after_commit(run_id)
+            enqueue_run_advance(run_id)
     return len(run_ids)

@@ -20,8 +20,8 @@ from django.utils import timezone
 from tools.base import ToolContext, ToolResult, error_result, invoke
 from tools.registry import UnknownTool, registry
 from vicbot.models import Run, RunStatus, ToolCall
-from vicbot.services.runs.dispatch import TOOL_CALL_EXECUTE, advance_after_commit, send_after_commit
-from vicbot.services.runs.state import run_fail, transition
+from config.enqueue import enqueue_run_advance, enqueue_tool_call_execute
+from vicbot.services.runs.state import run_fail, run_move
 from vicbot.services.runs.usage import usage_increments
 
 log = logging.getLogger(__name__)
@@ -42,9 +42,9 @@ def run_start_tools(run: Run, response, calls) -> None:
                  **usage_increments(response.usage))
         return
     with transaction.atomic():
-        started = transition(
-            run.pk, from_=RunStatus.WAITING_MODEL, where={"response_id": response.id},
-            status=RunStatus.RUNNING_TOOLS, previous_response_id=response.id, attempts=0,
+        started = run_move(
+            run.pk, "start_tools", where={"response_id": response.id},
+            previous_response_id=response.id, attempts=0,
             next_check_at=timezone.now() + lost_task_grace(), **usage_increments(response.usage),
         )
         if not started:
@@ -53,7 +53,7 @@ def run_start_tools(run: Run, response, calls) -> None:
             [ToolCall(run=run, turn=run.turn, call_id=c.call_id, name=c.name, arguments=c.arguments) for c in calls]
         )
         for call in created:
-            send_after_commit(TOOL_CALL_EXECUTE, call.pk)
+            enqueue_tool_call_execute(call.pk)
 
 
 def tool_call_execute(*, tool_call_id: int) -> None:
@@ -104,9 +104,8 @@ def run_continue_after_tools(*, run_id: int) -> None:
             status__in=(ToolCall.Status.SUCCEEDED, ToolCall.Status.FAILED, ToolCall.Status.TIMED_OUT)
         ).exists():
             return
-        if transition(run.pk, from_=RunStatus.RUNNING_TOOLS, status=RunStatus.PENDING,
-                      next_check_at=timezone.now() + timedelta(seconds=60)):
-            advance_after_commit(run.pk)
+        if run_move(run.pk, "continue_after_tools", next_check_at=timezone.now() + timedelta(seconds=60)):
+            enqueue_run_advance(run.pk)
 
 
 def run_recover_tools(run: Run) -> None:
@@ -128,7 +127,7 @@ def run_recover_tools(run: Run) -> None:
             )
         elif ToolCall.objects.filter(pk=call.pk, status=call.status).update(status=ToolCall.Status.PENDING):
             log.warning("run %s: re-sending lost tool call %s (%s)", run.pk, call.pk, call.name)
-            send_after_commit(TOOL_CALL_EXECUTE, call.pk)
-    Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING_TOOLS).update(next_check_at=now + lost_task_grace())
+            enqueue_tool_call_execute(call.pk)
+    run_move(run.pk, "check_tools", next_check_at=now + lost_task_grace())
     run_continue_after_tools(run_id=run.pk)
 

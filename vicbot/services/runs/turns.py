@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from integrations.openai.client import get_client
 from integrations.openai.errors import OpenAIFailure, classify
-from vicbot.models import Run, RunStatus
+from vicbot.models import Run
 from vicbot.services.runs.cancel import response_cancel
 from vicbot.services.runs.request import next_turn_request
-from vicbot.services.runs.state import backoff_seconds, run_fail, transition
+from vicbot.services.runs.state import run_fail, run_move, turn_retry_policy
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,8 @@ def run_create_turn(run: Run) -> None:
         run_fail(run, "turn_cap_reached", f"The model used all {run.assistant.max_turns} turns without answering")
         return
     now = timezone.now()
-    claimed = transition(
-        run.pk, from_=RunStatus.PENDING, where={"create_claimed_at__isnull": True, "turn": run.turn},
+    claimed = run_move(
+        run.pk, "claim_create", where={"create_claimed_at__isnull": True, "turn": run.turn},
         create_claimed_at=now, next_check_at=now + timedelta(seconds=settings.OPENAI_TIMEOUT + 30),
     )
     if not claimed:
@@ -50,9 +50,9 @@ def run_adopt_response(run_id: int, response_id: str, *, turn: int) -> bool:
     """Record that `response_id` is turn `turn` of the run (after a create, or found by webhook)."""
     run = Run.objects.get(pk=run_id)
     now = timezone.now()
-    adopted = transition(
-        run_id, from_=RunStatus.PENDING, where={"create_claimed_at__isnull": False, "turn": turn - 1},
-        status=RunStatus.WAITING_MODEL, turn=turn, response_id=response_id,
+    adopted = run_move(
+        run_id, "adopt_response", where={"create_claimed_at__isnull": False, "turn": turn - 1},
+        turn=turn, response_id=response_id,
         response_ids=[*run.response_ids, response_id], create_claimed_at=None, poll_count=0,
         started_at=run.started_at or now, next_check_at=now + timedelta(seconds=1),
     )
@@ -65,17 +65,19 @@ def _create_failed(run: Run, failure: OpenAIFailure, *, claimed_at) -> None:
     log.warning("run %s: create failed (%s): %s", run.pk, failure.code, failure.message)
     if failure.outcome_unknown:
         # Keep the claim: the response may exist. The tick comes back to reconcile.
-        Run.objects.filter(pk=run.pk).update(
+        run_move(
+            run.pk, "await_create_outcome", where={"create_claimed_at": claimed_at},
             error_message=f"Creating turn {run.turn + 1}: {failure.message}; waiting to learn whether it exists",
             next_check_at=timezone.now() + timedelta(seconds=30),
         )
         return
-    if not failure.transient or run.attempts + 1 >= settings.OPENAI_MAX_ATTEMPTS:
+    policy = turn_retry_policy()
+    if not failure.transient or policy.exhausted(run.attempts + 1):
         run_fail(run, failure.code, failure.message, attempts=run.attempts + 1)
         return
-    delay = failure.retry_after if failure.retry_after is not None else backoff_seconds(run.attempts + 1)
-    transition(
-        run.pk, from_=RunStatus.PENDING, where={"create_claimed_at": claimed_at},
+    delay = policy.delay(run.attempts + 1, retry_after=failure.retry_after)
+    run_move(
+        run.pk, "retry_create", where={"create_claimed_at": claimed_at},
         create_claimed_at=None, attempts=run.attempts + 1, error_code=failure.code,
         error_message=f"Will retry: {failure.message}",
         next_check_at=timezone.now() + timedelta(seconds=delay),
@@ -97,10 +99,11 @@ def _reconcile_unknown_create(run: Run) -> None:
         return
     window_ends = run.create_claimed_at + timedelta(seconds=settings.OPENAI_RECONCILE_SECONDS)
     if now < window_ends:
-        Run.objects.filter(pk=run.pk).update(next_check_at=min(window_ends, now + timedelta(seconds=60)))
+        run_move(run.pk, "await_create_outcome", where={"create_claimed_at": run.create_claimed_at},
+                 next_check_at=min(window_ends, now + timedelta(seconds=60)))
         return
     # No webhook named a response for this turn in the whole window: it was never created.
-    transition(
-        run.pk, from_=RunStatus.PENDING, where={"create_claimed_at": run.create_claimed_at},
+    run_move(
+        run.pk, "retry_create", where={"create_claimed_at": run.create_claimed_at},
         create_claimed_at=None, attempts=run.attempts + 1, next_check_at=now,
     )

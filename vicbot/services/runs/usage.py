@@ -35,14 +35,22 @@ def run_cost(run: Run) -> Decimal | None:
     price = price_for(run.model)
     if price is None:
         return None
-    uncached = run.input_tokens - run.cached_input_tokens
+    return tokens_cost(price, input_tokens=run.input_tokens, cached_input_tokens=run.cached_input_tokens,
+                       output_tokens=run.output_tokens,
+                       flex=run.assistant.service_tier == Assistant.ServiceTier.FLEX)
+
+
+def tokens_cost(price: ModelPrice, *, input_tokens: int, cached_input_tokens: int, output_tokens: int,
+                flex: bool = False) -> Decimal:
+    """USD at `price` (per million tokens), to the micro-dollar."""
+    uncached = input_tokens - cached_input_tokens
     # Reasoning tokens are billed as output and already counted in output_tokens.
     cost = (
         uncached * price.input_per_million
-        + run.cached_input_tokens * price.cached_input_per_million
-        + run.output_tokens * price.output_per_million
+        + cached_input_tokens * price.cached_input_per_million
+        + output_tokens * price.output_per_million
     ) / MILLION
-    if run.assistant.service_tier == Assistant.ServiceTier.FLEX:
+    if flex:
         cost *= price.flex_multiplier
     return cost.quantize(Decimal("0.000001"))
 

@@ -6,16 +6,13 @@ import logging
 
 from django.db import IntegrityError, transaction
 
+from config.enqueue import enqueue_webhook_event_process
 from integrations.openai.client import get_client
 from vicbot.models import Run, WebhookEvent
 from vicbot.services.runs.advance import run_advance
-from vicbot.services.runs.dispatch import send_after_commit
 from vicbot.services.runs.turns import run_adopt_response
 
 log = logging.getLogger(__name__)
-
-WEBHOOK_EVENT_PROCESS = "vicbot.webhook_event_process"
-
 
 def webhook_event_record(*, webhook_id: str, event_type: str, response_id: str) -> bool:
     """Store a verified delivery once; False for a duplicate. Work happens in a task."""
@@ -23,7 +20,7 @@ def webhook_event_record(*, webhook_id: str, event_type: str, response_id: str) 
         with transaction.atomic():
             event = WebhookEvent.objects.create(webhook_id=webhook_id, event_type=event_type, response_id=response_id)
             if response_id:
-                send_after_commit(WEBHOOK_EVENT_PROCESS, event.pk)
+                enqueue_webhook_event_process(event.pk)
     except IntegrityError:
         return False
     return True

@@ -1,0 +1,84 @@
+"""The one way work is enqueued: every Celery task name, and an `enqueue_…` function per task.
+
+Services, admin actions, beat schedules and migrations name tasks only through here,
+so a task can be found by its name in one place, and a test checks that every name is
+registered with the Celery app. The names are a wire contract — they sit in queued
+messages and in beat's database rows — so they are never renamed; the `vicbot.` prefix
+is the product's namespace, not the Django app that holds the task.
+
+Work is sent after the surrounding transaction commits (by default): a worker must
+never pick up a message about a row it cannot see yet, and a rolled-back change must
+not leave a message behind.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Task(StrEnum):
+    # The run engine (vicbot/tasks.py)
+    TICK = "vicbot.tick"
+    WORKER_HEARTBEAT = "vicbot.worker_heartbeat"
+    RUN_ADVANCE = "vicbot.run_advance"
+    TOOL_CALL_EXECUTE = "vicbot.tool_call_execute"
+    RESPONSE_CANCEL = "vicbot.response_cancel"
+    WEBHOOK_EVENT_PROCESS = "vicbot.webhook_event_process"
+    # The pitch pipeline (pipelines/tasks.py)
+    PULL_PITCHES = "vicbot.pull_pitches"
+    PITCHES_ADMIT = "vicbot.pitches_admit"
+    PITCH_EVALUATE_AGAIN = "vicbot.pitch_evaluate_again"
+    WRITEBACK_FLUSH = "vicbot.writeback_flush"
+    WRITEBACKS_DUE = "vicbot.writebacks_due"
+
+
+def _send(task: Task, *args: int | str, countdown: float | None = None, after_commit: bool = True) -> None:
+    def send() -> None:
+        from config.celery_app import app  # the app reads Django settings: import it when sending
+
+        app.send_task(task.value, args=list(args), countdown=countdown)
+
+    if after_commit:
+        from django.db import transaction
+
+        transaction.on_commit(send)
+    else:
+        send()
+
+
+def enqueue_run_advance(run_id: int, *, after_commit: bool = True) -> None:
+    _send(Task.RUN_ADVANCE, run_id, after_commit=after_commit)
+
+
+def enqueue_tool_call_execute(tool_call_id: int, *, after_commit: bool = True) -> None:
+    _send(Task.TOOL_CALL_EXECUTE, tool_call_id, after_commit=after_commit)
+
+
+def enqueue_response_cancel(response_id: str, *, after_commit: bool = True) -> None:
+    _send(Task.RESPONSE_CANCEL, response_id, after_commit=after_commit)
+
+
+def enqueue_webhook_event_process(event_id: int, *, after_commit: bool = True) -> None:
+    _send(Task.WEBHOOK_EVENT_PROCESS, event_id, after_commit=after_commit)
+
+
+def enqueue_pull_pitches(pipeline_id: int, *, after_commit: bool = True) -> None:
+    _send(Task.PULL_PITCHES, pipeline_id, after_commit=after_commit)
+
+
+def enqueue_pitches_admit(pipeline_id: int, *, after_commit: bool = True) -> None:
+    _send(Task.PITCHES_ADMIT, pipeline_id, after_commit=after_commit)
+
+
+def enqueue_pitch_evaluate_again(pitch_id: int, *, after_commit: bool = True) -> None:
+    _send(Task.PITCH_EVALUATE_AGAIN, pitch_id, after_commit=after_commit)
+
+
+def enqueue_writeback_flush(pipeline_id: int, *, countdown: float | None = None, after_commit: bool = True) -> None:
+    _send(Task.WRITEBACK_FLUSH, pipeline_id, countdown=countdown, after_commit=after_commit)
+
+
+def beat_entry(task: Task, every_seconds: float, *, expires: float = 60) -> dict:
+    """A CELERY_BEAT_SCHEDULE entry; `expires` drops a beat that no worker took in time."""
+    return {"task": task.value, "schedule": every_seconds, "options": {"expires": expires}}
+

@@ -1,0 +1,59 @@
+"""What the demo prints: a progress bar while it works, a table when it is done."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from statistics import median
+
+from django.db.models import Count, Sum
+
+from pipelines.models import Pipeline, Pitch
+from vicbot.runs import Run
+
+DONE = (Pitch.Status.WRITTEN_BACK, Pitch.Status.FAILED, Pitch.Status.DELETED)
+
+
+def progress(pipeline: Pipeline, total: int) -> int:
+    """Print one progress line; return how many pitches are done."""
+    counts = Counter(dict(pipeline.pitches.values_list("status").annotate(n=Count("pk")).values_list("status", "n")))
+    done = sum(counts[s] for s in DONE)
+    width = 30
+    filled = int(width * done / total) if total else width
+    line = (f"[{'#' * filled}{'-' * (width - filled)}] {done}/{total} done · "
+            f"{counts[Pitch.Status.EVALUATING]} evaluating · {counts[Pitch.Status.NEW]} waiting · "
+            f"{counts[Pitch.Status.WRITTEN_BACK]} written back · {counts[Pitch.Status.FAILED]} failed")
+    end = "\r" if sys.stdout.isatty() else "\n"
+    sys.stdout.write(line.ljust(110) + end)
+    sys.stdout.flush()
+    return done
+
+
+def table(pipeline: Pipeline) -> list[str]:
+    rows = [("Pitch", "Assessment", "Turns", "Tools", "Tokens in/out", "Seconds", "Salesforce")]
+    for pitch in pipeline.pitches.select_related("latest_run").order_by("name"):
+        run = pitch.latest_run
+        rows.append((
+            pitch.name[:34],
+            (pitch.assessment or pitch.error or "-")[:26],
+            str(run.turn) if run else "-",
+            str(run.tool_calls.count()) if run else "-",
+            f"{run.input_tokens}/{run.output_tokens}" if run else "-",
+            f"{run.duration_seconds:.1f}" if run and run.duration_seconds is not None else "-",
+            pitch.get_status_display(),
+        ))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return lines
+
+
+def totals(pipeline: Pipeline) -> dict:
+    runs = Run.objects.filter(pitches__pipeline=pipeline)
+    sums = runs.aggregate(input=Sum("input_tokens"), cached=Sum("cached_input_tokens"),
+                          output=Sum("output_tokens"), cost=Sum("cost_usd"))
+    tools = Counter(dict(runs.values_list("tool_calls__name").annotate(n=Count("tool_calls")).values_list(
+        "tool_calls__name", "n")))
+    tools.pop(None, None)
+    durations = [run.duration_seconds for run in runs if run.duration_seconds is not None]
+    return {"runs": runs.count(), "tools": tools, "median_seconds": median(durations) if durations else 0, **sums}

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from pipelines.models import Pipeline
+from pipelines.services.intake import pitches_pull
+
+
+class Command(BaseCommand):
+    help = "Run one intake pass now: read new pitch records from Salesforce and start their runs."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--pipeline", help="Pipeline name (default: every enabled pipeline)")
+
+    def handle(self, *args, pipeline=None, **options):
+        pipelines = Pipeline.objects.filter(name=pipeline) if pipeline else Pipeline.objects.filter(enabled=True)
+        if pipeline and not pipelines:
+            self.stderr.write(f"No pipeline is named {pipeline!r}")
+            raise SystemExit(2)
+        for p in pipelines:
+            self.stdout.write(f"{p.name}: {pitches_pull(pipeline_id=p.pk)}")

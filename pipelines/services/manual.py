@@ -1,0 +1,35 @@
+"""Evaluating one record on request (command, admin), outside the schedule."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.salesforce import get_client
+from pipelines.models import Pipeline, Pitch
+from pipelines.services.admission import pitch_evaluate
+from pipelines.services.intake import parse_datetime
+from pipelines.services.prompt import record_snapshot
+from vicbot.runs import Run
+
+def pitch_evaluate_now(*, pipeline: Pipeline, salesforce_id: str, trigger: Run.Trigger = Run.Trigger.ADMIN) -> Run:
+    """Fetch the record fresh (one API call) and start a new run; earlier runs stay on the pitch."""
+    fields = sorted({"Id", "SystemModstamp", "Name", *pipeline.fields}, key=str.lower)
+    record = get_client().get(pipeline.sobject, salesforce_id, fields=fields)
+    with transaction.atomic():
+        pitch, _ = Pitch.objects.select_for_update().update_or_create(
+            pipeline=pipeline, salesforce_id=record["Id"],
+            defaults={
+                "snapshot": record_snapshot(pipeline, record),
+                "system_modstamp": parse_datetime(record.get("SystemModstamp")),
+                "name": str(record.get("Name") or "")[:255],
+                "updated_at": timezone.now(),
+            },
+        )
+        return pitch_evaluate(pitch=pitch, operation="evaluate_now", trigger=trigger)
+
+
+def pitch_evaluate_again(*, pitch_id: int) -> Run:
+    """The admin's "evaluate again", run by a task: it reads Salesforce, which no web request should wait on."""
+    pitch = Pitch.objects.select_related("pipeline").get(pk=pitch_id)
+    return pitch_evaluate_now(pipeline=pitch.pipeline, salesforce_id=pitch.salesforce_id)

@@ -1,0 +1,155 @@
+"""Writing answers back to Salesforce: batched, once per answer, errors kept per record.
+
+The answer is in our database before any write (the completion handler stored
+it), so a failed write loses nothing and can be retried. Rows are claimed
+(queued → writing) before the call, so a redelivered flush writes nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from config.enqueue import enqueue_writeback_flush
+from integrations.salesforce import SalesforceError, get_client
+from pipelines.models import Pipeline, Pitch
+from pipelines.services.usage import counting_calls
+from pipelines.states import PITCH_STATES, WRITEBACK_STATES
+from tools.base import bound_text
+from vicbot.runs import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+COLLECTION_LIMIT = 200
+# A row left in `writing` this long died with its worker; it is queued again.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def writeback_queue(*, pitch_id: int, pipeline_id: int) -> None:
+    # A short delay gathers answers that finish close together into one API call
+    # (and keeps the tick from flushing this one alone before the delay is up).
+    delay = settings.SALESFORCE_WRITEBACK_DELAY_SECONDS
+    WRITEBACK_STATES.apply(pitch_id, "queue", writeback_error="", writeback_attempts=0,
+                           next_writeback_at=timezone.now() + timedelta(seconds=delay))
+    enqueue_writeback_flush(pipeline_id, countdown=delay)
+
+
+def writeback_retry_policy() -> RetryPolicy:
+    return RetryPolicy(base_seconds=settings.SALESFORCE_WRITEBACK_RETRY_SECONDS, cap_seconds=3600,
+                       max_attempts=settings.SALESFORCE_WRITEBACK_MAX_ATTEMPTS)
+
+
+def writeback_flush(*, pipeline_id: int) -> int:
+    """Write every due answer of the pipeline, ≤200 per sObject Collections call."""
+    pipeline = Pipeline.objects.get(pk=pipeline_id)
+    written = 0
+    while batch := _claim_batch(pipeline):
+        written += _write(pipeline, batch)
+    return written
+
+
+def _claim_batch(pipeline: Pipeline) -> list[Pitch]:
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Pitch.objects.select_for_update(skip_locked=True)
+            # Every first attempt joins the batch, even one queued a moment ago; retries wait their turn.
+            .filter(Q(next_writeback_at__lte=now) | Q(writeback_attempts=0),
+                    pipeline=pipeline, writeback_state=Pitch.WriteBack.QUEUED)
+            .order_by("next_writeback_at", "pk").values_list("pk", flat=True)[:COLLECTION_LIMIT]
+        )
+        for pitch_id in ids:  # rows locked above: each claim succeeds
+            WRITEBACK_STATES.apply(pitch_id, "claim", writeback_claimed_at=now,
+                                   writeback_attempts=F("writeback_attempts") + 1)
+    return list(Pitch.objects.filter(pk__in=ids, writeback_state=Pitch.WriteBack.WRITING,
+                                     writeback_claimed_at=now).select_related("latest_run"))
+
+
+def _write(pipeline: Pipeline, batch: list[Pitch]) -> int:
+    client = get_client()
+    try:
+        with counting_calls(pipeline, client):
+            lengths = client.describe_field_lengths(pipeline.sobject)
+            records = [_record(pipeline, pitch, lengths) for pitch in batch]
+            results = client.update_many(pipeline.sobject, records)
+    except SalesforceError as exc:
+        log.warning("write-back of %d pitches failed: %s", len(batch), exc)
+        for pitch in batch:
+            _retry_or_fail(pitch, str(exc), retry=not exc.permanent)
+        return 0
+    now = timezone.now()
+    written = 0
+    for pitch, result in zip(batch, results, strict=True):
+        if result.outcome == "ok":
+            written += _finish(pitch, "succeed", PITCH_STATES["written_back"], written_back_at=now,
+                               writeback_error="")
+        elif result.outcome == "deleted":
+            _finish(pitch, "fail", PITCH_STATES["deleted"], writeback_error=f"{result.error_code}: {result.message}")
+        else:
+            _retry_or_fail(pitch, f"{result.error_code}: {result.message}", retry=result.outcome == "retry")
+    return written
+
+
+def _record(pipeline: Pipeline, pitch: Pitch, lengths: dict[str, int]) -> dict:
+    answer = pitch.latest_run.output_json or {}
+    record = {"Id": pitch.salesforce_id}
+    for key, field in pipeline.answer_mapping.items():
+        value = answer.get(key)
+        text = "" if value is None else str(value)
+        limit = lengths.get(field) or lengths.get(field.lower())
+        record[field] = bound_text(text, max_chars=limit) if limit else text
+    return record
+
+
+def _finish(pitch: Pitch, operation: str, pitch_move=None, **fields) -> int:
+    """End the claim with `operation`; the pitch's own status moves with it when it still can."""
+    fields = {"writeback_claimed_at": None, "next_writeback_at": None, **fields}
+    if pitch_move is not None and WRITEBACK_STATES.apply(pitch.pk, operation, also=[pitch_move], **fields):
+        return 1
+    # The pitch moved on meanwhile (e.g. it is being evaluated again): record the write alone.
+    return int(WRITEBACK_STATES.apply(pitch.pk, operation, **fields))
+
+
+def _retry_or_fail(pitch: Pitch, message: str, *, retry: bool) -> None:
+    policy = writeback_retry_policy()
+    if retry and not policy.exhausted(pitch.writeback_attempts):
+        # One UPDATE: the pitch is never queued without its next attempt's time.
+        _finish(pitch, "retry", writeback_error=f"Will retry: {message}",
+                next_writeback_at=timezone.now() + timedelta(seconds=policy.delay(pitch.writeback_attempts)))
+    else:
+        _finish(pitch, "fail", writeback_error=message)
+
+
+def writebacks_due() -> list[int]:
+    """Pipelines with write-backs due (retries whose time has come, claims that died): for the tick."""
+    now = timezone.now()
+    stale = Pitch.objects.filter(writeback_state=Pitch.WriteBack.WRITING, writeback_claimed_at__lt=now - STALE_CLAIM)
+    for pitch_id in stale.values_list("pk", flat=True):
+        WRITEBACK_STATES.apply(pitch_id, "reclaim_stale", where={"writeback_claimed_at__lt": now - STALE_CLAIM},
+                               writeback_claimed_at=None, next_writeback_at=now)
+    pipeline_ids = list(
+        Pitch.objects.filter(writeback_state=Pitch.WriteBack.QUEUED, next_writeback_at__lte=now)
+        .values_list("pipeline_id", flat=True).distinct()
+    )
+    for pipeline_id in pipeline_ids:
+        enqueue_writeback_flush(pipeline_id, after_commit=False)
+    return pipeline_ids
+
+
+def writeback_retry(*, pitch_ids: list[int]) -> int:
+    """Operator's retry of failed write-backs (command and admin)."""
+    pitches = Pitch.objects.filter(pk__in=pitch_ids, writeback_state=Pitch.WriteBack.FAILED,
+                                   latest_run__output_json__isnull=False).exclude(status=Pitch.Status.DELETED)
+    retried = {
+        pitch.pk: pitch.pipeline_id for pitch in pitches
+        if WRITEBACK_STATES.apply(pitch.pk, "retry_failed", writeback_attempts=0, writeback_error="",
+                                  next_writeback_at=timezone.now())
+    }
+    for pipeline_id in set(retried.values()):
+        enqueue_writeback_flush(pipeline_id)
+    return len(retried)

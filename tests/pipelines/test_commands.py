@@ -1,0 +1,61 @@
+"""The pipeline's commands and the offline demo."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from pipelines.models import Pitch
+from tests.support.commands import manage
+from tests.support.pitches import add_accounts, make_pipeline, wait_until_written_back
+from vicbot.models import RunStatus
+def test_the_demo_runs_end_to_end_with_no_database_or_broker_server(tmp_path):
+    result = manage("demo", "--pitches", "3", "--concurrency", "2", "--timeout", "240",
+                    env_overrides={"VICBOT_VAR_DIR": str(tmp_path)}, timeout=300)
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "OFFLINE DEMO" in out and "3/3 done" in out
+    assert out.count("written back") >= 3 + 1  # three table rows, and the progress line
+    assert "Salesforce API calls for 3 pitches" in out
+    assert (tmp_path / "vicbot.sqlite3").exists()  # SQLite and the file broker, under VICBOT_VAR_DIR
+    assert (tmp_path / "broker").is_dir()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("celery_worker")
+def test_evaluate_pitch_evaluates_one_record_now_and_again_keeping_the_old_run(salesforce, openai_emu):
+    pipeline = make_pipeline()
+    (record_id,) = add_accounts(salesforce, 1)
+    out = StringIO()
+
+    call_command("evaluate_pitch", record_id, "--pipeline", "test", "--wait", "--timeout", "60", stdout=out)
+    call_command("evaluate_pitch", record_id, "--pipeline", "test", "--wait", "--timeout", "60", stdout=out)
+
+    pitch = Pitch.objects.get(pipeline=pipeline, salesforce_id=record_id)
+    assert pitch.runs.count() == 2
+    assert {r.status for r in pitch.runs.all()} == {RunStatus.SUCCEEDED}
+    assert '"Assessment"' in out.getvalue()
+    wait_until_written_back(pipeline, 1)
+    assert salesforce.org.get(record_id)["VicBot_Assessment__c"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_evaluate_pitch_says_clearly_when_the_record_does_not_exist(salesforce):
+    make_pipeline()
+
+    with pytest.raises(Exception, match="NOT_FOUND|does not exist"):
+        call_command("evaluate_pitch", "001000000000000AAA", "--pipeline", "test")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pull_pitches_reports_each_pass(salesforce):
+    make_pipeline(max_in_flight=0)
+    add_accounts(salesforce, 2)
+    out = StringIO()
+
+    call_command("pull_pitches", "--pipeline", "test", stdout=out)
+
+    assert "test: 2 records read, 2 new" in out.getvalue()
+
+

@@ -1,0 +1,134 @@
+"""Write-back: batched sObject Collections calls, per-record errors, exactly once."""
+
+import pytest
+
+from integrations.salesforce.emulator import Field
+from tests.conftest import wait_for
+from tests.support.pitches import add_accounts, make_pipeline, run_in_threads, wait_until_written_back
+from pipelines.models import Pitch
+from vicbot.models import Assistant, Run, RunStatus
+from pipelines.services.intake import pitches_pull
+from pipelines.services.writeback import writeback_flush, writeback_retry
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+def answered_pitches(salesforce, pipeline, count, answer=None):
+    """Pitches with a succeeded run whose answer is due for write-back.
+
+    The session's worker may flush them too (its tick finds due write-backs), so
+    tests count writes per record rather than which process made them.
+    """
+    answer = answer or {"Assessment": "Possible fit", "Reasoning": "Solid team, early traction."}
+    assistant = Assistant.objects.get(name="tester")
+    pitches = []
+    for record_id in add_accounts(salesforce, count):
+        run = Run.objects.create(assistant=assistant, model="gpt-test", input="x", status=RunStatus.SUCCEEDED,
+                                 output_json=answer, deadline_at="2100-01-01T00:00Z")
+        pitches.append(Pitch.objects.create(
+            pipeline=pipeline, salesforce_id=record_id, status=Pitch.Status.EVALUATED, latest_run=run,
+            writeback_state=Pitch.WriteBack.QUEUED, next_writeback_at="2000-01-01T00:00Z",
+        ))
+    return pitches
+
+
+@pytest.mark.usefixtures("celery_worker")
+def test_answers_are_written_to_the_record_fields_in_few_collection_calls(salesforce, openai_emu):
+    pipeline = make_pipeline(max_in_flight=10)
+    record_ids = add_accounts(salesforce, 10)
+    salesforce.calls_by_endpoint.clear()
+
+    pitches_pull(pipeline_id=pipeline.pk)
+    written = wait_until_written_back(pipeline, 10)
+
+    assert {p.status for p in written} == {Pitch.Status.WRITTEN_BACK}
+    for record_id in record_ids:
+        record = salesforce.org.get(record_id)
+        pitch = Pitch.objects.get(salesforce_id=record_id)
+        assert record["VicBot_Assessment__c"] == pitch.assessment != ""
+        assert record["VicBot_Reasoning__c"] == pitch.reasoning != ""
+    # Ten answers that finish close together share sObject Collections calls.
+    assert salesforce.calls_by_endpoint["collection_update"] < 10
+    assert salesforce.calls_by_endpoint["sobject_update"] == 0
+
+
+def test_concurrent_and_repeated_flushes_write_each_answer_once(salesforce):
+    pipeline = make_pipeline()
+    pitches = answered_pitches(salesforce, pipeline, 210)
+
+    run_in_threads(writeback_flush, 3, pipeline_id=pipeline.pk)
+    writeback_flush(pipeline_id=pipeline.pk)  # a redelivered message
+
+    # The worker's tick may be finishing a share of its own.
+    wait_for(lambda: pipeline.pitches.filter(status=Pitch.Status.WRITTEN_BACK).count() == 210,
+             message="every answer to be written")
+    # One insert by the test, then exactly one write-back, for every record.
+    assert {salesforce.org.writes[p.salesforce_id] for p in pitches} == {2}
+
+
+def test_per_record_errors_are_sorted_into_deleted_retried_and_failed(salesforce, settings):
+    settings.SALESFORCE_WRITEBACK_RETRY_SECONDS = 0
+    salesforce.org.define("Account", Field("Frozen__c", "string", 255, updateable=False))
+    pipeline = make_pipeline()
+    deleted, locked, fine = answered_pitches(salesforce, pipeline, 3)
+    salesforce.org.delete(deleted.salesforce_id)
+    salesforce.faults.add("lock_row", match=locked.salesforce_id)
+
+    writeback_flush(pipeline_id=pipeline.pk)
+
+    deleted.refresh_from_db(), locked.refresh_from_db(), fine.refresh_from_db()
+    assert (deleted.status, deleted.writeback_state) == (Pitch.Status.DELETED, Pitch.WriteBack.FAILED)
+    assert "ENTITY_IS_DELETED" in deleted.writeback_error
+    assert locked.status == Pitch.Status.WRITTEN_BACK and locked.writeback_attempts == 2  # retried at once
+    assert fine.status == Pitch.Status.WRITTEN_BACK
+
+    pipeline.answer_mapping = {"Assessment": "Frozen__c"}
+    pipeline.save()
+    (frozen,) = answered_pitches(salesforce, pipeline, 1)
+    writeback_flush(pipeline_id=pipeline.pk)
+    frozen.refresh_from_db()
+    assert frozen.writeback_state == Pitch.WriteBack.FAILED and frozen.status == Pitch.Status.EVALUATED
+    assert frozen.writeback_error.startswith("INVALID_FIELD_FOR_INSERT_UPDATE")
+
+
+@pytest.mark.parametrize("fault", ["request_limit", "unavailable"])
+def test_a_call_refused_as_a_whole_is_retried_later_and_nothing_is_lost(salesforce, settings, fault):
+    settings.SALESFORCE_WRITEBACK_RETRY_SECONDS = 0
+    pipeline = make_pipeline()
+    pitches = answered_pitches(salesforce, pipeline, 3)
+    salesforce.faults.add(fault, match="composite/sobjects")
+
+    writeback_flush(pipeline_id=pipeline.pk)
+
+    for pitch in pitches:
+        pitch.refresh_from_db()
+        assert pitch.status == Pitch.Status.WRITTEN_BACK
+        assert pitch.writeback_attempts == 2
+
+
+def test_a_failed_write_back_can_be_retried_by_an_operator(salesforce, settings):
+    settings.SALESFORCE_WRITEBACK_MAX_ATTEMPTS = 1
+    pipeline = make_pipeline()
+    (pitch,) = answered_pitches(salesforce, pipeline, 1)
+    salesforce.faults.add("unavailable", match="composite/sobjects")
+    writeback_flush(pipeline_id=pipeline.pk)
+    pitch.refresh_from_db()
+    assert pitch.writeback_state == Pitch.WriteBack.FAILED and pitch.writeback_error
+
+    assert writeback_retry(pitch_ids=[pitch.pk]) == 1
+    writeback_flush(pipeline_id=pipeline.pk)
+
+    pitch.refresh_from_db()
+    assert pitch.status == Pitch.Status.WRITTEN_BACK
+    assert salesforce.org.get(pitch.salesforce_id)["VicBot_Assessment__c"] == "Possible fit"
+
+
+def test_values_are_fitted_to_the_fields_lengths(salesforce):
+    pipeline = make_pipeline()
+    (pitch,) = answered_pitches(salesforce, pipeline, 1, answer={"Assessment": "A" * 300, "Reasoning": "R" * 140_000})
+
+    writeback_flush(pipeline_id=pipeline.pk)
+
+    record = salesforce.org.get(pitch.salesforce_id)
+    assert len(record["VicBot_Assessment__c"]) == 255 and len(record["VicBot_Reasoning__c"]) == 131072
+    assert "[truncated by Vicbot:" in record["VicBot_Reasoning__c"]

@@ -1,0 +1,45 @@
+"""A record's snapshot, the model's prompt and the intake query, from unsaved pipelines."""
+
+from datetime import UTC, datetime, timedelta
+
+from pipelines.models import Pipeline
+from pipelines.services.intake import intake_query
+from pipelines.services.prompt import pitch_prompt, record_snapshot
+from tools.base import TRUNCATION_MARKER
+
+
+def pipeline(**fields) -> Pipeline:
+    return Pipeline(name="p", sobject="Account", selection="VicBot_Assessment__c = null",
+                    fields=["Name", "Description", "Owner.Name"], **fields)
+
+
+def test_the_snapshot_keeps_filled_fields_reads_relationships_and_cuts_huge_text():
+    record = {"Name": "O'Brien & Co", "Description": "x" * 200_000, "Owner": {"Name": "Dana"}, "Industry": "Ag"}
+
+    snapshot = record_snapshot(pipeline(field_max_chars=100), record)
+
+    assert list(snapshot) == ["Name", "Description", "Owner.Name"]
+    assert snapshot["Name"] == "O'Brien & Co" and snapshot["Owner.Name"] == "Dana"
+    assert len(snapshot["Description"]) <= 100
+    assert snapshot["Description"].endswith(TRUNCATION_MARKER.format(omitted=200_000 - 100 + len(
+        TRUNCATION_MARKER.format(omitted=200_000 - 100))))
+
+
+def test_the_prompt_replaces_placeholders_and_never_interprets_braces_in_pitch_text():
+    p = pipeline(prompt_template="Record {record_id} of {sobject}:\n{record}")
+    text = pitch_prompt(p, record_id="001A", snapshot={"Name": "Acme {record_id} {0}"})
+    assert text == "Record 001A of Account:\nName: Acme {record_id} {0}"
+
+
+def test_the_first_pass_reads_everything_the_condition_selects_oldest_first():
+    soql, values = intake_query(pipeline(), overlap=timedelta(minutes=5))
+    assert soql == ("SELECT Description, Id, Name, Owner.Name, SystemModstamp FROM Account "
+                    "WHERE (VicBot_Assessment__c = null) ORDER BY SystemModstamp, Id")
+    assert values == {}
+
+
+def test_later_passes_read_from_a_little_before_the_watermark_as_a_bound_value():
+    watermark = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    soql, values = intake_query(pipeline(watermark=watermark), overlap=timedelta(minutes=5))
+    assert "AND SystemModstamp >= {since} ORDER BY" in soql
+    assert values == {"since": watermark - timedelta(minutes=5)}

@@ -1,0 +1,26 @@
+"""The run engine's one public face: everything code outside `vicbot` may use.
+
+Start, re-run and cancel runs; register the completion handler a run calls when it
+ends; read a run's outcome. The rest of `vicbot` is the engine's own business and
+may change shape without notice (an import-linter contract keeps `pipelines` to
+this module).
+
+    from vicbot.runs import register_completion_handler, start_run
+
+    @register_completion_handler("myapp.verdict")
+    def verdict_ready(run, outcome): ...
+
+    start_run(assistant="vicbot", input="…", metadata={"pitch": "42"}, on_complete="myapp.verdict")
+"""
+
+from vicbot.models import TERMINAL_STATUSES, Assistant, Run, RunStatus
+from vicbot.retry import RetryPolicy
+from vicbot.services.runs.cancel import run_cancel
+from vicbot.services.runs.handlers import UnknownHandler, register_completion_handler
+from vicbot.services.runs.start import run_rerun, start_run
+from vicbot.state_machine import MoveNotAllowed, StateMachine
+
+__all__ = [
+    "TERMINAL_STATUSES", "Assistant", "MoveNotAllowed", "RetryPolicy", "Run", "RunStatus", "StateMachine",
+    "UnknownHandler", "register_completion_handler", "run_cancel", "run_rerun", "start_run",
+]

@@ -1,1 +1,0 @@
-"""The Salesforce pitch pipeline: intake, evaluation runs and write-back."""

@@ -1,0 +1,47 @@
+"""The run engine's Celery tasks: thin. Each takes ids, loads rows and calls one service.
+
+Tasks are idempotent (the services compare-and-set), so acks_late redelivery
+and the tick's safety-net re-sends are harmless. None of them retries itself
+with a long countdown: waiting is a `next_check_at` in the database.
+"""
+
+from celery import shared_task
+
+from config.enqueue import Task
+from vicbot.services.heartbeats import worker_heartbeat_record
+from vicbot.services.runs.advance import run_advance
+from vicbot.services.runs.cancel import response_cancel
+from vicbot.services.runs.tick import runs_tick
+from vicbot.services.runs.tool_calls import tool_call_execute
+from vicbot.services.runs.webhooks import webhook_event_process
+
+
+@shared_task(name=Task.WORKER_HEARTBEAT, bind=True)
+def worker_heartbeat_task(self) -> None:
+    worker_heartbeat_record(hostname=self.request.hostname or "unknown")
+
+
+@shared_task(name=Task.TICK)
+def tick_task() -> None:
+    runs_tick()
+
+
+@shared_task(name=Task.RUN_ADVANCE)
+def run_advance_task(run_id: int) -> None:
+    run_advance(run_id=run_id)
+
+
+# Generous limits: a tool enforces its own timeout first; this only catches a hang.
+@shared_task(name=Task.TOOL_CALL_EXECUTE, soft_time_limit=300, time_limit=330)
+def tool_call_execute_task(tool_call_id: int) -> None:
+    tool_call_execute(tool_call_id=tool_call_id)
+
+
+@shared_task(name=Task.RESPONSE_CANCEL)
+def response_cancel_task(response_id: str) -> None:
+    response_cancel(response_id=response_id)
+
+
+@shared_task(name=Task.WEBHOOK_EVENT_PROCESS)
+def webhook_event_process_task(event_id: int) -> None:
+    webhook_event_process(event_id=event_id)
