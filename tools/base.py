@@ -104,7 +104,10 @@ def _invoke(tool: Tool, raw_arguments: str, context: ToolContext, *, max_chars: 
     except ToolError as exc:
         return error_result("tool_error", str(exc), max_chars=max_chars)
     except Exception as exc:  # a tool must never take the run down with it
-        if hasattr(exc, "permanent"):  # an integration's own error (Salesforce, PitchBook, web): expected
+        # (Belongs with the imports at the top; here only to merge cleanly with a parallel edit.)
+        from integrations.errors import IntegrationError
+
+        if isinstance(exc, IntegrationError):  # an integration's own failure: expected
             kind = "service_error" if exc.permanent else "service_unavailable"
             return error_result(kind, str(exc), max_chars=max_chars)
         return error_result("tool_crashed", f"{type(exc).__name__}: {exc}", max_chars=max_chars)

@@ -1,0 +1,10 @@
+"""The OpenAI client Vicbot uses: no SDK retries, a timeout on every call.
+
+The SDK retries `responses.create` on timeouts and 5xx without an idempotency key,
+which can bill one turn twice; so retries are ours (see vicbot.services.runs).
+"""
+
+from integrations.openai.client import OpenAIConfig, build_client, get_client, reset_client
+from integrations.openai.errors import OpenAIError, classify
+
+__all__ = ["OpenAIConfig", "OpenAIError", "build_client", "classify", "get_client", "reset_client"]

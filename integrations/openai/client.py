@@ -45,3 +45,12 @@ def build_client(config: OpenAIConfig) -> openai.OpenAI:
 def get_client() -> openai.OpenAI:
     """One client per process: it holds a connection pool."""
     return build_client(OpenAIConfig.from_settings())
+
+
+def reset_client() -> None:
+    """Forget the process-wide client (tests, or after settings change); the next get_client() builds anew.
+
+    The old client is not closed: another thread may still be using it, and its pool's
+    connections are released when it is garbage-collected.
+    """
+    get_client.cache_clear()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sys
 from email.utils import parsedate_to_datetime
 from time import time
 
+import httpx2
 import openai
+
+from integrations.errors import IntegrationError
 
 # In-band `error.code`s of a failed background response that are worth another try.
 TRANSIENT_RESPONSE_ERRORS = frozenset({"server_error", "rate_limit_exceeded", "vector_store_timeout"})
@@ -16,31 +19,89 @@ BILLING_CODES = frozenset({
     "project_spend_limit_exceeded", "organization_usage_limit_exceeded",
 })
 
-
-@dataclass(frozen=True)
-class OpenAIFailure:
-    code: str
-    message: str
-    transient: bool
-    retry_after: float | None = None
-    # A timeout: the request may or may not have created a response at OpenAI.
-    outcome_unknown: bool = False
+# Transport failures that happen before a byte of the request is written, so OpenAI cannot
+# have created anything: no connection could be made (refused, unreachable, DNS, TLS
+# handshake — httpcore maps every failure of connect_tcp/start_tls to these two), or none
+# came free in the pool (PoolTimeout is raised only while waiting for a pooled connection).
+# Anything else — a read/write timeout, a reset or a server that hung up — may come after
+# the request was sent, so whether the response exists is unknown.
+_NEVER_SENT_NAMES = ("ConnectError", "ConnectTimeout", "PoolTimeout")
 
 
-def classify(exc: Exception) -> OpenAIFailure:
-    if isinstance(exc, openai.APITimeoutError):
-        return OpenAIFailure("timeout", "OpenAI did not answer in time", transient=True, outcome_unknown=True)
-    if isinstance(exc, openai.APIConnectionError):
-        return OpenAIFailure("connection_error", f"Could not reach OpenAI: {exc}", transient=True)
+class OpenAIError(IntegrationError):
+    """An OpenAI call that failed. `outcome_unknown`: the request may have reached OpenAI
+    (and so may have created a response) even though we never got the answer."""
+
+    service = "openai"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        permanent: bool,
+        retry_after: float | None = None,
+        status: int | None = None,
+        outcome_unknown: bool = False,
+    ):
+        super().__init__(message, code=code, permanent=permanent, retry_after=retry_after, status=status)
+        self.outcome_unknown = outcome_unknown
+
+    @property
+    def transient(self) -> bool:
+        """Worth another try later (the run engine's word for `not permanent`)."""
+        return not self.permanent
+
+    def __repr__(self) -> str:
+        return f"{super().__repr__()[:-1]}, outcome_unknown={self.outcome_unknown})"
+
+
+# The name the run engine imported before OpenAIError existed; drop once it says OpenAIError.
+OpenAIFailure = OpenAIError
+
+
+def classify(exc: Exception) -> OpenAIError:
+    if isinstance(exc, openai.APIConnectionError):  # APITimeoutError included: it subclasses this
+        timeout = isinstance(exc, openai.APITimeoutError)
+        if never_sent(exc):
+            if timeout:
+                return OpenAIError("OpenAI did not accept a connection in time", code="connect_timeout",
+                                   permanent=False)
+            return OpenAIError(f"Could not reach OpenAI: {exc}", code="connection_error", permanent=False)
+        what = "OpenAI did not answer in time" if timeout else f"The connection to OpenAI failed: {exc}"
+        return OpenAIError(
+            what, code="timeout" if timeout else "connection_lost", permanent=False, outcome_unknown=True
+        )
     if isinstance(exc, openai.APIStatusError):
         code = exc.code or _error_type(exc) or f"http_{exc.status_code}"
         message = f"HTTP {exc.status_code}: {_error_message(exc)}"
+        retry_after = retry_after_seconds(exc.response)
         if exc.status_code == 429:
             billing = code in BILLING_CODES or _error_type(exc) == "insufficient_quota"
-            return OpenAIFailure(code, message, transient=not billing, retry_after=retry_after_seconds(exc.response))
+            return OpenAIError(message, code=code, permanent=billing, retry_after=retry_after, status=429)
         transient = exc.status_code in (408, 409) or exc.status_code >= 500
-        return OpenAIFailure(code, message, transient=transient, retry_after=retry_after_seconds(exc.response))
+        return OpenAIError(
+            message, code=code, permanent=not transient, retry_after=retry_after, status=exc.status_code
+        )
     raise exc  # not an OpenAI failure: a bug of ours, let it surface
+
+
+def never_sent(exc: BaseException) -> bool:
+    """Whether the SDK's connection error provably failed before the request left us.
+
+    The SDK raises `APITimeoutError`/`APIConnectionError(...) from err`, `err` being the
+    transport's exception (httpx2's, or legacy httpx's when a caller passed such a client).
+    """
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and isinstance(cause, _never_sent_types())
+
+
+def _never_sent_types() -> tuple[type[BaseException], ...]:
+    types = tuple(getattr(httpx2, name) for name in _NEVER_SENT_NAMES)
+    legacy = sys.modules.get("httpx")  # only if something already imported it: never import it for this
+    if legacy is not None:
+        types += tuple(getattr(legacy, name) for name in _NEVER_SENT_NAMES)
+    return types
 
 
 def retry_after_seconds(response) -> float | None:

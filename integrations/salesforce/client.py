@@ -12,7 +12,7 @@ import requests
 from simple_salesforce import Salesforce, format_soql
 
 from .config import SalesforceConfig
-from .errors import SalesforceError, translate_errors
+from .errors import SalesforceError, note_refusal, translate_errors
 from .save_result import SaveResult
 from .transport import apply_timeout, parse_api_usage
 
@@ -41,6 +41,7 @@ class SalesforceClient:
         # requests honours REQUESTS_CA_BUNDLE only while trust_env is on, so it stays on.
         self.session = apply_timeout(session or requests.Session(), config.timeout)
         self.session.hooks["response"].append(self._record_call)
+        self.session.hooks["response"].append(note_refusal)  # the Retry-After simple-salesforce drops
         self._salesforce: Salesforce | None = None
         self._login_lock = threading.Lock()
         self._field_lengths: dict[str, dict[str, int]] = {}

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.utils import parsedate_to_datetime
+from time import time
 from typing import Any
 
 import requests
 from simple_salesforce import exceptions as sf_exceptions
+
+from integrations.errors import IntegrationError
 
 # Error codes that go away on their own: retry later rather than give up.
 TRANSIENT_CODES = frozenset(
@@ -22,20 +27,14 @@ TRANSIENT_CODES = frozenset(
     }
 )
 
+# simple-salesforce's exceptions keep the status and body but drop the headers, so the
+# client's session hook notes each refusal's Retry-After here (per thread: the refusal and
+# the exception it becomes happen in the same thread, one right after the other).
+_last_refusal = threading.local()
 
-class SalesforceError(Exception):
-    def __init__(self, message: str, *, code: str | None = None, permanent: bool, status: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.permanent = permanent
-        self.status = status
 
-    def __repr__(self) -> str:
-        return (
-            f"SalesforceError({self.message!r}, code={self.code!r}, "
-            f"permanent={self.permanent}, status={self.status})"
-        )
+class SalesforceError(IntegrationError):
+    service = "salesforce"
 
     @classmethod
     def from_simple_salesforce(cls, exc: sf_exceptions.SalesforceError) -> SalesforceError:
@@ -48,8 +47,14 @@ class SalesforceError(Exception):
             return cls(f"Salesforce login failed: {exc.auth_message}", code=exc.code, permanent=True)
         code, message = _first_error(exc.content)
         # The error code decides, not the exception class: UNABLE_TO_LOCK_ROW comes as 400 or 500.
-        transient = code in TRANSIENT_CODES or exc.status >= 500 or exc.status == 401
-        return cls(message or str(exc), code=code, permanent=not transient, status=exc.status)
+        transient = code in TRANSIENT_CODES or exc.status >= 500 or exc.status in (401, 429)
+        return cls(
+            message or str(exc),
+            code=code,
+            permanent=not transient,
+            retry_after=_noted_retry_after(exc.url, exc.status),
+            status=exc.status,
+        )
 
     @classmethod
     def from_requests(cls, exc: requests.RequestException) -> SalesforceError:
@@ -57,6 +62,35 @@ class SalesforceError(Exception):
         transient = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
         permanent = isinstance(exc, requests.exceptions.SSLError) or not isinstance(exc, transient)
         return cls(f"Salesforce unreachable: {type(exc).__name__}: {exc}", permanent=permanent)
+
+
+def note_refusal(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """A requests response hook: remember the Retry-After of a refused call for its SalesforceError."""
+    if response.status_code >= 300:
+        _last_refusal.value = (response.url, response.status_code, retry_after_seconds(response.headers))
+
+
+def _noted_retry_after(url: str, status: int) -> float | None:
+    noted = getattr(_last_refusal, "value", None)
+    _last_refusal.value = None
+    # Only the very response this exception was made from counts, never an earlier one.
+    if noted is not None and noted[:2] == (url, status):
+        return noted[2]
+    return None
+
+
+def retry_after_seconds(headers: Any) -> float | None:
+    """`Retry-After` in seconds (delta-seconds or an HTTP date), or None if absent or unreadable."""
+    value = headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        try:
+            return max(parsedate_to_datetime(value).timestamp() - time(), 0.0)
+        except (TypeError, ValueError):
+            return None
 
 
 def _first_error(content: Any) -> tuple[str | None, str]:

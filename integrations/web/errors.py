@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from integrations.errors import IntegrationError
 
-class WebFetchError(Exception):
+
+class WebFetchError(IntegrationError):
     """A fetch that was refused or failed.
 
     `code` is one of: invalid_url, scheme_not_allowed, credentials_not_allowed,
@@ -12,11 +14,16 @@ class WebFetchError(Exception):
     `permanent` says whether trying the same URL again later could give another answer.
     """
 
-    def __init__(self, message: str, *, code: str, permanent: bool):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.permanent = permanent
+    service = "web"
 
-    def __repr__(self) -> str:
-        return f"WebFetchError({self.message!r}, code={self.code!r}, permanent={self.permanent})"
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        permanent: bool,
+        retry_after: float | None = None,
+        status: int | None = None,
+    ):
+        # Unlike the base, a fetch failure always names its reason.
+        super().__init__(message, code=code, permanent=permanent, retry_after=retry_after, status=status)

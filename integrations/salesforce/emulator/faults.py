@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 # invalid_session: one 401 INVALID_SESSION_ID; request_limit: 403 REQUEST_LIMIT_EXCEEDED;
 # unavailable: 503; slow: answer after `delay` seconds; lock_row: UNABLE_TO_LOCK_ROW for one
-# record of a write (match = record id).
+# record of a write (match = record id). `retry_after` (request_limit, unavailable) adds a
+# Retry-After header: the emulator's own choice for tests, Salesforce documents none.
 KINDS = frozenset({"invalid_session", "request_limit", "lock_row", "unavailable", "slow"})
 
 
@@ -17,6 +18,7 @@ class Fault:
     times: int
     match: str | None  # substring of "METHOD /path?query" (of the record id for lock_row); None = any
     delay: float
+    retry_after: int | None = None
 
 
 class Faults:
@@ -24,7 +26,15 @@ class Faults:
         self._lock = threading.Lock()
         self._armed: list[Fault] = []
 
-    def add(self, kind: str, times: int = 1, match: str | None = None, *, delay: float = 1.0) -> None:
+    def add(
+        self,
+        kind: str,
+        times: int = 1,
+        match: str | None = None,
+        *,
+        delay: float = 1.0,
+        retry_after: int | None = None,
+    ) -> None:
         """Arm a fault. There is no "forever": an always-401 drives simple-salesforce's
         SFType into unbounded re-login recursion, which no real org does."""
         if kind not in KINDS:
@@ -32,7 +42,7 @@ class Faults:
         if times < 1:
             raise ValueError("A fault fires at least once")
         with self._lock:
-            self._armed.append(Fault(kind, times, match, delay))
+            self._armed.append(Fault(kind, times, match, delay, retry_after))
 
     def take(self, kind: str, subject: str) -> Fault | None:
         """Use up one firing of the first armed fault of `kind` that matches `subject`."""

@@ -17,6 +17,7 @@ from .soql import SoqlError
 from .wire import JSON_TYPE, ApiError, Request, Response, no_such_column, not_found, to_wire
 
 if TYPE_CHECKING:
+    from .faults import Fault
     from .server import SalesforceEmulator
 
 COLLECTION_LIMIT = 200
@@ -79,9 +80,12 @@ class DataApi:
         counted = emulator.count_call(name)
         headers = {"Sforce-Limit-Info": f"api-usage={emulator.api_calls}/{emulator.daily_api_limit}"}
         try:
-            if not counted or faults.take("request_limit", subject):
+            limited = None if not counted else faults.take("request_limit", subject)
+            if not counted or limited:
+                _add_retry_after(headers, limited)
                 raise ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
-            if faults.take("unavailable", subject):
+            if unavailable := faults.take("unavailable", subject):
+                _add_retry_after(headers, unavailable)
                 raise ApiError(
                     503, "SERVER_UNAVAILABLE", "Server temporarily unavailable. Please try again later."
                 )
@@ -298,6 +302,11 @@ def _json_object(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ApiError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
     return data
+
+
+def _add_retry_after(headers: dict[str, str], fault: Fault | None) -> None:
+    if fault is not None and fault.retry_after is not None:
+        headers["Retry-After"] = str(fault.retry_after)
 
 
 def _error_response(error: ApiError, headers: dict[str, str]) -> Response:

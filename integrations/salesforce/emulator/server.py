@@ -8,12 +8,14 @@ import threading
 import traceback
 from collections import Counter
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
+
+from integrations.loopback import NoDelayHTTPServer
 
 from . import oauth
 from .faults import Faults
@@ -138,8 +140,7 @@ class SalesforceEmulator:
         return Response(error.status, error.body(), {"Content-Type": JSON_TYPE})
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(NoDelayHTTPServer):  # no Nagle stall on keep-alive connections (see there)
     emulator: SalesforceEmulator
 
     def handle_error(self, request: Any, client_address: Any) -> None:

@@ -25,6 +25,29 @@ def test_a_collection_call_refused_as_a_whole_is_a_transient_error(emulator, cli
     assert client.update_many("Account", [{"Id": record_id, "VicBot_Assessment__c": "Yes"}])[0].ok
 
 
+@pytest.mark.parametrize(("fault", "status"), [("request_limit", 403), ("unavailable", 503)])
+def test_a_refusal_with_retry_after_says_how_long_to_wait(emulator, client, fault, status):
+    emulator.faults.add(fault, match="/limits", retry_after=120)
+
+    with pytest.raises(SalesforceError) as refused:
+        client.limits()
+
+    error = refused.value
+    assert (error.status, error.permanent, error.retry_after) == (status, False, 120.0)
+
+
+def test_a_refusal_without_retry_after_has_none_even_right_after_one_with_it(emulator, client):
+    emulator.faults.add("unavailable", retry_after=120)
+    with pytest.raises(SalesforceError):
+        client.limits()
+    emulator.faults.add("unavailable")
+
+    with pytest.raises(SalesforceError) as refused:
+        client.limits()
+
+    assert (refused.value.status, refused.value.retry_after) == (503, None)
+
+
 def test_a_slow_answer_times_out_as_a_transient_error(emulator, direct_config):
     client = SalesforceClient(SalesforceConfig(**{**direct_config.__dict__, "timeout": 0.3}))
     emulator.faults.add("slow", delay=2)
