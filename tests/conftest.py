@@ -84,11 +84,10 @@ def engine_settings(openai_emulator, salesforce_emulator, pitchbook_emulator, sa
     """Point this process at the emulators, as the worker's environment does."""
     from django.conf import settings
 
-    from integrations.openai.client import get_client
+    from integrations import openai, salesforce
     from tools.registry import registry
 
     openai_emulator.webhook_url = f"{live_server.url}/webhooks/openai/"
-    from integrations.salesforce import reset_client
 
     values = {
         **ENGINE_SETTINGS,
@@ -105,9 +104,9 @@ def engine_settings(openai_emulator, salesforce_emulator, pitchbook_emulator, sa
         current = getattr(settings, name)
         setattr(settings, name, value.split(",") if isinstance(current, list) else type(current)(value))
     os.environ["REQUESTS_CA_BUNDLE"] = str(salesforce_emulator.ca_bundle)
-    get_client.cache_clear()
+    openai.reset_client()
+    salesforce.reset_client()
     registry.cache_clear()
-    reset_client()
     return {**values, "REQUESTS_CA_BUNDLE": str(salesforce_emulator.ca_bundle)}
 
 

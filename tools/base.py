@@ -15,6 +15,8 @@ from typing import Any
 import openai
 from pydantic import BaseModel, ValidationError
 
+from integrations.errors import IntegrationError
+
 TRUNCATION_MARKER = "…[truncated by Vicbot: {omitted} more characters]"
 
 
@@ -104,9 +106,6 @@ def _invoke(tool: Tool, raw_arguments: str, context: ToolContext, *, max_chars: 
     except ToolError as exc:
         return error_result("tool_error", str(exc), max_chars=max_chars)
     except Exception as exc:  # a tool must never take the run down with it
-        # (Belongs with the imports at the top; here only to merge cleanly with a parallel edit.)
-        from integrations.errors import IntegrationError
-
         if isinstance(exc, IntegrationError):  # an integration's own failure: expected
             kind = "service_error" if exc.permanent else "service_unavailable"
             return error_result(kind, str(exc), max_chars=max_chars)

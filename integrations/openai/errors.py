@@ -56,9 +56,6 @@ class OpenAIError(IntegrationError):
         return f"{super().__repr__()[:-1]}, outcome_unknown={self.outcome_unknown})"
 
 
-# The name the run engine imported before OpenAIError existed; drop once it says OpenAIError.
-OpenAIFailure = OpenAIError
-
 
 def classify(exc: Exception) -> OpenAIError:
     if isinstance(exc, openai.APIConnectionError):  # APITimeoutError included: it subclasses this

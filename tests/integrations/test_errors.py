@@ -17,7 +17,6 @@ from simple_salesforce import exceptions as sf
 
 from integrations.errors import IntegrationError
 from integrations.openai import OpenAIError, classify
-from integrations.openai.errors import OpenAIFailure
 from integrations.salesforce import SalesforceError
 from integrations.salesforce.errors import note_refusal, retry_after_seconds
 from integrations.web import WebFetchError
@@ -64,10 +63,6 @@ def test_an_openai_error_is_transient_exactly_when_not_permanent():
     with pytest.raises(AttributeError):
         error.transient = True  # derived, never set on its own
     assert "outcome_unknown=True" in repr(error)
-
-
-def test_the_old_engine_name_still_means_openai_error():
-    assert OpenAIFailure is OpenAIError
 
 
 def test_classify_reads_retry_after_seconds_from_a_429():

@@ -72,7 +72,6 @@ def read_todays_rows(before: dict) -> dict:
 
     from config.celery_app import app
     from pipelines.models import Pipeline, Pitch
-    from pipelines.services.writeback import writeback_queue
     from pipelines.states import PITCH_STATES
     from vicbot.models import Run
     from vicbot.services.runs.handlers import completion_handler

@@ -15,11 +15,12 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any, NamedTuple, Self
 from urllib.parse import parse_qs, urlsplit
 
+from integrations.loopback import NoDelayHTTPServer
 from . import errors, ids, outcomes, wire
 from .clock import Clock
 from .errors import ApiError, bad_request
@@ -96,7 +97,7 @@ class OpenAIEmulator:
         self._seeds: Counter[str] = Counter()
         self._stopping = threading.Event()
         self._wake = threading.Event()
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: NoDelayHTTPServer | None = None
         self._threads: list[threading.Thread] = []
         self._sender: WebhookSender | None = None
 
@@ -356,7 +357,7 @@ class OpenAIEmulator:
             self._sender.send(self.webhook_url, self.webhook_secret, event, copies=copies)
 
 
-class _Server(ThreadingHTTPServer):
+class _Server(NoDelayHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], emulator: OpenAIEmulator) -> None:

@@ -14,8 +14,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from integrations.openai.client import get_client
-from integrations.openai.errors import OpenAIFailure, classify
+from integrations.openai import get_client
+from integrations.openai import OpenAIError, classify
 from vicbot.models import Run
 from vicbot.services.runs.cancel import response_cancel
 from vicbot.services.runs.request import next_turn_request
@@ -61,7 +61,7 @@ def run_adopt_response(run_id: int, response_id: str, *, turn: int) -> bool:
     return adopted
 
 
-def _create_failed(run: Run, failure: OpenAIFailure, *, claimed_at) -> None:
+def _create_failed(run: Run, failure: OpenAIError, *, claimed_at) -> None:
     log.warning("run %s: create failed (%s): %s", run.pk, failure.code, failure.message)
     if failure.outcome_unknown:
         # Keep the claim: the response may exist. The tick comes back to reconcile.
