@@ -145,7 +145,9 @@ def _find_person_hits(
     """The exact name (at the company, if given: PitchBook's `firmNames` takes names and
     websites), then PitchBook's general search for a partial name."""
     firm = _firm_key(args.company)
-    if "," not in args.person_name and (not args.company or "," not in firm):
+    if "," in firm:  # exact lists split on commas: such a company only narrows the partial search below
+        firm = ""
+    if "," not in args.person_name:
         hits = client.search_people(names=[args.person_name], firms=[firm] if firm else (), meter=meter)
         if hits:
             return hits, "name" + (" and company" if firm else ""), ""
