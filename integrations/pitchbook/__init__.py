@@ -1,15 +1,36 @@
-"""A thin PitchBook API client; every assumption about the API lives in endpoints.py."""
+"""A thin client of PitchBook's API v2 (what it knows and assumes: endpoints.py), and its emulator."""
 
-from integrations.pitchbook.client import PitchBookClient, PitchBookError
+from integrations.pitchbook.client import PitchBookClient, get_client, reset_client
 from integrations.pitchbook.config import PitchBookConfig
-from integrations.pitchbook.endpoints import Company, CompanyMatch, Money, Person
+from integrations.pitchbook.credits import CreditMeter
+from integrations.pitchbook.errors import CREDITS_EXHAUSTED, PitchBookError
+from integrations.pitchbook.models import (
+    CompanyBio,
+    CompanyHit,
+    EntityHit,
+    Financing,
+    Investor,
+    Investors,
+    Money,
+    PersonBio,
+    PersonHit,
+)
 
 __all__ = [
-    "Company",
-    "CompanyMatch",
+    "CREDITS_EXHAUSTED",
+    "CompanyBio",
+    "CompanyHit",
+    "CreditMeter",
+    "EntityHit",
+    "Financing",
+    "Investor",
+    "Investors",
     "Money",
-    "Person",
+    "PersonBio",
+    "PersonHit",
     "PitchBookClient",
     "PitchBookConfig",
     "PitchBookError",
+    "get_client",
+    "reset_client",
 ]

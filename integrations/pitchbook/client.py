@@ -1,35 +1,29 @@
-"""A thin PitchBook API client: three read-only calls, bounded retries, clear errors."""
+"""A thin, read-only PitchBook API v2 client: searches and single-entity reads, bounded
+retries, errors on the shared base, and the credits each call spends.
+
+Paths, parameters and prices come from endpoints.py; field names from models.py.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from integrations.pitchbook import endpoints
+from integrations.pitchbook import endpoints, models
 from integrations.pitchbook.config import PitchBookConfig
-from integrations.pitchbook.endpoints import Company, CompanyMatch, Person
+from integrations.pitchbook.credits import CreditMeter
+from integrations.pitchbook.errors import CREDITS_EXHAUSTED, PitchBookError
 
+T = TypeVar("T")
 
-class PitchBookError(Exception):
-    """code: not_configured, unauthorized, forbidden, quota_exceeded, not_found, bad_request,
-    rate_limited, server_error, connection_error, timeout or bad_response.
-    `permanent`: asking again later will not help (a wrong key, an exhausted quota, no such id)."""
-
-    def __init__(self, message: str, *, code: str, permanent: bool, retry_after: float | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.permanent = permanent
-        self.retry_after = retry_after
-
-    def __repr__(self) -> str:
-        return f"PitchBookError({self.message!r}, code={self.code!r}, permanent={self.permanent})"
+DEFAULT_PER_PAGE = 10  # a screener needs the first few hits, not every page
 
 
 class PitchBookClient:
@@ -46,22 +40,73 @@ class PitchBookClient:
         self._session = session or requests.Session()
         self._sleep = sleep
 
-    def search_companies(self, *, name: str | None = None, website: str | None = None) -> list[CompanyMatch]:
-        params = {key: value for key, value in (("name", name), ("website", website)) if value}
-        if not params:
-            raise ValueError("search_companies needs a name or a website")
-        payload = self._get(endpoints.COMPANY_SEARCH, params)
-        return self._parse(lambda: [endpoints.company_match(i) for i in endpoints.search_items(payload)])
+    # --- searches: {stats, items} -------------------------------------------------------
 
-    def company(self, company_id: str) -> Company:
-        payload = self._get(endpoints.COMPANY_DETAIL.format(company_id=quote(company_id, safe="")), {})
-        return self._parse(lambda: endpoints.company(payload))
+    def search_companies(
+        self, *, names: Sequence[str], per_page: int = DEFAULT_PER_PAGE, meter: CreditMeter | None = None
+    ) -> list[models.CompanyHit]:
+        """Exact matches for company names, pbIds, websites or tickers (`companyNames`)."""
+        params = {endpoints.COMPANY_NAMES: _comma_list(names), endpoints.PER_PAGE: str(per_page)}
+        payload = self._get(endpoints.COMPANY_SEARCH, endpoints.COMPANY_SEARCH, params, meter)
+        hits = self._parse(lambda: [models.company_hit(i) for i in _items(payload)])
+        return [hit for hit in hits if hit is not None]
 
-    def search_people(self, name: str) -> list[Person]:
-        payload = self._get(endpoints.PERSON_SEARCH, {"name": name})
-        return self._parse(lambda: [endpoints.person(i) for i in endpoints.search_items(payload)])
+    def search(
+        self, *, query: str, per_page: int = DEFAULT_PER_PAGE, meter: CreditMeter | None = None
+    ) -> list[models.EntityHit | models.PersonHit]:
+        """PitchBook's general search: one term, names matched exactly and partially."""
+        if not query.strip():
+            raise ValueError("search needs a query")
+        params = {endpoints.QUERY: query.strip(), endpoints.PER_PAGE: str(per_page)}
+        payload = self._get(endpoints.GENERAL_SEARCH, endpoints.GENERAL_SEARCH, params, meter)
+        hits = self._parse(lambda: [models.general_hit(i) for i in _items(payload)])
+        return [hit for hit in hits if hit is not None]
 
-    def _get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
+    def search_people(
+        self,
+        *,
+        names: Sequence[str],
+        firms: Sequence[str] = (),
+        per_page: int = DEFAULT_PER_PAGE,
+        meter: CreditMeter | None = None,
+    ) -> list[models.PersonHit]:
+        """Exact matches for person names, optionally only at firms (names, pbIds or websites)."""
+        params = {endpoints.PERSON_NAMES: _comma_list(names), endpoints.PER_PAGE: str(per_page)}
+        if firms:
+            params[endpoints.FIRM_NAMES] = _comma_list(firms)
+        payload = self._get(endpoints.PEOPLE_SEARCH, endpoints.PEOPLE_SEARCH, params, meter)
+        hits = self._parse(lambda: [models.person_hit(i) for i in _items(payload)])
+        return [hit for hit in hits if hit is not None]
+
+    # --- single entities: a bare object, or None for a 404 --------------------------------
+
+    def company_bio(self, pb_id: str, *, meter: CreditMeter | None = None) -> models.CompanyBio | None:
+        return self._entity(endpoints.COMPANY_BIO, pb_id, models.company_bio, meter)
+
+    def most_recent_financing(self, pb_id: str, *, meter: CreditMeter | None = None) -> models.Financing | None:
+        return self._entity(endpoints.COMPANY_MOST_RECENT_FINANCING, pb_id, models.financing, meter)
+
+    def investors(self, pb_id: str, *, meter: CreditMeter | None = None) -> models.Investors | None:
+        return self._entity(endpoints.COMPANY_INVESTORS, pb_id, models.investors, meter)
+
+    def person_bio(self, pb_id: str, *, meter: CreditMeter | None = None) -> models.PersonBio | None:
+        return self._entity(endpoints.PERSON_BIO, pb_id, models.person_bio, meter)
+
+    def _entity(
+        self, endpoint: str, pb_id: str, read: Callable[..., T], meter: CreditMeter | None
+    ) -> T | None:
+        if not pb_id.strip():
+            raise ValueError("a PitchBook id is needed")
+        # Quoted whole, so an id can never reach another path ("../people/search").
+        path = endpoint.format(pbId=quote(pb_id.strip(), safe=""))
+        payload = self._get(endpoint, path, {}, meter)
+        if payload is None:
+            return None
+        return self._parse(lambda: read(payload, pb_id=pb_id.strip()))
+
+    # --- transport -------------------------------------------------------------------------
+
+    def _get(self, endpoint: str, path: str, params: dict[str, str], meter: CreditMeter | None) -> Any:
         retrying = Retrying(
             stop=stop_after_attempt(self._config.max_attempts),
             wait=self._wait,
@@ -69,9 +114,9 @@ class PitchBookClient:
             sleep=self._sleep,
             reraise=True,  # the caller sees the last PitchBookError, not tenacity's wrapper
         )
-        return retrying(self._get_once, path, params)
+        return retrying(self._get_once, endpoint, path, params, meter)
 
-    def _get_once(self, path: str, params: dict[str, str]) -> dict[str, Any]:
+    def _get_once(self, endpoint: str, path: str, params: dict[str, str], meter: CreditMeter | None) -> Any:
         try:
             response = self._session.get(
                 self._config.api_url + path,
@@ -83,26 +128,26 @@ class PitchBookClient:
                 timeout=self._config.timeout,
             )
         except requests.Timeout:
-            raise PitchBookError(
-                "PitchBook did not answer in time", code="timeout", permanent=False
-            ) from None
+            raise PitchBookError("PitchBook did not answer in time", code="timeout", permanent=False) from None
         except requests.ConnectionError as exc:
             raise PitchBookError(
-                f"Could not reach PitchBook: {exc}", code="connection_error", permanent=False
+                f"Could not reach PitchBook: {type(exc).__name__}", code="connection_error", permanent=False
             ) from None
+        if response.status_code == 404:
+            return None  # no such entity: an answer
         if response.status_code >= 400:
-            raise _status_error(response, self._config.max_retry_after)
+            raise self._status_error(response)
+        if meter is not None:  # charged once PitchBook answered, even if the body then disappoints
+            meter.add(endpoint, endpoints.CREDITS.get(endpoint, 1))
         try:
-            payload = response.json()
+            return response.json()
         except ValueError:
             raise PitchBookError(
-                "PitchBook answered with something that is not JSON", code="bad_response", permanent=False
+                "PitchBook answered with something that is not JSON",
+                code="bad_response",
+                permanent=True,
+                status=response.status_code,
             ) from None
-        if not isinstance(payload, dict):
-            raise PitchBookError(
-                "PitchBook answered with an unexpected JSON shape", code="bad_response", permanent=False
-            )
-        return payload
 
     def _worth_retrying(self, exc: BaseException) -> bool:
         if not isinstance(exc, PitchBookError) or exc.permanent:
@@ -116,57 +161,69 @@ class PitchBookClient:
         return self._config.backoff_seconds * 2 ** (state.attempt_number - 1)
 
     @staticmethod
-    def _parse(build: Callable[[], Any]) -> Any:
+    def _parse(build: Callable[[], T]) -> T:
         try:
             return build()
         except (KeyError, TypeError, ValueError) as exc:
             raise PitchBookError(
-                f"PitchBook's answer is missing an expected field ({type(exc).__name__}: {exc})",
-                code="bad_response",
-                permanent=True,
+                f"PitchBook's answer is not in the documented shape ({exc})", code="bad_response", permanent=True
             ) from None
 
+    def _status_error(self, response: requests.Response) -> PitchBookError:
+        status = response.status_code
+        if status == 401:  # its message echoes the rejected key: never repeated (§1)
+            return PitchBookError(
+                "PitchBook rejected the API key (401)", code="unauthorized", permanent=True, status=status
+            )
+        detail = _detail(response, self._config.api_key or "")
+        if status == 403:
+            return PitchBookError(
+                f"The PitchBook API key is not entitled to this data (403{detail})",
+                code="forbidden",
+                permanent=True,
+                status=status,
+            )
+        if status == endpoints.CREDITS_EXHAUSTED_STATUS:
+            return PitchBookError(
+                f"PitchBook credits are exhausted, or this endpoint is not in the contract (402{detail}); "
+                "no PitchBook call will work until credits are added",
+                code=CREDITS_EXHAUSTED,
+                permanent=True,
+                status=status,
+            )
+        if status == 429:
+            retry_after = _retry_after(response)
+            wait = f"; it asks to wait {retry_after:.0f} s" if retry_after is not None else ""
+            if retry_after is not None and retry_after > self._config.max_retry_after:
+                wait += " (longer than Vicbot waits)"
+            return PitchBookError(
+                f"PitchBook is rate-limiting requests (429{detail}){wait}",
+                code="rate_limited",
+                permanent=False,
+                retry_after=retry_after,
+                status=status,
+            )
+        if status >= 500:
+            return PitchBookError(
+                f"PitchBook had a server error ({status}{detail})", code="server_error", permanent=False, status=status
+            )
+        return PitchBookError(
+            f"PitchBook refused the request ({status}{detail})", code="bad_request", permanent=True, status=status
+        )
 
-def _status_error(response: requests.Response, max_retry_after: float) -> PitchBookError:
-    status = response.status_code
-    detail = _detail(response)
-    if status == 401:
-        return PitchBookError(
-            f"PitchBook rejected the API key (401){detail}", code="unauthorized", permanent=True
-        )
-    if status == 403:
-        return PitchBookError(
-            f"The PitchBook API key is not entitled to this data (403){detail}",
-            code="forbidden",
-            permanent=True,
-        )
-    if status == endpoints.QUOTA_STATUS or (
-        status == 429 and endpoints.QUOTA_MARKER in response.text[:2000].lower()
-    ):
-        return PitchBookError(
-            f"The PitchBook API quota is used up ({status}){detail}", code="quota_exceeded", permanent=True
-        )
-    if status == 429:
-        retry_after = _retry_after(response)
-        wait = f"; it asks to wait {retry_after:.0f} s" if retry_after is not None else ""
-        too_long = (
-            " (longer than Vicbot waits)" if retry_after is not None and retry_after > max_retry_after else ""
-        )
-        return PitchBookError(
-            f"PitchBook is rate-limiting requests (429){wait}{too_long}",
-            code="rate_limited",
-            permanent=False,
-            retry_after=retry_after,
-        )
-    if status == 404:
-        return PitchBookError(f"PitchBook has no such record (404){detail}", code="not_found", permanent=True)
-    if status >= 500:
-        return PitchBookError(
-            f"PitchBook had a server error ({status})", code="server_error", permanent=False
-        )
-    return PitchBookError(
-        f"PitchBook refused the request ({status}){detail}", code="bad_request", permanent=True
-    )
+
+def _items(payload: Any) -> list[dict[str, Any]]:
+    return [] if payload is None else models.search_items(payload)  # a 404 finds nothing
+
+
+def _comma_list(values: Sequence[str]) -> str:
+    """`companyNames`-style lists are comma-separated, so a value with a comma cannot be sent."""
+    cleaned = [value.strip() for value in values if value and value.strip()]
+    if not cleaned:
+        raise ValueError("give at least one value to search for")
+    if any("," in value for value in cleaned):
+        raise ValueError("PitchBook's exact search splits values on commas; use search(query=...) instead")
+    return ",".join(cleaned)
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -183,12 +240,42 @@ def _retry_after(response: requests.Response) -> float | None:
         return None
 
 
-def _detail(response: requests.Response) -> str:
-    """PitchBook's own error message, if the body has one, for the humans reading logs."""
+def _detail(response: requests.Response, api_key: str) -> str:
+    """The ErrorDto's reason and message (`{"reason": "402 PAYMENT_REQUIRED", "message": ...}`),
+    short, and with the key removed should PitchBook ever echo it."""
     try:
         body = response.json()
     except ValueError:
         return ""
-    error = body.get("error") if isinstance(body, dict) else None
-    message = error.get("message") if isinstance(error, dict) else None
-    return f": {message}" if isinstance(message, str) and message else ""
+    if not isinstance(body, dict):
+        return ""
+    parts = [str(body[k]).strip() for k in ("reason", "message") if isinstance(body.get(k), str) and body[k].strip()]
+    text = ": ".join(parts)[:300]
+    if api_key:
+        text = text.replace(api_key, "[key]")
+    return f" {text}" if text else ""
+
+
+_client: PitchBookClient | None = None
+_client_lock = threading.Lock()
+
+
+def get_client() -> PitchBookClient:
+    """The process-wide client (one connection pool), built from Django settings.
+
+    It is rebuilt if the settings changed since, so a process whose settings are switched
+    (the tests, the demo) never talks to a stale URL or key.
+    """
+    global _client
+    config = PitchBookConfig.from_settings()
+    with _client_lock:
+        if _client is None or _client._config != config:
+            _client = PitchBookClient(config)
+        return _client
+
+
+def reset_client() -> None:
+    """Forget the process-wide client (tests, or after settings change)."""
+    global _client
+    with _client_lock:
+        _client = None

@@ -1,124 +1,79 @@
-"""Every assumption about PitchBook's API: paths, parameters, field names, error signals.
+"""What Vicbot knows about PitchBook's API v2, and what it still assumes.
 
-PitchBook documents its API only behind a customer login, so this module is written from
-what is public (PitchBook's own API overview and client code people have published) plus
-the brief for Vicbot. What was assumed:
+Written from the fact sheet `shared/reference/pitchbook-api.md` (section numbers below are
+that sheet's; it cites PitchBook's published OpenAPI 3.0.1 and public clients). Facts are
+stated plainly; every line marked ASSUMED is a default chosen where the sources are
+silent, and is the first thing to check against a real account.
 
-- Base URL https://api.pitchbook.com; every request carries `Authorization: PB-Token <key>`.
-- Company search: `GET /companies/search?name=<text>` or `?website=<domain or URL>`.
-  People search: `GET /people/search?name=<text>`. Both answer
-  `{"stats": {"total": n}, "items": [...]}`; a published client reads `results.items`,
-  so an `items` list under `results` is accepted too.
-- Company detail: `GET /companies/{companyId}`, companyId like "12345-67"; people ids
-  like "12345-67P".
-- Fields are camelCase, as listed in the parsers below. Money is
-  `{"amount": <number in currency units>, "currency": "USD"}`; dates are ISO `YYYY-MM-DD`.
-- Errors: 401 = key rejected, 403 = key not entitled to the endpoint, 404 = no such id,
-  429 = rate limited (with Retry-After, seconds or HTTP date). An exhausted plan quota is
-  402, or a 429 whose body mentions "quota" — retrying cannot help either.
+Transport (§1)
+- Base URL `https://api.pitchbook.com`, paths straight off the root, no version segment
+  ("v2" is the product name). ASSUMED: some code uses `https://api-v2.pitchbook.com`, so
+  the base URL is a setting (PITCHBOOK_API_URL).
+- Every request carries `Authorization: PB-Token <key>` (not Bearer) and
+  `Accept: application/json`. Numbers in the query are sent as decimal strings.
 
-If the real API differs, change this module; the emulator serves these same shapes.
+Errors (§1, §6.7-8)
+- Every operation declares 400, 402, 403, 404, 429, 500, 503, 504 with an ErrorDto body
+  `{"reason": "404 NOT_FOUND", "message": ...}`; `reason` may also be the bare name.
+- 401 is undeclared but happens; its message echoes the key, so it is never logged verbatim.
+- 402 "Payment Required": credits exhausted, or the endpoint is outside the contract
+  (inference in the sheet). Final: the client raises code `credits_exhausted`.
+- 429: rate limited per class of endpoint ("... rate limit exceeded; wait until the period
+  renews"). No Retry-After is documented; the client honours one if it ever appears.
+- 404: no such entity. The client returns None: an answer, not an error.
+
+Credits (§1, §6.9)
+- Every data request costs credits; the cost is not visible on responses (no header or
+  field is documented). `GET /calls/costs?pricingModel=` lists `initialCost`/`refreshCost`
+  per endpoint, and `/calls/history` what was charged.
+- 1 credit each for company bio, most-recent-financing and investors, and for people bio
+  (third-party price table MD1).
+- ASSUMED: a search request costs 1 (MD1 prices no search; MD2 says people search costs 1);
+  only a 2xx answer is charged; a refresh costs the same as a first pull.
+
+Still ASSUMED elsewhere (§6)
+- `companyNames` is exact-match; how it compares websites is undocumented: we send the bare
+  registrable domain (`acme.co.uk`), as returned `website` values look like `www.acme.com`.
+- MoneyDto does not state its unit; its example and the search filters suggest millions.
+  `MONEY_UNIT` says what the tools print; amounts are kept verbatim.
+- No field is marked required: every field may be absent or null.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-COMPANY_SEARCH = "/companies/search"
-COMPANY_DETAIL = "/companies/{company_id}"
-PERSON_SEARCH = "/people/search"
 AUTH_HEADER = "Authorization"
 AUTH_SCHEME = "PB-Token"
-QUOTA_STATUS = 402
-QUOTA_MARKER = "quota"  # looked for, case-insensitively, in the body of a 429
 
+# Searches (§2, §4): `{stats: {total, perPage, page, lastPage}, items: [...]}`.
+COMPANY_SEARCH = "/companies/search"  # companyNames=<names, pbIds, websites, tickers; exact>
+GENERAL_SEARCH = "/search"  # query=<one term: id, name (exact and partial), website, ticker>
+PEOPLE_SEARCH = "/people/search"  # personNames=<exact>, firmNames=<names, pbIds, websites; exact>
 
-@dataclass(frozen=True)
-class Money:
-    amount: float
-    currency: str
+# Single entities (§3, §4): a bare JSON object each.
+COMPANY_BIO = "/companies/{pbId}/bio"
+COMPANY_MOST_RECENT_FINANCING = "/companies/{pbId}/most-recent-financing"
+COMPANY_INVESTORS = "/companies/{pbId}/investors"
+PERSON_BIO = "/people/{pbId}/bio"
 
+COMPANY_NAMES = "companyNames"
+QUERY = "query"
+PERSON_NAMES = "personNames"
+FIRM_NAMES = "firmNames"
+PAGE = "page"  # starts at 1
+PER_PAGE = "perPage"  # 25 in the spec's examples; the maximum is undocumented
 
-@dataclass(frozen=True)
-class CompanyMatch:
-    company_id: str
-    name: str
-    website: str | None
-    hq_location: str | None
+# Credits per successful request (see above; searches are ASSUMED).
+CREDITS = {
+    COMPANY_SEARCH: 1,
+    GENERAL_SEARCH: 1,
+    PEOPLE_SEARCH: 1,
+    COMPANY_BIO: 1,
+    COMPANY_MOST_RECENT_FINANCING: 1,
+    COMPANY_INVESTORS: 1,
+    PERSON_BIO: 1,
+}
 
+CREDITS_EXHAUSTED_STATUS = 402
 
-@dataclass(frozen=True)
-class Company:
-    company_id: str
-    name: str
-    website: str | None
-    description: str | None
-    hq_location: str | None
-    year_founded: int | None
-    employees: int | None
-    total_raised: Money | None
-    last_financing_date: str | None
-    last_financing_type: str | None
-    last_financing_size: Money | None
-    investors: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Person:
-    person_id: str
-    full_name: str
-    title: str | None
-    company_id: str | None
-    company_name: str | None
-
-
-def search_items(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    items = payload.get("items")
-    if items is None and isinstance(payload.get("results"), dict):
-        items = payload["results"].get("items")
-    if not isinstance(items, list):
-        raise TypeError("search response has no items list")
-    return [item for item in items if isinstance(item, dict)]
-
-
-def company_match(item: dict[str, Any]) -> CompanyMatch:
-    return CompanyMatch(
-        company_id=str(item["companyId"]),
-        name=str(item["companyName"]),
-        website=item.get("website"),
-        hq_location=item.get("hqLocation"),
-    )
-
-
-def company(item: dict[str, Any]) -> Company:
-    return Company(
-        company_id=str(item["companyId"]),
-        name=str(item["companyName"]),
-        website=item.get("website"),
-        description=item.get("description"),
-        hq_location=item.get("hqLocation"),
-        year_founded=item.get("yearFounded"),
-        employees=item.get("employees"),
-        total_raised=_money(item.get("totalRaised")),
-        last_financing_date=item.get("lastFinancingDate"),
-        last_financing_type=item.get("lastFinancingType"),
-        last_financing_size=_money(item.get("lastFinancingSize")),
-        investors=tuple(str(i) for i in item.get("investors") or ()),
-    )
-
-
-def person(item: dict[str, Any]) -> Person:
-    return Person(
-        person_id=str(item["personId"]),
-        full_name=str(item["fullName"]),
-        title=item.get("title"),
-        company_id=item.get("companyId"),
-        company_name=item.get("companyName"),
-    )
-
-
-def _money(value: Any) -> Money | None:
-    if not isinstance(value, dict) or value.get("amount") is None:
-        return None
-    return Money(float(value["amount"]), str(value.get("currency") or "USD"))
+# ASSUMED: MoneyDto.amount is in millions of `currency` (§6.10).
+MONEY_UNIT = 1_000_000

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from integrations.pitchbook import reset_client
 from integrations.pitchbook.emulator import PitchBookEmulator
 from tools.base import ToolContext, ToolResult, invoke
 from tools.pitchbook import TOOLS
@@ -20,16 +21,21 @@ def emulator(settings):
         settings.PITCHBOOK_API_KEY = running.api_key
         settings.PITCHBOOK_TIMEOUT = 5
         yield running
+    reset_client()
 
 
 def run(tool: str, /, **arguments) -> ToolResult:
     return invoke(TOOL[tool], json.dumps(arguments), ToolContext(run_id=1), max_chars=20_000)
 
 
-def call(tool: str, /, **arguments) -> dict:
+def call(tool: str, /, **arguments) -> tuple[dict, int]:
     result = run(tool, **arguments)
     assert result.ok, result.output
-    return json.loads(result.output)
+    return json.loads(result.output), result.usage.get("pitchbook_credits", 0)
+
+
+def company(name=None, website=None, include=()):
+    return call("pitchbook_company_find", name=name, website=website, include=list(include))
 
 
 def test_the_tools_are_offered_only_when_a_key_is_configured(settings):
@@ -40,63 +46,110 @@ def test_the_tools_are_offered_only_when_a_key_is_configured(settings):
     assert all(tool.openai_definition()["strict"] for tool in TOOLS)
 
 
-def test_company_find_returns_the_best_match_with_funding_facts(emulator):
-    found = call("pitchbook_company_find", name="Kestrel Health", website=None)
-    best = found["best_match"]
-    assert best["name"] == "Kestrel Health" and best["pitchbook_id"] == emulator.company_id_of(
-        "Kestrel Health"
-    )
-    assert best["total_raised"] == "USD 62.0M"
-    assert best["last_financing"] == {"date": "2023-07-25", "type": "Series B", "size": "USD 35.0M"}
-    assert best["employees"] == 120 and best["founded"] == 2018 and best["hq"] == "Boston, United States"
-    assert "Meridian Health Ventures" in best["investors"]
-    assert found["other_matches"] == []
+def test_company_find_tries_the_websites_registrable_domain_first_then_reads_the_bio(emulator):
+    found, credits = company(name="Some Other Name", website="https://shop.www.kestrelhealth.example/pricing")
+    assert found["pitchbook_id"] == emulator.company_id_of("Kestrel Health")
+    assert found["matched_by"] == "website (kestrelhealth.example)"
+    bio = found["company"]
+    assert (bio["name"], bio["employees"], bio["founded"], bio["hq"]) == ("Kestrel Health", 120, 2018, "Boston, United States")
+    assert bio["total_raised"] == "USD 62.0M"
+    assert "most_recent_financing" not in found and "investors" not in found
+    searched = [r.params for r in emulator.requests if r.path == "/companies/search"]
+    assert searched == [{"companyNames": "kestrelhealth.example", "perPage": "10"}]
+    assert credits == found["credits_spent"] == 2  # one search + one bio
+    assert emulator.stats()["credits"]["total"] == 2
 
 
-def test_company_find_by_website(emulator):
-    found = call("pitchbook_company_find", name=None, website="zurich-quantum.example")
-    assert found["best_match"]["name"] == "Zürich Quantum AG"
+def test_company_find_gives_financing_and_investors_only_when_asked(emulator):
+    found, credits = company(name="Kestrel Health", website="kestrelhealth.example", include=["financing", "investors"])
+    assert found["most_recent_financing"] == {
+        "deal_id": found["most_recent_financing"]["deal_id"], "date": "2023-07-25",
+        "type": "Later Stage VC / Series B", "status": "Completed", "size": "USD 35.0M",
+    }
+    assert found["investors"]["count"] == len(found["investors"]["list"])
+    assert "Meridian Health Ventures" in {i["name"] for i in found["investors"]["list"]}
+    assert credits == 4 == emulator.stats()["credits"]["total"]
+
+
+def test_company_find_falls_back_to_the_name_when_the_website_is_unknown(emulator):
+    found, credits = company(name="zurich quantum", website="http://127.0.0.1:9/landing")
+    assert found["company"]["name"] == "Zürich Quantum AG" and found["matched_by"] == "name"
+    assert [r.path for r in emulator.requests] == ["/search", f"/companies/{found['pitchbook_id']}/bio"]
+    assert credits == 2
 
 
 def test_company_find_prefers_an_exact_name_and_lists_the_others(emulator):
-    found = call("pitchbook_company_find", name="meridian rentals", website=None)
-    assert found["best_match"]["name"] == "Meridian Rentals"
-    found = call("pitchbook_company_find", name="er", website=None)
+    found, _ = company(name="meridian rentals")
+    assert found["company"]["name"] == "Meridian Rentals" and "other_matches" not in found
+    found, _ = company(name="er")
     assert len(found["other_matches"]) == 4
-    assert set(found["other_matches"][0]) <= {"company_id", "name", "website", "hq_location"}
+    assert all(set(m) == {"pitchbook_id", "name", "website"} for m in found["other_matches"])
 
 
 def test_company_find_says_so_when_nothing_matches(emulator):
-    found = call("pitchbook_company_find", name="No Such Startup", website=None)
-    assert found["best_match"] is None and "no matching company" in found["note"]
+    found, credits = company(name="No Such Startup", website="https://nosuchstartup.example")
+    assert found["company"] is None and "no matching company" in found["note"]
+    assert credits == 2  # the website search and the name search
 
 
 def test_company_find_needs_a_name_or_a_website(emulator):
-    result = run("pitchbook_company_find", name=" ", website=None)
+    result = run("pitchbook_company_find", name=" ", website=None, include=[])
     assert not result.ok and json.loads(result.output)["error"]["type"] == "invalid_arguments"
+    result = run("pitchbook_company_find", name="Ledgerleaf", website=None, include=["valuation"])
+    assert not result.ok and emulator.requests == []
 
 
-def test_person_find_narrowed_to_a_company(emulator):
-    found = call("pitchbook_person_find", name="O'Brien", company_name="O'Brien & Daughters Robotics")
-    assert [p["name"] for p in found["people"]] == ["Niamh O'Brien", "Aoife O'Brien", "Declan O'Brien"]
-    assert found["people"][0]["title"] == "CEO"
-    assert found["people"][0]["company"] == "O'Brien & Daughters Robotics"
+def test_company_output_is_bounded(emulator):
+    result = run("pitchbook_company_find", name="Kestrel Health", website=None, include=["financing", "investors"])
+    assert result.ok and len(result.output) < 2_500
+
+
+def test_person_find_by_exact_name_at_a_company_website(emulator):
+    found, credits = call("pitchbook_person_find", person_name="Priya Raman", company="https://www.ledgerleaf.example/team")
+    assert found["pitchbook_id"] == emulator.person_id_of("Priya Raman")
+    assert found["person"]["position"] == "CEO" and found["person"]["company"] == "Ledgerleaf"
+    assert found["person"]["company_pitchbook_id"] == emulator.company_id_of("Ledgerleaf")
+    assert emulator.requests[0].params == {"personNames": "Priya Raman", "firmNames": "ledgerleaf.example", "perPage": "10"}
+    assert credits == 2
+
+
+def test_person_find_by_partial_name_narrowed_to_a_company(emulator):
+    found, credits = call("pitchbook_person_find", person_name="O'Brien", company="O'Brien & Daughters Robotics")
+    names = [found["person"]["name"], *(m["name"] for m in found["other_matches"])]
+    assert names == ["Niamh O'Brien", "Aoife O'Brien", "Declan O'Brien"]
+    assert found["matched_by"] == "partial name and company" and credits == 3
 
 
 def test_person_find_says_when_the_name_matches_but_not_at_that_company(emulator):
-    found = call("pitchbook_person_find", name="Lena Hartmann", company_name="Ledgerleaf")
-    assert found["people"] == [] and "none at a company matching 'Ledgerleaf'" in found["note"]
+    found, credits = call("pitchbook_person_find", person_name="Lena Hartmann", company="Ledgerleaf")
+    assert found["person"] is None and "none at a company matching 'Ledgerleaf'" in found["note"]
+    assert credits == 2  # two searches, no bio
 
 
 def test_person_find_without_a_company(emulator):
-    found = call("pitchbook_person_find", name="Priya Raman", company_name=None)
-    assert [(p["name"], p["company"]) for p in found["people"]] == [("Priya Raman", "Ledgerleaf")]
+    found, _ = call("pitchbook_person_find", person_name="Priya Raman", company=None)
+    assert (found["person"]["name"], found["person"]["company"]) == ("Priya Raman", "Ledgerleaf")
 
 
-@pytest.mark.parametrize("fault, code", [("unauthorized", "unauthorized"), ("quota", "quota_exceeded")])
-def test_pitchbook_failures_come_back_as_clear_tool_errors(emulator, fault, code):
+@pytest.mark.parametrize(
+    "fault, code, advice",
+    [
+        ("unauthorized", "unauthorized", "will not help"),
+        ("payment_required", "credits_exhausted", "Do not call PitchBook tools again"),
+        ("forbidden", "forbidden", "will not help"),
+    ],
+)
+def test_pitchbook_failures_come_back_as_clear_tool_errors(emulator, fault, code, advice):
     emulator.faults.add(fault)
-    result = run("pitchbook_company_find", name="Ledgerleaf", website=None)
+    result = run("pitchbook_company_find", name="Ledgerleaf", website=None, include=[])
     assert not result.ok
     message = json.loads(result.output)["error"]["message"]
-    assert message.startswith(f"PitchBook {code}: ") and "will not help" in message
+    assert message.startswith(f"PitchBook {code}: ") and advice in message
+    assert emulator.api_key not in message
+
+
+def test_credits_spent_before_a_failure_are_still_counted(emulator):
+    emulator.faults.add("payment_required", match="/bio")
+    result = run("pitchbook_company_find", name="Ledgerleaf", website="ledgerleaf.example", include=[])
+    assert not result.ok and "credits_exhausted" in result.error
+    assert result.usage == {"pitchbook_credits": 1} and emulator.stats()["credits"]["total"] == 1
