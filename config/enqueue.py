@@ -29,7 +29,7 @@ class Task(StrEnum):
     PITCHES_ADMIT = "vicbot.pitches_admit"
     PITCH_EVALUATE_AGAIN = "vicbot.pitch_evaluate_again"
     WRITEBACK_FLUSH = "vicbot.writeback_flush"
-    WRITEBACKS_DUE = "vicbot.writebacks_due"
+    PIPELINES_TICK = "vicbot.pipelines_tick"
 
 
 def _send(task: Task, *args: int | str, countdown: float | None = None, after_commit: bool = True) -> None:

@@ -213,7 +213,7 @@ VICBOT_TICK_SECONDS = env.float("VICBOT_TICK_SECONDS", default=10.0)
 VICBOT_LOST_TASK_GRACE_SECONDS = env.float("VICBOT_LOST_TASK_GRACE_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "vicbot-tick": beat_entry(Task.TICK, VICBOT_TICK_SECONDS),
-    "vicbot-writebacks-due": beat_entry(Task.WRITEBACKS_DUE, VICBOT_TICK_SECONDS),
+    "vicbot-pipelines-tick": beat_entry(Task.PIPELINES_TICK, VICBOT_TICK_SECONDS),
     "vicbot-worker-heartbeat": beat_entry(Task.WORKER_HEARTBEAT, 60.0),
 }
 
@@ -226,7 +226,7 @@ OPENAI_WEBHOOK_SECRET = env.str("OPENAI_WEBHOOK_SECRET", default="")
 OPENAI_MAX_ATTEMPTS = env.int("OPENAI_MAX_ATTEMPTS", default=5)
 OPENAI_POLL_MAX_SECONDS = env.float("OPENAI_POLL_MAX_SECONDS", default=30.0)
 OPENAI_QUEUED_TIMEOUT = env.int("OPENAI_QUEUED_TIMEOUT", default=600)
-OPENAI_RECONCILE_SECONDS = env.int("OPENAI_RECONCILE_SECONDS", default=1800)
+OPENAI_RECONCILE_SECONDS = env.int("OPENAI_RECONCILE_SECONDS", default=600)
 
 # --- Salesforce (client credentials, JWT bearer, or a direct session) ---------------------
 SALESFORCE_DOMAIN = env.str("SALESFORCE_DOMAIN", default="")
@@ -248,6 +248,10 @@ SALESFORCE_WRITEBACK_DELAY_SECONDS = env.float("SALESFORCE_WRITEBACK_DELAY_SECON
 SALESFORCE_WRITEBACK_MAX_ATTEMPTS = env.int("SALESFORCE_WRITEBACK_MAX_ATTEMPTS", default=8)
 # First retry of a failed write-back after this long, doubling each time (at most an hour).
 SALESFORCE_WRITEBACK_RETRY_SECONDS = env.float("SALESFORCE_WRITEBACK_RETRY_SECONDS", default=30.0)
+# A pitch whose run ended for a reason worth another try gets its next run after this long, doubling.
+PIPELINE_RETRY_SECONDS = env.float("PIPELINE_RETRY_SECONDS", default=60.0)
+# A paused pipeline tries one run after this long, doubling (to 30 minutes) while the problem lasts.
+PIPELINE_PROBE_SECONDS = env.float("PIPELINE_PROBE_SECONDS", default=30.0)
 
 # --- PitchBook ------------------------------------------------------------------------------
 PITCHBOOK_API_URL = env.str("PITCHBOOK_API_URL", default="https://api.pitchbook.com")

@@ -10,24 +10,37 @@ from vicbot.runs import StateMachine
 
 P = Pitch.Status
 PITCH_STATES = StateMachine(Pitch, "status", [
+    # Admission starts a run for a waiting pitch, or for one whose retry is due.
     (P.NEW, P.EVALUATING, "admit"),
-    # "Evaluate again" (admin, command) starts a run whatever the pitch's state.
+    (P.RETRY_WAITING, P.EVALUATING, "admit"),
+    # "Evaluate again" and "Re-run" (admin, command) start a run whatever the pitch's state.
     *[(status, P.EVALUATING, "evaluate_now") for status in P],
+    # How a run ends for its pitch (pipelines.services.outcomes classifies it).
     (P.EVALUATING, P.EVALUATED, "answer"),
+    (P.EVALUATING, P.RETRY_WAITING, "retry_later"),
+    (P.EVALUATING, P.NEW, "put_back"),  # a systemic failure: the pitch was not at fault
     (P.EVALUATING, P.FAILED, "fail"),
+    # The write-back.
     (P.EVALUATED, P.WRITTEN_BACK, "written_back"),
     (P.EVALUATED, P.DELETED, "deleted"),
-    # Intake saw a change to the fields the model reads: the pitch waits for a new run.
-    *[(status, P.NEW, "record_changed") for status in (P.NEW, P.EVALUATED, P.WRITTEN_BACK, P.FAILED)],
+    (P.FAILED, P.DELETED, "deleted"),
+    # Intake saw a change to the fields the model reads: the edited text is evaluated anew
+    # (a run in flight is cancelled; a pending write-back superseded).
+    *[(status, P.NEW, "record_changed")
+      for status in (P.NEW, P.EVALUATING, P.RETRY_WAITING, P.EVALUATED, P.WRITTEN_BACK, P.FAILED)],
 ])
 
 W = Pitch.WriteBack
 WRITEBACK_STATES = StateMachine(Pitch, "writeback_state", [
-    # A new answer is queued whatever happened to the previous one.
+    # A new answer (or a final failure's status) is queued whatever happened to the previous one.
     *[(state, W.QUEUED, "queue") for state in W],
+    # A newer evaluation started before this write went out: it will never be sent.
+    (W.QUEUED, W.SUPERSEDED, "supersede"),
     (W.QUEUED, W.WRITING, "claim"),
     (W.WRITING, W.DONE, "succeed"),
     (W.WRITING, W.QUEUED, "retry"),
+    # A failed attempt whose pitch moved on meanwhile is not tried again: a newer evaluation owns the record.
+    (W.WRITING, W.SUPERSEDED, "drop_superseded"),
     (W.WRITING, W.FAILED, "fail"),
     # A claim whose worker died long ago.
     (W.WRITING, W.QUEUED, "reclaim_stale"),

@@ -6,7 +6,8 @@ from config.enqueue import Task
 from pipelines.services.admission import pitches_admit
 from pipelines.services.intake import pitches_pull
 from pipelines.services.manual import pitch_evaluate_again
-from pipelines.services.writeback import writeback_flush, writebacks_due
+from pipelines.services.tick import pipelines_tick
+from pipelines.services.writeback import writeback_flush
 
 
 # Salesforce calls can be slow; a pass pages through many records.
@@ -25,10 +26,9 @@ def writeback_flush_task(pipeline_id: int) -> int:
     return writeback_flush(pipeline_id=pipeline_id)
 
 
-# The safety net for write-backs: retries whose time has come, and claims a dead worker left.
-@shared_task(name=Task.WRITEBACKS_DUE)
-def writebacks_due_task() -> None:
-    writebacks_due()
+@shared_task(name=Task.PIPELINES_TICK)
+def pipelines_tick_task() -> None:
+    pipelines_tick()
 
 
 @shared_task(name=Task.PITCH_EVALUATE_AGAIN)

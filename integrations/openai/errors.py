@@ -52,9 +52,15 @@ class OpenAIError(IntegrationError):
         """Worth another try later (the run engine's word for `not permanent`)."""
         return not self.permanent
 
+    @property
+    def systemic(self) -> bool:
+        """About the setup, not the request: a revoked key, a missing permission, a retired model,
+        exhausted quota, or a request OpenAI rejects as invalid (e.g. after an assistant edit).
+        Every other run would fail the same way, so the caller should stop, not go on."""
+        return self.permanent and (self.status in (400, 401, 403, 404) or self.code in BILLING_CODES)
+
     def __repr__(self) -> str:
         return f"{super().__repr__()[:-1]}, outcome_unknown={self.outcome_unknown})"
-
 
 
 def classify(exc: Exception) -> OpenAIError:

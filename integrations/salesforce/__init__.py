@@ -1,6 +1,6 @@
 """Salesforce REST integration: a thin client over simple-salesforce, and its local emulator."""
 
-from .client import SalesforceClient, get_client, reset_client
+from .client import SalesforceClient, get_client, reset_client, soql_literal
 from .config import SalesforceConfig
 from .errors import SalesforceError
 from .save_result import SaveResult
@@ -12,4 +12,5 @@ __all__ = [
     "SaveResult",
     "get_client",
     "reset_client",
+    "soql_literal",
 ]

@@ -160,6 +160,15 @@ class SalesforceClient:
             return self.salesforce.limits()
 
 
+def soql_literal(value: Any) -> str:
+    """`value` as a SOQL literal (quoted and escaped by simple-salesforce's format_soql).
+
+    For building a query around text that must NOT be formatted (an operator's condition,
+    whose braces are literal): format only the values, then concatenate.
+    """
+    return format_soql("{}", value)
+
+
 def _without_attributes(value: Any) -> Any:
     """Drop the `attributes` (type, url) Salesforce puts on every record and nested parent."""
     if isinstance(value, dict):

@@ -29,6 +29,31 @@ class Pipeline(models.Model):
     )
     batch_size = models.PositiveIntegerField(default=500, help_text="Records per query page (200-2000).")
     max_in_flight = models.PositiveIntegerField(default=10, help_text="Runs evaluating at once; the rest wait.")
+    max_attempts = models.PositiveSmallIntegerField(
+        default=3, help_text="Runs a pitch gets when they end for a reason worth another try, before it fails."
+    )
+    reevaluate_written = models.BooleanField(
+        default=True,
+        help_text="Evaluate a record again when the fields sent to the model change after its answer was written "
+        "(only while the condition still selects it).",
+    )
+    status_field = models.CharField(
+        max_length=80, blank=True,
+        help_text="Optional Salesforce field that says whether Vicbot assessed the record, or why it could not.",
+    )
+    daily_spend_cap_usd = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True,
+        help_text="OpenAI spend per UTC day (from run costs) after which the pipeline pauses until the next day.",
+    )
+    paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pause_reason = models.TextField(blank=True, editable=False)
+    pause_kind = models.CharField(max_length=20, blank=True, editable=False)
+    probe_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="While paused: when one run may start to test the way."
+    )
+    pause_probes = models.PositiveSmallIntegerField(default=0, editable=False)
+    probe_run = models.ForeignKey("vicbot.Run", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", editable=False)
     schedule = models.OneToOneField(
         "django_celery_beat.PeriodicTask", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -40,6 +65,9 @@ class Pipeline(models.Model):
     )
     last_intake_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_intake_summary = models.CharField(max_length=255, blank=True, editable=False)
+    last_intake_error = models.TextField(blank=True, editable=False)
+    last_intake_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    intake_failures_in_a_row = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

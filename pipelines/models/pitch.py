@@ -5,11 +5,12 @@ class Pitch(models.Model):
     """One Salesforce record of one pipeline: what we sent, what came back, where it stands."""
 
     class Status(models.TextChoices):
-        NEW = "new", "new (waiting for a run)"
+        NEW = "new", "waiting for a run"
         EVALUATING = "evaluating"
-        EVALUATED = "evaluated", "evaluated (write-back pending)"
+        RETRY_WAITING = "retry_waiting", "waiting to try again"
+        EVALUATED = "evaluated", "answered (write-back pending)"
         WRITTEN_BACK = "written_back", "written back"
-        FAILED = "failed"
+        FAILED = "failed", "failed (every attempt's reason kept)"
         DELETED = "deleted", "deleted in Salesforce"
 
     class WriteBack(models.TextChoices):
@@ -18,6 +19,7 @@ class Pitch(models.Model):
         WRITING = "writing"
         DONE = "done"
         FAILED = "failed"
+        SUPERSEDED = "superseded", "superseded by a newer evaluation"
 
     pipeline = models.ForeignKey("pipelines.Pipeline", on_delete=models.CASCADE, related_name="pitches")
     salesforce_id = models.CharField(max_length=18)
@@ -30,6 +32,11 @@ class Pitch(models.Model):
     reasoning = models.TextField(blank=True)
     runs = models.ManyToManyField("vicbot.Run", related_name="pitches", blank=True)
     latest_run = models.ForeignKey("vicbot.Run", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Runs started for the current text (an edit or an operator's evaluate again resets it)."
+    )
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When a waiting retry may start.")
+    attempt_log = models.JSONField(default=list, blank=True, help_text="Each ended attempt: run, outcome, reason.")
 
     writeback_state = models.CharField(
         max_length=10, choices=WriteBack.choices, default=WriteBack.NOT_DUE, db_index=True
@@ -38,6 +45,9 @@ class Pitch(models.Model):
     writeback_error = models.TextField(blank=True)
     next_writeback_at = models.DateTimeField(null=True, blank=True)
     writeback_claimed_at = models.DateTimeField(null=True, blank=True)
+    # What the write-back sends, fixed when it is queued: the answer of the run that produced it.
+    writeback_run = models.ForeignKey("vicbot.Run", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    writeback_values = models.JSONField(default=dict, blank=True, help_text="Salesforce field → value to write.")
     written_back_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -46,10 +56,15 @@ class Pitch(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "pitches"
-        constraints = [
-            models.UniqueConstraint(fields=["pipeline", "salesforce_id"], name="pitch_unique_per_pipeline")
-        ]
         indexes = [models.Index(fields=["pipeline", "writeback_state", "next_writeback_at"], name="pitch_writeback_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "salesforce_id"], name="pitch_unique_per_pipeline"),
+            # Work that waits always knows when it is due: the database refuses anything else.
+            models.CheckConstraint(condition=~models.Q(writeback_state="queued", next_writeback_at__isnull=True),
+                                   name="pitch_queued_writeback_has_a_time"),
+            models.CheckConstraint(condition=~models.Q(status="retry_waiting", next_attempt_at__isnull=True),
+                                   name="pitch_retry_has_a_time"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.salesforce_id

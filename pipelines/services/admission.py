@@ -1,20 +1,33 @@
-"""Admission: starting runs for waiting pitches, up to each pipeline's in-flight limit."""
+"""Admission: starting runs for waiting pitches, up to each pipeline's in-flight limit.
+
+A pitch waits as `new` or, after an attempt worth repeating, as `retry_waiting` until its
+next attempt is due. A paused pipeline starts nothing but its probe (pipelines.services.pause).
+"""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.evaluation import PITCH_EVALUATED
+from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume, spent_today
 from pipelines.services.prompt import pitch_prompt
-from pipelines.states import PITCH_STATES
+from pipelines.states import PITCH_STATES, WRITEBACK_STATES
 from vicbot.runs import Run, start_run
 
 
 @transaction.atomic
-def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigger = Run.Trigger.SCHEDULE) -> Run | None:
-    """Start a run for `pitch` and make it the pitch's current one (None if the pitch moved meanwhile)."""
-    if not PITCH_STATES.apply(pitch.pk, operation, error=""):
+def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigger = Run.Trigger.SCHEDULE,
+                   new_round: bool = False) -> Run | None:
+    """Start a run for `pitch` and make it the pitch's current one (None if the pitch moved meanwhile).
+
+    `new_round` (an operator's evaluate again or re-run): the attempt count and log start afresh.
+    A write-back still waiting to go out is superseded: only the newer answer will be written.
+    """
+    counting = {"attempts": 1, "attempt_log": []} if new_round else {"attempts": F("attempts") + 1}
+    if not PITCH_STATES.apply(pitch.pk, operation, error="", next_attempt_at=None, **counting):
         return None
     pipeline = pitch.pipeline
     run = start_run(
@@ -25,6 +38,7 @@ def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigg
         trigger=trigger,
     )
     Pitch.objects.filter(pk=pitch.pk).update(latest_run=run)
+    WRITEBACK_STATES.apply(pitch.pk, "supersede", writeback_error=f"Superseded by run {run.pk} (a newer evaluation)")
     pitch.runs.add(run)
     return run
 
@@ -37,7 +51,36 @@ def pitches_admit(*, pipeline_id: int) -> int:
     pipeline = Pipeline.objects.select_for_update().get(pk=pipeline_id)
     if not pipeline.enabled:
         return 0
+    now = timezone.now()
+    probing = False
+    if pipeline.paused_at:
+        if now < pipeline.probe_at:
+            return 0
+        if pipeline.pause_kind == PauseKind.SPEND_CAP:
+            pipeline_resume(pipeline_id=pipeline.pk)  # a new day
+            pipeline.paused_at = None
+        elif pipeline.probe_run_id:
+            return 0  # the probe is still out (its pitch's handler clears it)
+        else:
+            probing = True
+    if pipeline.daily_spend_cap_usd is not None:
+        spent = spent_today(pipeline, now=now)
+        if spent >= pipeline.daily_spend_cap_usd:
+            pipeline_pause_for_spend(pipeline_id=pipeline.pk, spent=spent, cap=pipeline.daily_spend_cap_usd)
+            return 0
     in_flight = pipeline.pitches.filter(status=Pitch.Status.EVALUATING).count()
-    room = max(pipeline.max_in_flight - in_flight, 0)
-    waiting = list(pipeline.pitches.filter(status=Pitch.Status.NEW).order_by("system_modstamp", "pk")[:room])
-    return sum(pitch_evaluate(pitch=pitch) is not None for pitch in waiting)
+    room = 1 if probing else max(pipeline.max_in_flight - in_flight, 0)
+    due = Q(status=Pitch.Status.NEW) | Q(status=Pitch.Status.RETRY_WAITING, next_attempt_at__lte=now)
+    waiting = list(pipeline.pitches.filter(due).order_by("system_modstamp", "pk")[:room])
+    started = [run for pitch in waiting if (run := pitch_evaluate(pitch=pitch)) is not None]
+    if probing and started:
+        Pipeline.objects.filter(pk=pipeline.pk).update(probe_run=started[0])
+    return len(started)
+
+
+def pipelines_with_work_due() -> list[int]:
+    """For the tick: pipelines with a retry now due, or a pause whose probe or new day has come."""
+    now = timezone.now()
+    retries = Pitch.objects.filter(status=Pitch.Status.RETRY_WAITING, next_attempt_at__lte=now)
+    pauses = Pipeline.objects.filter(enabled=True, paused_at__isnull=False, probe_at__lte=now)
+    return sorted({*retries.values_list("pipeline_id", flat=True), *pauses.values_list("pk", flat=True)})

@@ -1,53 +1,134 @@
-"""Taking in a pitch's answer: the completion handler of every pitch run."""
+"""Taking in the end of a pitch's run: the completion handler of every pitch run.
+
+It runs inside the engine's transaction that records the run's end, so whatever it
+decides (answer stored and write-back queued, retry scheduled, pipeline paused, pitch
+failed) happens exactly once.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from django.conf import settings
+from django.utils import timezone
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from config.enqueue import enqueue_pitches_admit
-from pipelines.models import Pitch
+from pipelines.models import Pipeline, Pitch
+from pipelines.services.outcomes import Verdict, attempt_verdict
+from pipelines.services.pause import pipeline_pause, pipeline_resume
 from pipelines.services.writeback import writeback_queue
 from pipelines.states import PITCH_STATES
-from vicbot.runs import Run, RunStatus, register_completion_handler
+from vicbot.runs import RetryPolicy, Run, RunStatus, register_completion_handler
 
 log = logging.getLogger(__name__)
 
 # The key every pitch run stores: stable, whatever module the handler lives in.
 PITCH_EVALUATED = "pipelines.pitch_evaluated"
+ASSESSED = "Assessed by Vicbot"
 
 
 class PitchAnswer(BaseModel):
-    """The answer the pipeline writes back, validated like user input."""
+    """The answer the pipeline writes back, validated like user input: never a blank."""
 
     model_config = ConfigDict(extra="allow")
     Assessment: str
     Reasoning: str
 
+    @field_validator("Assessment", "Reasoning")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
 
-@register_completion_handler(PITCH_EVALUATED)
-def pitch_run_completed(run: Run, outcome: str) -> None:
-    """Store the answer on the pitch before anything touches Salesforce."""
+
+def pitch_retry_policy(pipeline: Pipeline) -> RetryPolicy:
+    return RetryPolicy(base_seconds=settings.PIPELINE_RETRY_SECONDS, cap_seconds=3600,
+                       max_attempts=pipeline.max_attempts)
+
+
+def pitch_rerun(run: Run) -> Run | None:
+    """An operator's "Re-run" of a pitch's run evaluates the pitch again; the new run becomes its current one."""
+    from pipelines.services.admission import pitch_evaluate
+
     pitch = Pitch.objects.select_related("pipeline").filter(pk=run.metadata.get("pitch")).first()
-    if pitch is None or pitch.latest_run_id != run.pk:
-        return  # a superseded run (the pitch was re-evaluated since): keep it, write nothing
-    if outcome != RunStatus.SUCCEEDED:
-        _pitch_failed(pitch, f"Run {run.pk} {outcome}: {run.error_code} {run.error_message}".strip())
+    if pitch is None:
+        return None
+    return pitch_evaluate(pitch=pitch, operation="evaluate_now", trigger=Run.Trigger.ADMIN, new_round=True)
+
+
+@register_completion_handler(PITCH_EVALUATED, rerun=pitch_rerun)
+def pitch_run_completed(run: Run, outcome: str) -> None:
+    pitch = Pitch.objects.select_for_update().select_related("pipeline").filter(pk=run.metadata.get("pitch")).first()
+    if pitch is None:
         return
-    try:
-        answer = PitchAnswer.model_validate(run.output_json)
-    except ValidationError as exc:
-        _pitch_failed(pitch, f"Run {run.pk} answered without Assessment/Reasoning: {exc.errors()[0]['msg']}")
+    pipeline = pitch.pipeline
+    if pitch.latest_run_id != run.pk or pitch.status != Pitch.Status.EVALUATING:
+        # Superseded (the record was edited, or an operator evaluated it again): the run keeps
+        # its own record of how it ended; the pitch follows its newer run.
+        if pipeline.probe_run_id == run.pk:
+            Pipeline.objects.filter(pk=pipeline.pk).update(probe_run=None)  # the next admission probes again
         return
-    if PITCH_STATES.apply(pitch.pk, "answer", assessment=answer.Assessment[:255], reasoning=answer.Reasoning,
-                          error=""):
-        writeback_queue(pitch_id=pitch.pk, pipeline_id=pitch.pipeline_id)
+    answer, problem = _answer(run) if outcome == RunStatus.SUCCEEDED else (None, "")
+    verdict = attempt_verdict(outcome=outcome, error_code=run.error_code, systemic=run.error_systemic,
+                              answer_problem=problem)
+    reason = problem or f"{run.error_code}: {run.error_message}".strip(": ")
+    attempt_log = [*pitch.attempt_log, {"run": run.pk, "outcome": outcome, "verdict": verdict,
+                                        "reason": reason, "at": timezone.now().isoformat(timespec="seconds")}]
+    policy = pitch_retry_policy(pipeline)
+
+    if verdict == Verdict.ANSWER:
+        PITCH_STATES.apply(pitch.pk, "answer", assessment=answer.Assessment[:255], reasoning=answer.Reasoning,
+                           error="", attempt_log=attempt_log)
+        writeback_queue(pitch_id=pitch.pk, pipeline_id=pipeline.pk, run_id=run.pk,
+                        values=_answer_values(pipeline, answer))
+    elif verdict == Verdict.PAUSE:
+        log.warning("pipeline %s paused by run %s: %s", pipeline.name, run.pk, reason)
+        # The pitch was not at fault: it waits again, and this attempt does not count.
+        PITCH_STATES.apply(pitch.pk, "put_back", attempts=max(pitch.attempts - 1, 0), attempt_log=attempt_log,
+                           error=f"Waiting: the pipeline paused ({reason})")
+        pipeline_pause(pipeline_id=pipeline.pk, reason=f"Run {run.pk}: {reason}")
+    elif verdict == Verdict.RETRY and not policy.exhausted(pitch.attempts):
+        delay = policy.delay(pitch.attempts)
+        PITCH_STATES.apply(pitch.pk, "retry_later", attempt_log=attempt_log,
+                           next_attempt_at=timezone.now() + timedelta(seconds=delay),
+                           error=f"Attempt {pitch.attempts} of {pipeline.max_attempts} failed ({reason}); "
+                                 f"trying again in {delay:g}s")
+    else:
+        _pitch_failed(pitch, pipeline, run, attempt_log, final=verdict == Verdict.FINAL)
+
+    if pipeline.probe_run_id == run.pk and verdict != Verdict.PAUSE:
+        pipeline_resume(pipeline_id=pipeline.pk)  # the probe got past the problem
     # A slot is free: let the next waiting pitch in now rather than at the next pass.
-    enqueue_pitches_admit(pitch.pipeline_id)
+    enqueue_pitches_admit(pipeline.pk)
 
 
-def _pitch_failed(pitch: Pitch, message: str) -> None:
-    log.warning("pitch %s: %s", pitch.pk, message)
-    PITCH_STATES.apply(pitch.pk, "fail", error=message)
-    enqueue_pitches_admit(pitch.pipeline_id)
+def _answer(run: Run) -> tuple[PitchAnswer | None, str]:
+    try:
+        return PitchAnswer.model_validate(run.output_json), ""
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "answer"
+        return None, f"invalid_answer: {where} {first['msg']}"
+
+
+def _answer_values(pipeline: Pipeline, answer: PitchAnswer) -> dict[str, str]:
+    fields = answer.model_dump()
+    values = {field: str(fields[key]) for key, field in pipeline.answer_mapping.items() if fields.get(key) is not None}
+    if pipeline.status_field:
+        values[pipeline.status_field] = ASSESSED
+    return values
+
+
+def _pitch_failed(pitch: Pitch, pipeline: Pipeline, run: Run, attempt_log: list[dict], *, final: bool) -> None:
+    why = "; ".join(f"run {entry['run']}: {entry['reason']}" for entry in attempt_log)
+    message = (f"Cancelled by an operator ({why})" if final
+               else f"No usable answer after {len(attempt_log)} attempts ({why})")
+    log.warning("pitch %s failed: %s", pitch.pk, message)
+    PITCH_STATES.apply(pitch.pk, "fail", error=message, attempt_log=attempt_log)
+    if pipeline.status_field:
+        # Salesforce shows that Vicbot could not assess the record, and why; the answer fields stay as they are.
+        writeback_queue(pitch_id=pitch.pk, pipeline_id=pipeline.pk, run_id=run.pk,
+                        values={pipeline.status_field: f"Not assessed: {message}"})

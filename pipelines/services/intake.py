@@ -15,15 +15,17 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from integrations.salesforce import get_client
+from integrations.errors import IntegrationError
+from integrations.salesforce import get_client, soql_literal
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.admission import pitches_admit
 from pipelines.services.prompt import record_snapshot
 from pipelines.services.usage import counting_calls
-from pipelines.states import PITCH_STATES
+from pipelines.states import PITCH_STATES, WRITEBACK_STATES
+from vicbot.runs import run_cancel
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +39,13 @@ class IntakeSummary:
     changed: int = 0
     started: int = 0
     skipped_busy: bool = False
+    error: str = ""
 
     def __str__(self) -> str:
         if self.skipped_busy:
             return "skipped: another pass was running"
+        if self.error:
+            return f"failed after {self.seen} records: {self.error}"
         return f"{self.seen} records read, {self.new} new, {self.changed} changed, {self.started} runs started"
 
 
@@ -51,14 +56,33 @@ def pitches_pull(*, pipeline_id: int) -> IntakeSummary:
         pipeline = Pipeline.objects.get(pk=pipeline_id)
         summary = IntakeSummary()
         if pipeline.enabled:
-            _sync_records(pipeline, summary)
+            try:
+                _sync_records(pipeline, summary)
+            except Exception as exc:
+                _record_failed_pass(pipeline, exc)
+                if not isinstance(exc, IntegrationError):
+                    raise  # a bug of ours: recorded for the operator, and loud in the logs
+                summary.error = str(exc)
+                return summary
             summary.started = pitches_admit(pipeline_id=pipeline.pk)
-        Pipeline.objects.filter(pk=pipeline_id).update(last_intake_at=timezone.now(),
-                                                       last_intake_summary=str(summary)[:255])
+        Pipeline.objects.filter(pk=pipeline_id).update(
+            last_intake_at=timezone.now(), last_intake_summary=str(summary)[:255],
+            last_intake_error="", intake_failures_in_a_row=0,
+        )
         log.info("intake %s: %s", pipeline.name, summary)
         return summary
     finally:
         Pipeline.objects.filter(pk=pipeline_id).update(intake_lease_until=None)
+
+
+def _record_failed_pass(pipeline: Pipeline, exc: Exception) -> None:
+    """Where the operator looks: the pipeline's page. The watermark stays where the last good record left it."""
+    message = str(exc) if isinstance(exc, IntegrationError) else f"{type(exc).__name__}: {exc}"
+    log.warning("intake %s failed: %s", pipeline.name, message)
+    Pipeline.objects.filter(pk=pipeline.pk).update(
+        last_intake_error=message, last_intake_error_at=timezone.now(),
+        intake_failures_in_a_row=F("intake_failures_in_a_row") + 1,
+    )
 
 
 def _take_lease(pipeline_id: int) -> bool:
@@ -69,27 +93,26 @@ def _take_lease(pipeline_id: int) -> bool:
     )
 
 
-def intake_query(pipeline: Pipeline, *, overlap: timedelta) -> tuple[str, dict]:
-    """The pass's SOQL and its values: the pipeline's records from a little before its watermark, oldest first.
+def intake_query(pipeline: Pipeline, *, overlap: timedelta) -> str:
+    """The pass's SOQL: the pipeline's records from a little before its watermark, oldest first.
 
-    Identifiers were validated as API names (pipeline_validate); the operator's
-    condition is SOQL by design; the only value, the watermark, goes through format_soql.
+    Identifiers were validated as API names (pipeline_validate); the operator's condition
+    is SOQL by design and goes in as written — never through format_soql, whose braces
+    would turn a `{` in a string literal into a KeyError; only the watermark is formatted.
     """
     fields = sorted({"Id", "SystemModstamp", *pipeline.fields}, key=str.lower)
     soql = f"SELECT {', '.join(fields)} FROM {pipeline.sobject} WHERE ({pipeline.selection})"
-    values = {}
     if pipeline.watermark:
-        soql += " AND SystemModstamp >= {since}"
-        values["since"] = pipeline.watermark - overlap
-    return soql + " ORDER BY SystemModstamp, Id", values
+        soql += f" AND SystemModstamp >= {soql_literal(pipeline.watermark - overlap)}"
+    return soql + " ORDER BY SystemModstamp, Id"
 
 
 def _sync_records(pipeline: Pipeline, summary: IntakeSummary) -> None:
     client = get_client()
-    soql, values = intake_query(pipeline, overlap=timedelta(seconds=settings.SALESFORCE_WATERMARK_OVERLAP_SECONDS))
+    soql = intake_query(pipeline, overlap=timedelta(seconds=settings.SALESFORCE_WATERMARK_OVERLAP_SECONDS))
     newest = pipeline.watermark
     with counting_calls(pipeline, client):
-        for record in client.query_iter(soql, page_size=pipeline.batch_size, **values):
+        for record in client.query_iter(soql, page_size=pipeline.batch_size):
             summary.seen += 1
             modstamp = parse_datetime(record.get("SystemModstamp"))
             _upsert_pitch(pipeline, record, modstamp, summary)
@@ -114,16 +137,32 @@ def _upsert_pitch(pipeline: Pipeline, record: dict, modstamp: datetime | None, s
         if pitch.system_modstamp == modstamp:
             return  # seen already (the overlap re-reads a few records every pass)
         # Only a change to what the model reads earns a new evaluation; our own
-        # write-back changes other fields and is ignored here. (A record edited
-        # while its run is in flight keeps that run's answer: the table has no
-        # "record_changed" move from evaluating.)
-        if pitch.snapshot != snapshot and PITCH_STATES.apply(
-            pitch.pk, "record_changed", snapshot=snapshot, name=name, system_modstamp=modstamp
-        ):
+        # write-back changes other fields and is ignored here.
+        if pitch.snapshot != snapshot and _wants_new_evaluation(pipeline, pitch):
+            _record_changed(pitch, snapshot=snapshot, name=name, modstamp=modstamp)
             if pitch.status != Pitch.Status.NEW:
                 summary.changed += 1
             return
         Pitch.objects.filter(pk=pitch.pk).update(system_modstamp=modstamp)
+
+
+def _wants_new_evaluation(pipeline: Pipeline, pitch: Pitch) -> bool:
+    if pitch.status == Pitch.Status.DELETED:
+        return False
+    return pitch.status != Pitch.Status.WRITTEN_BACK or pipeline.reevaluate_written
+
+
+def _record_changed(pitch: Pitch, *, snapshot: dict, name: str, modstamp: datetime | None) -> None:
+    """The edited text is what gets evaluated and written: a run in flight for the old text is
+    cancelled, and an answer still waiting to be written is superseded (both recorded)."""
+    PITCH_STATES.apply(pitch.pk, "record_changed", snapshot=snapshot, name=name, system_modstamp=modstamp,
+                       attempts=0, attempt_log=[], next_attempt_at=None, error="")
+    WRITEBACK_STATES.apply(pitch.pk, "supersede",
+                           writeback_error="Superseded: the record was edited in Salesforce before this was written")
+    if pitch.status == Pitch.Status.EVALUATING and pitch.latest_run_id:
+        run_cancel(run_id=pitch.latest_run_id, code="superseded",
+                   reason="The record was edited in Salesforce while this run was in flight; "
+                          "the edited text is evaluated anew")
 
 
 def parse_datetime(value) -> datetime | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from integrations.errors import IntegrationError
 from integrations.salesforce import get_client
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.admission import pitch_evaluate
@@ -26,10 +27,20 @@ def pitch_evaluate_now(*, pipeline: Pipeline, salesforce_id: str, trigger: Run.T
                 "updated_at": timezone.now(),
             },
         )
-        return pitch_evaluate(pitch=pitch, operation="evaluate_now", trigger=trigger)
+        return pitch_evaluate(pitch=pitch, operation="evaluate_now", trigger=trigger, new_round=True)
 
 
-def pitch_evaluate_again(*, pitch_id: int) -> Run:
-    """The admin's "evaluate again", run by a task: it reads Salesforce, which no web request should wait on."""
+def pitch_evaluate_again(*, pitch_id: int) -> Run | None:
+    """The admin's "evaluate again", run by a task: it reads Salesforce, which no web request should wait on.
+
+    A failure is recorded on the pitch, where the operator who clicked will look.
+    """
     pitch = Pitch.objects.select_related("pipeline").get(pk=pitch_id)
-    return pitch_evaluate_now(pipeline=pitch.pipeline, salesforce_id=pitch.salesforce_id)
+    try:
+        return pitch_evaluate_now(pipeline=pitch.pipeline, salesforce_id=pitch.salesforce_id)
+    except Exception as exc:
+        message = str(exc) if isinstance(exc, IntegrationError) else f"{type(exc).__name__}: {exc}"
+        Pitch.objects.filter(pk=pitch_id).update(error=f"Evaluate again failed: {message}", updated_at=timezone.now())
+        if not isinstance(exc, IntegrationError | ValueError):
+            raise
+        return None

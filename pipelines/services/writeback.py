@@ -26,16 +26,20 @@ from vicbot.runs import RetryPolicy
 log = logging.getLogger(__name__)
 
 COLLECTION_LIMIT = 200
+# Pitch states whose queued write is still theirs to send (an answer, or a final failure's status).
+WRITABLE = (Pitch.Status.EVALUATED, Pitch.Status.FAILED)
 # A row left in `writing` this long died with its worker; it is queued again.
 STALE_CLAIM = timedelta(minutes=10)
 
 
-def writeback_queue(*, pitch_id: int, pipeline_id: int) -> None:
+def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dict[str, str]) -> None:
+    """Queue `values` (Salesforce field → text) for the pitch's record, fixed now: whatever
+    happens to the pitch later, this write sends exactly these, from run `run_id`."""
     # A short delay gathers answers that finish close together into one API call
     # (and keeps the tick from flushing this one alone before the delay is up).
     delay = settings.SALESFORCE_WRITEBACK_DELAY_SECONDS
-    WRITEBACK_STATES.apply(pitch_id, "queue", writeback_error="", writeback_attempts=0,
-                           next_writeback_at=timezone.now() + timedelta(seconds=delay))
+    WRITEBACK_STATES.apply(pitch_id, "queue", writeback_error="", writeback_attempts=0, writeback_run_id=run_id,
+                           writeback_values=values, next_writeback_at=timezone.now() + timedelta(seconds=delay))
     enqueue_writeback_flush(pipeline_id, countdown=delay)
 
 
@@ -66,8 +70,7 @@ def _claim_batch(pipeline: Pipeline) -> list[Pitch]:
         for pitch_id in ids:  # rows locked above: each claim succeeds
             WRITEBACK_STATES.apply(pitch_id, "claim", writeback_claimed_at=now,
                                    writeback_attempts=F("writeback_attempts") + 1)
-    return list(Pitch.objects.filter(pk__in=ids, writeback_state=Pitch.WriteBack.WRITING,
-                                     writeback_claimed_at=now).select_related("latest_run"))
+    return list(Pitch.objects.filter(pk__in=ids, writeback_state=Pitch.WriteBack.WRITING, writeback_claimed_at=now))
 
 
 def _write(pipeline: Pipeline, batch: list[Pitch]) -> int:
@@ -75,7 +78,7 @@ def _write(pipeline: Pipeline, batch: list[Pitch]) -> int:
     try:
         with counting_calls(pipeline, client):
             lengths = client.describe_field_lengths(pipeline.sobject)
-            records = [_record(pipeline, pitch, lengths) for pitch in batch]
+            records = [_record(pitch, lengths) for pitch in batch]
             results = client.update_many(pipeline.sobject, records)
     except SalesforceError as exc:
         log.warning("write-back of %d pitches failed: %s", len(batch), exc)
@@ -95,12 +98,10 @@ def _write(pipeline: Pipeline, batch: list[Pitch]) -> int:
     return written
 
 
-def _record(pipeline: Pipeline, pitch: Pitch, lengths: dict[str, int]) -> dict:
-    answer = pitch.latest_run.output_json or {}
+def _record(pitch: Pitch, lengths: dict[str, int]) -> dict:
+    """The values fixed when the write was queued, each cut to the length Salesforce allows."""
     record = {"Id": pitch.salesforce_id}
-    for key, field in pipeline.answer_mapping.items():
-        value = answer.get(key)
-        text = "" if value is None else str(value)
+    for field, text in pitch.writeback_values.items():
         limit = lengths.get(field) or lengths.get(field.lower())
         record[field] = bound_text(text, max_chars=limit) if limit else text
     return record
@@ -118,9 +119,14 @@ def _finish(pitch: Pitch, operation: str, pitch_move=None, **fields) -> int:
 def _retry_or_fail(pitch: Pitch, message: str, *, retry: bool) -> None:
     policy = writeback_retry_policy()
     if retry and not policy.exhausted(pitch.writeback_attempts):
-        # One UPDATE: the pitch is never queued without its next attempt's time.
-        _finish(pitch, "retry", writeback_error=f"Will retry: {message}",
-                next_writeback_at=timezone.now() + timedelta(seconds=policy.delay(pitch.writeback_attempts)))
+        # One UPDATE: the pitch is never queued without its next attempt's time — and only
+        # while the pitch still stands where this write left it (no newer evaluation since).
+        if not WRITEBACK_STATES.apply(
+            pitch.pk, "retry", where={"status__in": WRITABLE, "latest_run": F("writeback_run")},
+            writeback_claimed_at=None, writeback_error=f"Will retry: {message}",
+            next_writeback_at=timezone.now() + timedelta(seconds=policy.delay(pitch.writeback_attempts)),
+        ):
+            _finish(pitch, "drop_superseded", writeback_error=f"Not retried: a newer evaluation started ({message})")
     else:
         _finish(pitch, "fail", writeback_error=message)
 
@@ -143,11 +149,11 @@ def writebacks_due() -> list[int]:
 
 def writeback_retry(*, pitch_ids: list[int]) -> int:
     """Operator's retry of failed write-backs (command and admin)."""
-    pitches = Pitch.objects.filter(pk__in=pitch_ids, writeback_state=Pitch.WriteBack.FAILED,
-                                   latest_run__output_json__isnull=False).exclude(status=Pitch.Status.DELETED)
+    pitches = Pitch.objects.filter(pk__in=pitch_ids, writeback_state=Pitch.WriteBack.FAILED).exclude(
+        status=Pitch.Status.DELETED)
     retried = {
         pitch.pk: pitch.pipeline_id for pitch in pitches
-        if WRITEBACK_STATES.apply(pitch.pk, "retry_failed", writeback_attempts=0, writeback_error="",
+        if pitch.writeback_values and WRITEBACK_STATES.apply(pitch.pk, "retry_failed", writeback_attempts=0, writeback_error="",
                                   next_writeback_at=timezone.now())
     }
     for pipeline_id in set(retried.values()):

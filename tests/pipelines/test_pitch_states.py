@@ -3,6 +3,8 @@
 import itertools
 
 import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from pipelines.models import Pipeline, Pitch
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
@@ -16,10 +18,24 @@ ids = itertools.count()
 def test_every_move_of_the_pitch_tables_is_made_and_every_other_is_refused(machine):
     pipeline = Pipeline.objects.create(name="walk", fields=["Name"])
 
-    def pitch_in(state):
-        return Pitch.objects.create(pipeline=pipeline, salesforce_id=f"001{next(ids):015d}", **{machine.field: state})
+    now = timezone.now()
 
-    assert walk(machine, pitch_in) == []
+    def pitch_in(state):
+        # A waiting retry or write always has its time (the database insists, see below).
+        return Pitch.objects.create(pipeline=pipeline, salesforce_id=f"001{next(ids):015d}", next_attempt_at=now,
+                                    next_writeback_at=now, **{machine.field: state})
+
+    scheduled = {"next_attempt_at": now, "next_writeback_at": now}
+    assert walk(machine, pitch_in, fields={op: scheduled for op in machine.moves}) == []
+
+
+@pytest.mark.parametrize("state", [{"status": Pitch.Status.RETRY_WAITING}, {"writeback_state": Pitch.WriteBack.QUEUED}])
+def test_no_pitch_can_wait_for_work_without_a_time_for_it(state):
+    pipeline = Pipeline.objects.create(name="timed", fields=["Name"])
+    pitch = Pitch.objects.create(pipeline=pipeline, salesforce_id="001000000000009AAA")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Pitch.objects.filter(pk=pitch.pk).update(**state)
 
 
 def test_a_written_answer_moves_both_states_in_one_update():

@@ -27,7 +27,8 @@ def answered_pitches(salesforce, pipeline, count, answer=None):
                                  output_json=answer, deadline_at="2100-01-01T00:00Z")
         pitches.append(Pitch.objects.create(
             pipeline=pipeline, salesforce_id=record_id, status=Pitch.Status.EVALUATED, latest_run=run,
-            writeback_state=Pitch.WriteBack.QUEUED, next_writeback_at="2000-01-01T00:00Z",
+            writeback_state=Pitch.WriteBack.QUEUED, next_writeback_at="2000-01-01T00:00Z", writeback_run=run,
+            writeback_values={field: answer[key] for key, field in pipeline.answer_mapping.items()},
         ))
     return pitches
 

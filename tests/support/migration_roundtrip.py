@@ -16,7 +16,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.db.migrations.executor import MigrationExecutor  # noqa: E402
 
 # The last schema before Pipeline and Pitch moved to the `pipelines` app.
@@ -85,7 +85,8 @@ def read_todays_rows(before: dict) -> dict:
     Run.objects.filter(pk=in_flight.pk).update(status="succeeded", output_json={"Assessment": "Possible fit",
                                                                                  "Reasoning": "Early"})
     in_flight.refresh_from_db()
-    completion_handler(in_flight.completion_handler)(in_flight, in_flight.status)
+    with transaction.atomic():  # as the engine calls it: inside the transaction that ends the run
+        completion_handler(in_flight.completion_handler)(in_flight, in_flight.status)
     waiting.refresh_from_db()
     return {
         "tables": sorted(t for t in connection.introspection.table_names() if "pitch" in t or "pipeline" in t),

@@ -9,8 +9,8 @@ from tools.base import TRUNCATION_MARKER
 
 
 def pipeline(**fields) -> Pipeline:
-    return Pipeline(name="p", sobject="Account", selection="VicBot_Assessment__c = null",
-                    fields=["Name", "Description", "Owner.Name"], **fields)
+    return Pipeline(**{"name": "p", "sobject": "Account", "selection": "VicBot_Assessment__c = null",
+                       "fields": ["Name", "Description", "Owner.Name"], **fields})
 
 
 def test_the_snapshot_keeps_filled_fields_reads_relationships_and_cuts_huge_text():
@@ -32,14 +32,20 @@ def test_the_prompt_replaces_placeholders_and_never_interprets_braces_in_pitch_t
 
 
 def test_the_first_pass_reads_everything_the_condition_selects_oldest_first():
-    soql, values = intake_query(pipeline(), overlap=timedelta(minutes=5))
+    soql = intake_query(pipeline(), overlap=timedelta(minutes=5))
     assert soql == ("SELECT Description, Id, Name, Owner.Name, SystemModstamp FROM Account "
                     "WHERE (VicBot_Assessment__c = null) ORDER BY SystemModstamp, Id")
-    assert values == {}
 
 
-def test_later_passes_read_from_a_little_before_the_watermark_as_a_bound_value():
+def test_later_passes_read_from_a_little_before_the_watermark_as_a_formatted_literal():
     watermark = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
-    soql, values = intake_query(pipeline(watermark=watermark), overlap=timedelta(minutes=5))
-    assert "AND SystemModstamp >= {since} ORDER BY" in soql
-    assert values == {"since": watermark - timedelta(minutes=5)}
+    soql = intake_query(pipeline(watermark=watermark), overlap=timedelta(minutes=5))
+    assert soql.endswith("AND SystemModstamp >= 2026-11-30T11:55:00+00:00 ORDER BY SystemModstamp, Id")
+
+
+def test_the_operators_condition_goes_in_as_written_braces_and_all():
+    """A `{` in a string literal must not be read as a format field (it was: a KeyError on every later pass)."""
+    watermark = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    p = pipeline(selection="Description != '{draft}' AND Name != '{0}'", watermark=watermark)
+    assert "WHERE (Description != '{draft}' AND Name != '{0}') AND SystemModstamp >= " in intake_query(
+        p, overlap=timedelta(0))

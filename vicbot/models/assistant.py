@@ -48,6 +48,14 @@ class Assistant(models.Model):
     max_output_tokens = models.PositiveIntegerField(null=True, blank=True)
     max_turns = models.PositiveSmallIntegerField(default=8, help_text="Model turns before a run is stopped.")
     run_deadline_seconds = models.PositiveIntegerField(default=1800)
+    # Tool policies (against text in a pitch or on a website that tries to instruct the model).
+    write_tools = models.BooleanField(
+        default=False, help_text="Offer tools that write to Salesforce (they only create, or fill empty fields)."
+    )
+    open_browsing = models.BooleanField(
+        default=False,
+        help_text="Let web_scrape fetch any public URL, not only the pitch's own site and URLs the run has seen.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AssistantQuerySet.as_manager()

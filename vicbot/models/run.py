@@ -64,12 +64,21 @@ class Run(models.Model):
     refusal = models.TextField(blank=True)
     error_code = models.CharField(max_length=100, blank=True)
     error_message = models.TextField(blank=True)
+    first_error = models.TextField(blank=True, help_text="The run's first error, kept when later ones replace it.")
+    error_systemic = models.BooleanField(
+        default=False,
+        help_text="The failure was about the setup (key, permission, model, quota, a request OpenAI rejects), "
+        "not about this run: retrying other runs would fail the same way.",
+    )
 
     input_tokens = models.PositiveIntegerField(default=0)
     cached_input_tokens = models.PositiveIntegerField(default=0)
     output_tokens = models.PositiveIntegerField(default=0)
     reasoning_tokens = models.PositiveIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    tool_usage = models.JSONField(
+        default=dict, blank=True, help_text="Metered units its tools spent, summed when it ended (PitchBook credits)."
+    )
 
     completion_state = models.CharField(
         max_length=10, choices=CompletionState.choices, default=CompletionState.NOT_DUE, db_index=True

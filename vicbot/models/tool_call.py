@@ -10,6 +10,7 @@ class ToolCall(models.Model):
         SUCCEEDED = "succeeded"
         FAILED = "failed"  # the tool answered with an error; the model was told
         TIMED_OUT = "timed_out"
+        SKIPPED = "skipped", "skipped (the run had ended)"
 
     run = models.ForeignKey("vicbot.Run", on_delete=models.CASCADE, related_name="tool_calls")
     turn = models.PositiveSmallIntegerField()
@@ -20,6 +21,7 @@ class ToolCall(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    usage = models.JSONField(default=dict, blank=True, help_text="Metered units spent, e.g. PitchBook credits.")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
@@ -33,4 +35,4 @@ class ToolCall(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED, self.Status.TIMED_OUT)
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED, self.Status.TIMED_OUT, self.Status.SKIPPED)

@@ -121,6 +121,7 @@ def standard_types() -> list[SObjectType]:
         Field("Industry", "picklist", 255),
         Field("VicBot_Assessment__c", "string", 255),
         Field("VicBot_Reasoning__c", "textarea", 131072, filterable=False),
+        Field("VicBot_Status__c", "string", 255),
     )
     contact = SObjectType("Contact", "003")
     contact.add(

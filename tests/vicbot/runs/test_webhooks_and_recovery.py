@@ -94,3 +94,65 @@ def test_a_worker_killed_mid_run_is_recovered_and_the_run_finishes_once(openai_e
     assert calls_for(run.pk) == [f"run-{run.pk}-succeeded"]
     assert run.completion_state == CompletionState.DONE
     assert len(run.response_ids) == 2
+
+
+def test_a_late_cancelled_webhook_for_a_response_the_run_gave_up_on_is_never_adopted(openai_emu):
+    """A stuck turn is retried and its response cancelled; OpenAI's `response.cancelled` for it arrives late."""
+    make_assistant(tool_names=[])
+    run = wait_until_done(start_with_faults(openai_emu, [("create", {"outcome": "stuck"})]), timeout=45)
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert len(run.response_ids) == 2 and run.response_id == run.response_ids[1]
+    abandoned = run.response_ids[0]
+    # Its webhook was recorded and processed without moving the run back to the abandoned turn.
+    wait_for(lambda: WebhookEvent.objects.filter(response_id=abandoned, processed_at__isnull=False).exists(),
+             message="the abandoned response's webhook to be processed")
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED and run.response_id == run.response_ids[1]
+
+
+def test_a_webhook_whose_message_was_lost_is_processed_by_the_tick(openai_emu):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from vicbot.models import Run
+
+    make_assistant(tool_names=[])
+    run = start_with_faults(openai_emu, [("create", {"outcome": "slow", "seconds": 2})])
+    wait_for(lambda: Run.objects.get(pk=run.pk).response_id, message="the turn to be created")
+    run.refresh_from_db()
+    # As if its webhook had been recorded and the message then lost (Redis flushed), with the
+    # run's own next check far away: only the tick's re-send of the event can move it.
+    Run.objects.filter(pk=run.pk).update(next_check_at=timezone.now() + timedelta(hours=1))
+    webhook_url, openai_emu.webhook_url = openai_emu.webhook_url, None
+    try:
+        event = WebhookEvent.objects.create(webhook_id="wh_lost", event_type="response.completed",
+                                            response_id=run.response_id)
+        WebhookEvent.objects.filter(pk=event.pk).update(received_at=timezone.now() - timedelta(minutes=5))
+        run = wait_until_done(run, timeout=30)
+    finally:
+        openai_emu.webhook_url = webhook_url
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert WebhookEvent.objects.get(pk=event.pk).processed_at is not None
+
+
+def test_a_run_that_has_ended_executes_none_of_its_queued_tool_calls(openai_emu):
+    from config.enqueue import enqueue_tool_call_execute
+    from vicbot.models import Run
+    from vicbot.runs import run_cancel
+
+    make_assistant(tool_names=["test_lookup"])
+    run = start_with_faults(openai_emu, [("create", {"outcome": "slow", "seconds": 3})])
+    wait_for(lambda: Run.objects.get(pk=run.pk).status == RunStatus.WAITING_MODEL, message="the run in flight")
+    assert run_cancel(run_id=run.pk)
+    # A tool call whose message was still on its way when the operator cancelled the run.
+    call = ToolCall.objects.create(run=run, turn=1, call_id="call_late", name="test_lookup",
+                                   arguments='{"company_name": "Acme"}')
+    enqueue_tool_call_execute(call.pk, after_commit=False)
+
+    call = wait_for(lambda: (c := ToolCall.objects.get(pk=call.pk)).status != ToolCall.Status.PENDING and c,
+                    message="the late tool call to be settled")
+    assert call.status == ToolCall.Status.SKIPPED and call.attempts == 0 and call.started_at is None
+    assert call.output == ""

@@ -12,9 +12,11 @@ from vicbot.services.runs.state import run_end
 log = logging.getLogger(__name__)
 
 
-def run_cancel(*, run_id: int, reason: str = "Cancelled by an operator") -> bool:
+def run_cancel(*, run_id: int, reason: str = "Cancelled by an operator", code: str = "cancelled") -> bool:
+    """Stop a run for good. `code` says why: an operator's cancel ("cancelled") is final for
+    whoever waits on the run; an owner that replaced the run uses its own (e.g. "superseded")."""
     run = Run.objects.get(pk=run_id)
-    return _stop(run, RunStatus.CANCELLED, "cancelled", reason)
+    return _stop(run, RunStatus.CANCELLED, code, reason)
 
 
 def run_time_out(run: Run) -> bool:

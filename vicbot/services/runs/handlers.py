@@ -15,25 +15,37 @@ if TYPE_CHECKING:
     from vicbot.models import Run
 
 Handler = Callable[["Run", str], None]
+Rerun = Callable[["Run"], "Run | None"]
 
 _handlers: dict[str, Handler] = {}
+_reruns: dict[str, Rerun] = {}
 
 
 class UnknownHandler(LookupError):
     pass
 
 
-def register_completion_handler(key: str) -> Callable[[Handler], Handler]:
-    """Decorator: call the function as `handler(run, outcome)` when a run started with `key` ends."""
+def register_completion_handler(key: str, *, rerun: Rerun | None = None) -> Callable[[Handler], Handler]:
+    """Decorator: call the function as `handler(run, outcome)` when a run started with `key` ends.
+
+    `rerun(run)`, if given, is how an operator's "re-run" of such a run starts again: the
+    app that owns the run (e.g. a pitch's) decides what a new attempt means for it.
+    """
 
     def register(function: Handler) -> Handler:
         existing = _handlers.get(key)
         if existing is not None and existing.__qualname__ != function.__qualname__:
             raise ValueError(f"Two completion handlers use the key {key!r}")
         _handlers[key] = function
+        if rerun is not None:
+            _reruns[key] = rerun
         return function
 
     return register
+
+
+def rerun_for(key: str) -> Rerun | None:
+    return _reruns.get(key)
 
 
 def completion_handler(key: str) -> Handler:

@@ -26,7 +26,8 @@ def run_poll(run: Run) -> None:
     except Exception as exc:
         failure = classify(exc)
         if not failure.transient:
-            run_fail(run, failure.code, f"Checking response {run.response_id}: {failure.message}")
+            run_fail(run, failure.code, f"Checking response {run.response_id}: {failure.message}",
+                     error_systemic=failure.systemic)
             return
         _check_again_in(run, poll_policy().delay(run.poll_count + 1, retry_after=failure.retry_after))
         return

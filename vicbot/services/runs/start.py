@@ -7,7 +7,7 @@ from django.utils import timezone
 from config.enqueue import enqueue_run_advance
 from tools.registry import registry
 from vicbot.models import Assistant, Run
-from vicbot.services.runs.handlers import completion_handler
+from vicbot.services.runs.handlers import completion_handler, rerun_for
 
 # If the first message is lost, the tick starts the run this much later.
 START_SAFETY_NET = timedelta(seconds=60)
@@ -58,9 +58,15 @@ def start_run(
     return run
 
 
-def run_rerun(*, run_id: int) -> Run:
-    """A fresh run with the same input on the assistant's current version; the old run is kept."""
+def run_rerun(*, run_id: int) -> Run | None:
+    """A fresh run with the same input on the assistant's current version; the old run is kept.
+
+    A run whose completion handler registered its own re-run (a pitch's) is re-run that
+    way, so the new run becomes the one its owner waits for; None if the owner declined.
+    """
     old = Run.objects.select_related("assistant").get(pk=run_id)
+    if rerun := rerun_for(old.completion_handler):
+        return rerun(old)
     return start_run(
         assistant=old.assistant.name,
         input=old.input,

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Case, F, TextField, Value, When
 from django.utils import timezone
 
 from config.enqueue import enqueue_run_advance
-from vicbot.models import ACTIVE_STATUSES, CompletionState, Run, RunStatus
+from vicbot.models import ACTIVE_STATUSES, CompletionState, Run, RunStatus, ToolCall
 from vicbot.retry import RetryPolicy
 from vicbot.services.runs.usage import run_record_cost
 from vicbot.state_machine import StateMachine
@@ -46,7 +47,14 @@ COMPLETION_SAFETY_NET = timedelta(seconds=30)
 
 
 def run_move(run_id: int, operation: str, *, where: dict | None = None, **fields) -> bool:
-    """Make one move of RUN_STATES; True if this call won it."""
+    """Make one move of RUN_STATES; True if this call won it.
+
+    An error message written by the move is also kept as the run's first error, unless it
+    has one: later retries and the final outcome must not hide what went wrong first.
+    """
+    if message := fields.get("error_message"):
+        fields["first_error"] = Case(When(first_error="", then=Value(message)), default=F("first_error"),
+                                     output_field=TextField())
     return RUN_STATES.apply(run_id, operation, where=where, **fields)
 
 
@@ -60,6 +68,9 @@ def run_end(run_id: int, outcome: RunStatus, *, code: str = "", message: str = "
         create_claimed_at=None, **fields,
     )
     if ended:
+        # Tools still queued for a run that has ended must not run (a Salesforce save, say).
+        ToolCall.objects.filter(run_id=run_id, status=ToolCall.Status.PENDING).update(
+            status=ToolCall.Status.SKIPPED, finished_at=now, error=f"Not run: the run ended ({outcome})")
         # Every way a run ends prices its tokens here, before its handler can read the run.
         run_record_cost(run_id)
         enqueue_run_advance(run_id)

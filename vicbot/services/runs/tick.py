@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from config.enqueue import enqueue_run_advance
 from vicbot.models import ACTIVE_STATUSES, Run
+from vicbot.services.runs.webhooks import webhook_events_resend
 
 BATCH = 500
 # A claimed run is not claimed again for this long, even if its task is still queued.
@@ -21,6 +22,11 @@ LEASE = timedelta(seconds=60)
 
 
 def runs_tick() -> int:
+    webhook_events_resend()
+    return _advance_due_runs()
+
+
+def _advance_due_runs() -> int:
     now = timezone.now()
     with transaction.atomic():
         due = Q(next_check_at__lte=now) | Q(status__in=ACTIVE_STATUSES, deadline_at__lte=now)

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from tools.base import ToolContext, ToolResult, error_result, invoke
 from tools.registry import UnknownTool, registry
-from vicbot.models import Run, RunStatus, ToolCall
+from vicbot.models import TERMINAL_STATUSES, Run, RunStatus, ToolCall
 from config.enqueue import enqueue_run_advance, enqueue_tool_call_execute
 from vicbot.services.runs.state import run_fail, run_move
 from vicbot.services.runs.usage import usage_increments
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 # A tool call whose task vanished (worker killed) is tried this many times in all.
 MAX_TOOL_ATTEMPTS = 2
+FINISHED = (ToolCall.Status.SUCCEEDED, ToolCall.Status.FAILED, ToolCall.Status.TIMED_OUT, ToolCall.Status.SKIPPED)
 
 
 def lost_task_grace() -> timedelta:
@@ -58,16 +59,21 @@ def run_start_tools(run: Run, response, calls) -> None:
 
 def tool_call_execute(*, tool_call_id: int) -> None:
     now = timezone.now()
-    claimed = ToolCall.objects.filter(pk=tool_call_id, status=ToolCall.Status.PENDING).update(
-        status=ToolCall.Status.RUNNING, started_at=now, attempts=F("attempts") + 1
-    )
+    # Only while its run still waits on tools: a run that ended (cancelled, timed out) runs none of them.
+    claimed = ToolCall.objects.filter(
+        pk=tool_call_id, status=ToolCall.Status.PENDING, run__status=RunStatus.RUNNING_TOOLS
+    ).update(status=ToolCall.Status.RUNNING, started_at=now, attempts=F("attempts") + 1)
     if not claimed:
-        return  # already done, or running elsewhere
-    call = ToolCall.objects.select_related("run").get(pk=tool_call_id)
+        # Already done or running elsewhere — or its run has ended: then it is settled as skipped.
+        ToolCall.objects.filter(pk=tool_call_id, status=ToolCall.Status.PENDING,
+                                run__status__in=TERMINAL_STATUSES).update(
+            status=ToolCall.Status.SKIPPED, finished_at=now, error="Not run: the run had ended")
+        return
+    call = ToolCall.objects.select_related("run__assistant").get(pk=tool_call_id)
     began = time.monotonic()
     result, status = _execute(call)
     ToolCall.objects.filter(pk=call.pk, status=ToolCall.Status.RUNNING).update(
-        status=status, output=result.output, error=result.error, finished_at=timezone.now(),
+        status=status, output=result.output, error=result.error, usage=result.usage, finished_at=timezone.now(),
         duration_ms=int((time.monotonic() - began) * 1000),
     )
     run_continue_after_tools(run_id=call.run_id)
@@ -80,7 +86,12 @@ def _execute(call: ToolCall) -> tuple[ToolResult, str]:
     except UnknownTool:
         return error_result("unknown_tool", f"There is no tool named {call.name!r}", max_chars=limit), \
             ToolCall.Status.FAILED
-    context = ToolContext(run_id=call.run_id, metadata=call.run.metadata)
+    run = call.run
+    # What the run has seen so far (its input, earlier turns' tool outputs): a tool's policy
+    # checks that e.g. a URL came from there rather than from text that told the model to fetch it.
+    earlier = ToolCall.objects.filter(run_id=run.pk, turn__lt=call.turn).order_by("id").values_list("output", flat=True)
+    context = ToolContext(run_id=run.pk, metadata=run.metadata, run_input=run.input, earlier_outputs=tuple(earlier),
+                          open_browsing=run.assistant.open_browsing)
     # The thread is abandoned on timeout; the Celery soft time limit is the backstop.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"tool-{call.name}")
     future = pool.submit(invoke, tool, call.arguments, context, max_chars=limit)
@@ -100,9 +111,7 @@ def run_continue_after_tools(*, run_id: int) -> None:
         run = Run.objects.select_for_update().get(pk=run_id)
         if run.status != RunStatus.RUNNING_TOOLS:
             return
-        if ToolCall.objects.filter(run=run, turn=run.turn).exclude(
-            status__in=(ToolCall.Status.SUCCEEDED, ToolCall.Status.FAILED, ToolCall.Status.TIMED_OUT)
-        ).exists():
+        if ToolCall.objects.filter(run=run, turn=run.turn).exclude(status__in=FINISHED).exists():
             return
         if run_move(run.pk, "continue_after_tools", next_check_at=timezone.now() + timedelta(seconds=60)):
             enqueue_run_advance(run.pk)
@@ -112,9 +121,7 @@ def run_recover_tools(run: Run) -> None:
     """Called by the tick: re-send tool calls whose task was lost, give up on hopeless ones."""
     now = timezone.now()
     reg = registry()
-    for call in ToolCall.objects.filter(run=run, turn=run.turn).exclude(
-        status__in=(ToolCall.Status.SUCCEEDED, ToolCall.Status.FAILED, ToolCall.Status.TIMED_OUT)
-    ):
+    for call in ToolCall.objects.filter(run=run, turn=run.turn).exclude(status__in=FINISHED):
         timeout = reg.get(call.name).timeout_seconds if call.name in reg.names() else 0
         if call.status == ToolCall.Status.RUNNING and now < call.started_at + timedelta(seconds=timeout) + lost_task_grace():
             continue  # still within its time

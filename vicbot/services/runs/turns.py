@@ -49,6 +49,8 @@ def run_create_turn(run: Run) -> None:
 def run_adopt_response(run_id: int, response_id: str, *, turn: int) -> bool:
     """Record that `response_id` is turn `turn` of the run (after a create, or found by webhook)."""
     run = Run.objects.get(pk=run_id)
+    if response_id in run.response_ids:
+        return False  # a turn the run already had (and abandoned): stale news, never the current turn
     now = timezone.now()
     adopted = run_move(
         run_id, "adopt_response", where={"create_claimed_at__isnull": False, "turn": turn - 1},
@@ -73,7 +75,7 @@ def _create_failed(run: Run, failure: OpenAIError, *, claimed_at) -> None:
         return
     policy = turn_retry_policy()
     if not failure.transient or policy.exhausted(run.attempts + 1):
-        run_fail(run, failure.code, failure.message, attempts=run.attempts + 1)
+        run_fail(run, failure.code, failure.message, attempts=run.attempts + 1, error_systemic=failure.systemic)
         return
     delay = policy.delay(run.attempts + 1, retry_after=failure.retry_after)
     run_move(
@@ -97,7 +99,10 @@ def _reconcile_unknown_create(run: Run) -> None:
             "whether OpenAI started it. Re-run it from the admin.",
         )
         return
-    window_ends = run.create_claimed_at + timedelta(seconds=settings.OPENAI_RECONCILE_SECONDS)
+    # Shorter than what is left of the run's deadline, so a create that never happened is
+    # retried in time rather than the run idling until its deadline.
+    window = min(timedelta(seconds=settings.OPENAI_RECONCILE_SECONDS), (run.deadline_at - run.create_claimed_at) / 2)
+    window_ends = run.create_claimed_at + window
     if now < window_ends:
         run_move(run.pk, "await_create_outcome", where={"create_claimed_at": run.create_claimed_at},
                  next_check_at=min(window_ends, now + timedelta(seconds=60)))

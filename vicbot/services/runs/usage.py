@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import F
 
-from vicbot.models import Assistant, ModelPrice, Run
+from vicbot.models import Assistant, ModelPrice, Run, ToolCall
 
 MILLION = Decimal(1_000_000)
 
@@ -56,5 +56,10 @@ def tokens_cost(price: ModelPrice, *, input_tokens: int, cached_input_tokens: in
 
 
 def run_record_cost(run_id: int) -> None:
+    """The run's token cost and its tools' metered usage, recorded when it ends."""
     run = Run.objects.select_related("assistant").get(pk=run_id)
-    Run.objects.filter(pk=run_id).update(cost_usd=run_cost(run))
+    tool_usage: dict[str, int] = {}
+    for usage in ToolCall.objects.filter(run_id=run_id).values_list("usage", flat=True):
+        for unit, amount in (usage or {}).items():
+            tool_usage[unit] = tool_usage.get(unit, 0) + amount
+    Run.objects.filter(pk=run_id).update(cost_usd=run_cost(run), tool_usage=tool_usage)

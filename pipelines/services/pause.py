@@ -1,0 +1,69 @@
+"""Pausing a pipeline when something systemic is wrong, and resuming it.
+
+While paused, intake still records new pitches but no run starts — except one probe run
+once the cool-down has passed (30 s, doubling up to 30 min). A probe that gets past the
+problem resumes the pipeline by itself; an operator can resume it at once. A daily spend
+cap pauses it the same way until the next UTC day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from config.enqueue import enqueue_pitches_admit
+from pipelines.models import Pipeline
+from vicbot.runs import RetryPolicy, Run
+
+
+def probe_cool_down() -> RetryPolicy:
+    return RetryPolicy(base_seconds=settings.PIPELINE_PROBE_SECONDS, cap_seconds=30 * 60)
+
+
+class PauseKind:
+    SYSTEMIC = "systemic"
+    SPEND_CAP = "spend_cap"
+
+
+def pipeline_pause(*, pipeline_id: int, reason: str) -> None:
+    """Pause for a systemic failure; each further failed probe doubles the cool-down."""
+    pipeline = Pipeline.objects.get(pk=pipeline_id)
+    now = timezone.now()
+    Pipeline.objects.filter(pk=pipeline_id).update(
+        paused_at=Coalesce(F("paused_at"), now), pause_kind=PauseKind.SYSTEMIC, pause_reason=reason,
+        probe_at=now + timedelta(seconds=probe_cool_down().delay(pipeline.pause_probes + 1)),
+        pause_probes=F("pause_probes") + 1, probe_run=None,
+    )
+
+
+def pipeline_pause_for_spend(*, pipeline_id: int, spent: Decimal, cap: Decimal) -> None:
+    now = timezone.now()
+    Pipeline.objects.filter(pk=pipeline_id).update(
+        paused_at=now, pause_kind=PauseKind.SPEND_CAP, probe_at=next_utc_midnight(now), probe_run=None,
+        pause_reason=f"Today's OpenAI spend ${spent:.2f} reached the daily cap of ${cap:.2f}; resumes at 00:00 UTC.",
+    )
+
+
+def pipeline_resume(*, pipeline_id: int) -> bool:
+    """Resume now (an operator, or a probe that succeeded); waiting pitches are admitted at once."""
+    resumed = Pipeline.objects.filter(pk=pipeline_id, paused_at__isnull=False).update(
+        paused_at=None, pause_kind="", pause_reason="", probe_at=None, pause_probes=0, probe_run=None,
+    )
+    if resumed:
+        enqueue_pitches_admit(pipeline_id)
+    return bool(resumed)
+
+
+def spent_today(pipeline: Pipeline, *, now: datetime | None = None) -> Decimal:
+    start = (now or timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    runs = Run.objects.filter(pitches__pipeline=pipeline, created_at__gte=start)
+    return runs.aggregate(total=Sum("cost_usd"))["total"] or Decimal(0)
+
+
+def next_utc_midnight(now: datetime) -> datetime:
+    return now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)

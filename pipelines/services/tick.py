@@ -1,0 +1,13 @@
+"""Beat's tick for the pipelines: work whose time has come, and the safety net for lost messages."""
+
+from config.enqueue import enqueue_pitches_admit
+from pipelines.services.admission import pipelines_with_work_due
+from pipelines.services.writeback import writebacks_due
+
+
+def pipelines_tick() -> None:
+    # Write-back retries that are due, and claims a dead worker left behind.
+    writebacks_due()
+    # Pitch retries that are due, and paused pipelines whose probe (or new day) has come.
+    for pipeline_id in pipelines_with_work_due():
+        enqueue_pitches_admit(pipeline_id, after_commit=False)
