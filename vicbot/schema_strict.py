@@ -109,7 +109,8 @@ def _problems(node: Any, *, path: str, root: Mapping, depth: int, tally: _Tally)
         yield f"{path}: unknown type {node.get('type')!r}; use {', '.join(sorted(TYPES))}."
 
     if "format" in node and node["format"] not in STRING_FORMATS:
-        yield f"{path}: format {node['format']!r} is not supported; use one of {', '.join(sorted(STRING_FORMATS))}."
+        formats = ", ".join(sorted(STRING_FORMATS))
+        yield f"{path}: format {node['format']!r} is not supported; use one of {formats}."
 
     for keyword in ("enum", "const"):
         if keyword in node:
@@ -206,7 +207,10 @@ def _ref_problems(node: Mapping, path: str, root: Mapping) -> Iterator[str]:
     ref = node["$ref"]
     siblings = sorted(key for key in node if key != "$ref")
     if siblings:
-        yield f"{path}: a $ref must stand alone (found {', '.join(siblings)} beside it); move them to the definition."
+        yield (
+            f"{path}: a $ref must stand alone (found {', '.join(siblings)} beside it); "
+            "move them to the definition."
+        )
     if not isinstance(ref, str) or not (ref == "#" or ref.startswith("#/")):
         yield f"{path}: $ref must point inside this schema (\"#\" or \"#/$defs/…\"), not {ref!r}."
         return

@@ -50,6 +50,11 @@ class Pitch(models.Model):
             models.UniqueConstraint(fields=["pipeline", "salesforce_id"], name="pitch_unique_per_pipeline")
         ]
         indexes = [models.Index(fields=["pipeline", "writeback_state", "next_writeback_at"], name="pitch_writeback_idx")]
+        # The admin's actions on pitches (pitches are history: nobody changes or deletes them there).
+        permissions = [
+            ("evaluate_pitch", "Can evaluate pitches again"),
+            ("retry_writeback", "Can retry a pitch's Salesforce write-back"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.salesforce_id

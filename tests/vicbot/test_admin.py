@@ -1,4 +1,5 @@
-"""The operator's console: pages render, actions need their permission, history stays, bad assistants are refused."""
+"""The operator's console: pages render, actions need their permission, history stays,
+and an assistant OpenAI would refuse is not saved."""
 
 import json
 
