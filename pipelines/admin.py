@@ -1,11 +1,20 @@
-"""The pitch pipeline in the operator's console: pipelines are edited, pitches are history."""
+"""The pitch pipeline in the operator's console: pipelines are edited, pitches are history.
+
+Actions need their own permission (Pipeline.Meta and Pitch.Meta declare them); a
+pipeline is checked against Salesforce before it is saved.
+"""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from config.enqueue import enqueue_pitch_evaluate_again, enqueue_pull_pitches
 from pipelines.models import Pipeline, Pitch
-from pipelines.services.pipelines import InvalidPipeline, pipeline_schedule, pipeline_validate
+from pipelines.services.pipelines import (
+    InvalidPipeline,
+    pipeline_check_in_salesforce,
+    pipeline_schedule,
+    pipeline_validate,
+)
 from pipelines.services.writeback import writeback_retry
 
 
@@ -16,8 +25,13 @@ class PipelineForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self.salesforce_notes: list[str] = []
+        if self.errors:
+            return cleaned  # a field is already wrong (e.g. not JSON): fix that first
+        pipeline = Pipeline(**{k: v for k, v in cleaned.items() if k != "schedule"})
         try:
-            pipeline_validate(Pipeline(**{k: v for k, v in cleaned.items() if k != "schedule"}))
+            pipeline_validate(pipeline)
+            self.salesforce_notes = pipeline_check_in_salesforce(pipeline=pipeline)
         except InvalidPipeline as exc:
             raise forms.ValidationError(str(exc)) from exc
         return cleaned
@@ -33,10 +47,15 @@ class PipelineAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        for note in getattr(form, "salesforce_notes", []):
+            messages.warning(request, f"{obj}: {note}")
         if obj.schedule is None:
             pipeline_schedule(pipeline=obj, every_seconds=300)
 
-    @admin.action(description="Pull pitches now")
+    def has_pull_permission(self, request):
+        return request.user.has_perm("pipelines.pull_pipeline")
+
+    @admin.action(description="Pull pitches now", permissions=["pull"])
     def pull_now(self, request, queryset):
         for pipeline in queryset:
             enqueue_pull_pitches(pipeline.pk)
@@ -52,20 +71,30 @@ class PitchAdmin(admin.ModelAdmin):
     readonly_fields = ("runs",)
     actions = ["evaluate_again", "retry_writeback"]
 
-    # Pitches are history: read-only here; actions change them through services.
+    # Pitches are history: read-only here, never deleted (not even by a superuser, so a
+    # pipeline that has pitches cannot be deleted here either); actions change them through services.
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Evaluate again (new run; earlier runs are kept)")
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_evaluate_permission(self, request):
+        return request.user.has_perm("pipelines.evaluate_pitch")
+
+    def has_retry_writeback_permission(self, request):
+        return request.user.has_perm("pipelines.retry_writeback")
+
+    @admin.action(description="Evaluate again (new run; earlier runs are kept)", permissions=["evaluate"])
     def evaluate_again(self, request, queryset):
         for pitch_id in queryset.values_list("pk", flat=True):
             enqueue_pitch_evaluate_again(pitch_id)
         self.message_user(request, f"Queued {queryset.count()} pitches for a new evaluation.")
 
-    @admin.action(description="Retry the Salesforce write-back")
+    @admin.action(description="Retry the Salesforce write-back", permissions=["retry_writeback"])
     def retry_writeback(self, request, queryset):
         count = writeback_retry(pitch_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"Queued {count} write-backs (only failed ones are retried).")

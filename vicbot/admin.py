@@ -1,10 +1,11 @@
-"""The operator's console: runs are read-only history; actions call services."""
+"""The operator's console: runs are read-only history; actions call services and need their own permission."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from vicbot.models import Assistant, ModelPrice, Run, ToolCall, WebhookEvent, WorkerHeartbeat
-from vicbot.services.assistants import assistant_save_new_version
+from vicbot.services.assistants import InvalidAssistant, assistant_save_new_version, assistant_validate
 from vicbot.services.runs.cancel import run_cancel
 from vicbot.services.runs.completion import run_retry_completion
 from vicbot.services.runs.start import run_rerun
@@ -18,8 +19,43 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class HistoryAdmin(ReadOnlyAdmin):
+    """What happened, kept as it happened: no one deletes it here, not even a superuser
+    (which also removes the bulk "delete selected" action)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _has(request, codename: str) -> bool:
+    return request.user.has_perm(codename)
+
+
+class AssistantForm(forms.ModelForm):
+    class Meta:
+        model = Assistant
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(name in self.errors for name in ("tool_names", "output_schema", "output_schema_name")):
+            return cleaned  # not even JSON: the field's own error says so
+        try:
+            assistant_validate(
+                tool_names=[] if cleaned.get("tool_names") is None else cleaned["tool_names"],
+                output_schema=cleaned.get("output_schema"),
+                output_schema_name=cleaned.get("output_schema_name", ""),
+            )
+        except InvalidAssistant as exc:
+            for field, problems in exc.problems.items():
+                for problem in problems:
+                    self.add_error(field, problem)
+        return cleaned
+
+
 @admin.register(Assistant)
 class AssistantAdmin(admin.ModelAdmin):
+    form = AssistantForm
     list_display = ("name", "version", "model", "service_tier", "max_turns", "created_at")
     list_filter = ("name",)
     readonly_fields = ("version", "created_at")
@@ -47,9 +83,12 @@ class ToolCallInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # tool calls are part of their run's history
+
 
 @admin.register(Run)
-class RunAdmin(ReadOnlyAdmin):
+class RunAdmin(HistoryAdmin):
     list_display = ("id", "assistant", "status", "trigger", "turn", "tool_call_count", "tokens", "cost_usd",
                     "error_code", "completion_state", "created_at")
     list_filter = ("status", "trigger", "completion_state", "assistant__name")
@@ -67,17 +106,28 @@ class RunAdmin(ReadOnlyAdmin):
     def tokens(self, obj):
         return format_html("{} / {}", obj.input_tokens, obj.output_tokens)
 
-    @admin.action(description="Cancel the selected runs")
+    # Each action is offered (and run) only for users holding its permission; see Run.Meta.permissions.
+    def has_cancel_permission(self, request):
+        return _has(request, "vicbot.cancel_run")
+
+    def has_rerun_permission(self, request):
+        return _has(request, "vicbot.rerun_run")
+
+    def has_retry_completion_permission(self, request):
+        return _has(request, "vicbot.retry_run_completion")
+
+    @admin.action(description="Cancel the selected runs", permissions=["cancel"])
     def cancel_runs(self, request, queryset):
         cancelled = sum(run_cancel(run_id=run.pk) for run in queryset)
         self.message_user(request, f"Cancelled {cancelled} of {queryset.count()} runs (ended ones are left alone).")
 
-    @admin.action(description="Re-run (a new run; the old one is kept)")
+    @admin.action(description="Re-run (a new run; the old one is kept)", permissions=["rerun"])
     def rerun_runs(self, request, queryset):
-        new = [run_rerun(run_id=run.pk) for run in queryset]
-        self.message_user(request, f"Started runs {', '.join(str(r.pk) for r in new)}.")
+        # A pitch's run is re-run as a new evaluation of its pitch (the pipeline's own re-run).
+        new = [run for old in queryset if (run := run_rerun(run_id=old.pk)) is not None]
+        self.message_user(request, f"Started runs {', '.join(str(r.pk) for r in new) or 'none'}.")
 
-    @admin.action(description="Retry the completion handler")
+    @admin.action(description="Retry the completion handler", permissions=["retry_completion"])
     def retry_completion(self, request, queryset):
         retried = sum(run_retry_completion(run_id=run.pk) for run in queryset)
         self.message_user(request, f"Queued {retried} completion handlers (only failed ones are retried).")
@@ -89,11 +139,12 @@ class ModelPriceAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdmin):
+class WebhookEventAdmin(HistoryAdmin):
     list_display = ("webhook_id", "event_type", "response_id", "received_at")
     search_fields = ("webhook_id", "response_id")
 
 
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    # Not history: a decommissioned worker's row may be removed.
     list_display = ("hostname", "last_seen_at")

@@ -71,6 +71,7 @@ class Pipeline(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("pull_pipeline", "Can pull a pipeline's pitches now")]
 
     def __str__(self) -> str:
         return self.name

@@ -65,6 +65,11 @@ class Pitch(models.Model):
             models.CheckConstraint(condition=~models.Q(status="retry_waiting", next_attempt_at__isnull=True),
                                    name="pitch_retry_has_a_time"),
         ]
+        # The admin's actions on pitches (pitches are history: nobody changes or deletes them there).
+        permissions = [
+            ("evaluate_pitch", "Can evaluate pitches again"),
+            ("retry_writeback", "Can retry a pitch's Salesforce write-back"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.salesforce_id

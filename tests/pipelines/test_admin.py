@@ -1,11 +1,19 @@
-"""The pipeline in the operator's console."""
+"""The pipeline in the operator's console: actions need their permission, pitches stay, and a pipeline
+Salesforce would refuse is refused when it is saved."""
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 
-from pipelines.models import Pipeline
+from integrations.salesforce import reset_client
+from pipelines.models import Pipeline, Pitch
+from pipelines.services.intake import pitches_pull
+from pipelines.services.pipelines import pipeline_create
+from tests.support.pitches import add_accounts
+from tests.support.runs import PITCH, make_assistant
+from vicbot.runs import start_run
 
-pytestmark = pytest.mark.django_db
+PIPELINES = "/admin/pipelines/pipeline/"
+PITCHES = "/admin/pipelines/pitch/"
 
 
 @pytest.fixture
@@ -14,19 +22,240 @@ def operator(client):
     return client
 
 
+@pytest.fixture
+def staff(client):
+    """Log in a staff user holding only the given permissions ("app.codename")."""
+
+    def login(*perms: str):
+        user = User.objects.create_user(f"staff{User.objects.count()}", password="pw", is_staff=True)
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def a_pitch(**fields) -> Pitch:
+    pipeline = Pipeline.objects.filter(name="p").first() or pipeline_create(name="p", assistant_name="tester")
+    return Pitch.objects.create(pipeline=pipeline, salesforce_id="001000000000001AAA", name="Acme", **fields)
+
+
+def act(client, url: str, action: str, *objects):
+    return client.post(url, {"action": action, "_selected_action": [o.pk for o in objects]}, secure=True)
+
+
+def offered(client, url: str, action: str) -> bool:
+    page = client.get(url, secure=True)
+    assert page.status_code == 200
+    return f'value="{action}"' in page.content.decode()
+
+
+# -- pages and actions ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
 def test_the_pipeline_and_pitch_list_pages_render(operator):
+    a_pitch()
     for page in ("pipeline", "pitch"):
         assert operator.get(f"/admin/pipelines/{page}/", secure=True).status_code == 200, page
 
 
+@pytest.mark.django_db
+def test_pipeline_and_pitch_pages_send_anonymous_and_non_staff_users_to_the_login(
+        client, django_capture_on_commit_callbacks):
+    pitch = a_pitch()
+    pages = [PIPELINES, f"{PIPELINES}add/", f"{PIPELINES}{pitch.pipeline_id}/change/", PITCHES,
+             f"{PITCHES}{pitch.pk}/change/"]
+    for who in ("anonymous", "non-staff"):
+        if who == "non-staff":
+            client.force_login(User.objects.create_user("clerk", password="pw", is_staff=False))
+        for page in pages:
+            response = client.get(page, secure=True)
+            assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), (who, page)
+        with django_capture_on_commit_callbacks() as sent:
+            act(client, PITCHES, "evaluate_again", pitch)
+        assert sent == [], who
+
+
+@pytest.mark.django_db
+def test_pull_now_needs_the_pull_permission(staff, django_capture_on_commit_callbacks):
+    pipeline = pipeline_create(name="p", assistant_name="tester")
+
+    viewer = staff("pipelines.view_pipeline", "pipelines.change_pipeline")  # editing is not pulling
+    assert not offered(viewer, PIPELINES, "pull_now")
+    with django_capture_on_commit_callbacks() as sent:
+        act(viewer, PIPELINES, "pull_now", pipeline)
+    assert sent == []
+
+    puller = staff("pipelines.view_pipeline", "pipelines.pull_pipeline")
+    assert offered(puller, PIPELINES, "pull_now")
+    with django_capture_on_commit_callbacks() as sent:
+        act(puller, PIPELINES, "pull_now", pipeline)
+    assert len(sent) == 1
+
+
+@pytest.mark.django_db
+def test_evaluate_again_needs_the_evaluate_permission(staff, django_capture_on_commit_callbacks):
+    pitch = a_pitch(status=Pitch.Status.WRITTEN_BACK)
+
+    viewer = staff("pipelines.view_pitch")
+    assert not offered(viewer, PITCHES, "evaluate_again")
+    with django_capture_on_commit_callbacks() as sent:
+        act(viewer, PITCHES, "evaluate_again", pitch)
+    assert sent == []
+
+    evaluator = staff("pipelines.view_pitch", "pipelines.evaluate_pitch")
+    assert offered(evaluator, PITCHES, "evaluate_again") and not offered(evaluator, PITCHES, "retry_writeback")
+    with django_capture_on_commit_callbacks() as sent:
+        act(evaluator, PITCHES, "evaluate_again", pitch)
+    assert len(sent) == 1
+
+
+@pytest.mark.django_db
+def test_retrying_a_failed_write_back_needs_its_permission(staff):
+    make_assistant()
+    run = start_run(assistant="tester", input=PITCH)
+    run.output_json = {"Assessment": "Strong fit", "Reasoning": "Good team."}
+    run.save(update_fields=["output_json"])
+    pitch = a_pitch(status=Pitch.Status.EVALUATED, latest_run=run, writeback_state=Pitch.WriteBack.FAILED,
+                    writeback_error="UNABLE_TO_LOCK_ROW")
+
+    viewer = staff("pipelines.view_pitch", "pipelines.evaluate_pitch")
+    assert not offered(viewer, PITCHES, "retry_writeback")
+    act(viewer, PITCHES, "retry_writeback", pitch)
+    pitch.refresh_from_db()
+    assert pitch.writeback_state == Pitch.WriteBack.FAILED
+
+    retrier = staff("pipelines.view_pitch", "pipelines.retry_writeback")
+    act(retrier, PITCHES, "retry_writeback", pitch)
+    pitch.refresh_from_db()
+    assert pitch.writeback_state == Pitch.WriteBack.QUEUED
+
+
+@pytest.mark.django_db
+def test_not_even_a_superuser_can_delete_a_pitch_or_a_pipeline_that_has_pitches(operator):
+    pitch = a_pitch()
+
+    assert not offered(operator, PITCHES, "delete_selected")
+    act(operator, PITCHES, "delete_selected", pitch)
+    assert operator.post(f"{PITCHES}{pitch.pk}/delete/", {"post": "yes"}, secure=True).status_code == 403
+    # Deleting the pipeline would delete its pitches with it.
+    assert operator.post(f"{PIPELINES}{pitch.pipeline_id}/delete/", {"post": "yes"}, secure=True).status_code == 403
+    act(operator, PIPELINES, "delete_selected", pitch.pipeline)
+
+    assert Pitch.objects.filter(pk=pitch.pk).exists() and Pipeline.objects.filter(pk=pitch.pipeline_id).exists()
+
+
+# -- a pipeline is checked before it is saved -------------------------------------------------
+
+
+def pipeline_form(**changes) -> dict:
+    data = {"name": "pitches", "enabled": "on", "sobject": "Account", "selection": "VicBot_Assessment__c = null",
+            "fields": '["Name", "Website", "Description"]', "assistant_name": "tester",
+            "prompt_template": "{record}",
+            "answer_mapping": '{"Assessment": "VicBot_Assessment__c", "Reasoning": "VicBot_Reasoning__c"}',
+            "field_max_chars": 4000, "batch_size": 500, "max_in_flight": 0}
+    return {**data, **changes}
+
+
+def refused(operator, **changes) -> str:
+    """The page's text after a refused save (and no pipeline saved)."""
+    response = operator.post(f"{PIPELINES}add/", pipeline_form(**changes), secure=True)
+    assert response.status_code == 200, "the pipeline was saved"
+    assert not Pipeline.objects.filter(name="pitches").exists()
+    return response.content.decode()
+
+
+def saved(operator, **changes) -> list[str]:
+    """The messages shown after a successful save."""
+    response = operator.post(f"{PIPELINES}add/", pipeline_form(**changes), secure=True, follow=True)
+    assert Pipeline.objects.filter(name="pitches").exists(), response.content.decode()[-3000:]
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.mark.django_db
 def test_a_pipeline_with_an_injected_field_name_is_refused(operator):
-    data = {"name": "evil", "enabled": "on", "sobject": "Account", "selection": "Name != null",
-            "fields": '["Name", "Id FROM User --"]', "assistant_name": "vicbot", "prompt_template": "{record}",
-            "answer_mapping": '{"Assessment": "VicBot_Assessment__c"}', "field_max_chars": 4000,
-            "batch_size": 500, "max_in_flight": 10}
+    assert "Not Salesforce API names" in refused(operator, fields='["Name", "Id FROM User --"]')
 
-    response = operator.post("/admin/pipelines/pipeline/add/", data, secure=True)
 
-    assert response.status_code == 200
-    assert "Not Salesforce API names" in response.content.decode()
-    assert not Pipeline.objects.filter(name="evil").exists()
+@pytest.mark.django_db
+@pytest.mark.parametrize("condition, reason", [
+    ("Name != null; DELETE FROM Account", "&#x27;;&#x27; is not part of a condition"),
+    ("Name != null ORDER BY Name DESC", "&#x27;ORDER BY&#x27; starts another part of a query"),
+    ("Name != null LIMIT 1", "&#x27;LIMIT&#x27; starts another part of a query"),
+    ("Name != null) OR (Name = null", "closes a parenthesis the condition did not open"),
+    ("Name = 'unterminated", "a string literal is not closed"),
+])
+def test_a_condition_that_is_not_just_a_condition_is_refused_with_the_reason(operator, condition, reason):
+    assert reason in refused(operator, selection=condition)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_valid_pipeline_is_checked_in_salesforce_and_saved_without_a_warning(operator, salesforce):
+    salesforce.calls_by_endpoint.clear()
+
+    messages = saved(operator, selection="Id IN ('001000000000001AAA') OR Name != null",
+                     fields='["Name", "CreatedBy.Name"]')
+
+    assert not any("not checked" in m for m in messages), messages
+    assert salesforce.calls_by_endpoint["describe"] == 1 and salesforce.calls_by_endpoint["query"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("changes, reason", [
+    ({"fields": '["Name", "Webiste"]'}, "Account has no field Webiste"),
+    ({"fields": '["Name", "Owner.Name"]'}, "Owner.Name (no relationship named Owner)"),
+    ({"answer_mapping": '{"Assessment": "VicBot_Assesment__c"}'}, "Account has no field VicBot_Assesment__c"),
+    ({"answer_mapping": '{"Assessment": "CreatedDate"}'}, "cannot be written to CreatedDate"),
+    ({"sobject": "Acount"}, "Salesforce refused the sObject: NOT_FOUND"),
+    ({"selection": "Stage__c = 'Seed'"}, "Salesforce refused the intake query: INVALID_FIELD"),
+    ({"selection": "Name = = 'Acme'"}, "Salesforce refused the intake query: MALFORMED_QUERY"),
+    ({"selection": "Description != null"}, "can not be filtered"),  # a long text area
+])
+def test_a_pipeline_salesforce_rejects_is_refused_naming_the_error(operator, salesforce, changes, reason):
+    assert reason in refused(operator, **changes)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_salesforce_is_unreachable_the_pipeline_is_saved_with_a_warning(operator, salesforce):
+    salesforce.faults.add("unavailable", match="describe")
+
+    messages = saved(operator, selection="Stage__c = 'Seed'")  # would be refused if Salesforce could say so
+
+    assert any("Salesforce could not be asked" in m and "not checked" in m for m in messages), messages
+
+
+@pytest.mark.django_db
+def test_when_salesforce_is_not_configured_the_pipeline_is_saved_with_a_warning(operator, settings):
+    for name in ("DOMAIN", "CLIENT_ID", "CLIENT_SECRET", "USERNAME", "CONSUMER_KEY", "PRIVATE_KEY",
+                 "INSTANCE_URL", "ACCESS_TOKEN"):
+        setattr(settings, f"SALESFORCE_{name}", None)
+    reset_client()
+    try:
+        messages = saved(operator)
+    finally:
+        reset_client()  # the next test's client is built from its own settings
+
+    assert any("Salesforce is not configured" in m for m in messages), messages
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_brace_in_a_valid_condition_is_accepted_and_works_on_the_first_and_later_intake_passes(
+        operator, salesforce):
+    add_accounts(salesforce, 2)
+    salesforce.org.insert("Account", {"Name": "{x}"}, modified_by=salesforce.org.human_user_id)
+
+    assert not any("not checked" in m for m in saved(operator, selection="Name != '{x}'"))
+    pipeline = Pipeline.objects.get(name="pitches")
+
+    first = pitches_pull(pipeline_id=pipeline.pk)
+    assert (first.seen, first.new) == (2, 2)
+    pipeline.refresh_from_db()
+    assert pipeline.watermark is not None  # the next pass is a watermark pass
+
+    salesforce.org.insert("Account", {"Name": "Later Inc"}, modified_by=salesforce.org.human_user_id)
+    later = pitches_pull(pipeline_id=pipeline.pk)
+    assert later.new == 1
+    assert sorted(pipeline.pitches.values_list("name", flat=True)) == ["Later Inc", "Startup 000", "Startup 001"]

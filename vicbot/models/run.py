@@ -93,6 +93,12 @@ class Run(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "next_check_at"], name="run_due_idx")]
+        # The admin's actions on runs, each granted on its own (view alone changes nothing).
+        permissions = [
+            ("cancel_run", "Can cancel runs"),
+            ("rerun_run", "Can re-run runs"),
+            ("retry_run_completion", "Can retry a run's completion handler"),
+        ]
 
     def __str__(self) -> str:
         return f"Run {self.pk} ({self.assistant.name}, {self.status})"

@@ -1,7 +1,49 @@
+import re
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Max
 
+from tools.registry import registry
 from vicbot.models import Assistant
+from vicbot.schema_strict import strict_schema_problems
+
+# OpenAI's rule for text.format.name.
+SCHEMA_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class InvalidAssistant(ValueError):
+    """What OpenAI or the tool registry would refuse, found before the assistant is saved.
+
+    `problems` maps the field at fault to its messages, so a form can show each beside its field.
+    """
+
+    def __init__(self, problems: dict[str, list[str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{field}: {' '.join(messages)}" for field, messages in problems.items()))
+
+
+def assistant_validate(*, tool_names: Any, output_schema: Any, output_schema_name: str) -> None:
+    """Refuse a configuration every run would fail on: an unknown tool, or a schema strict mode rejects.
+
+    Called when an assistant is saved (the admin); runs start from saved versions, so
+    start_run does not repeat it.
+    """
+    problems: dict[str, list[str]] = {}
+    if not isinstance(tool_names, list) or not all(isinstance(name, str) for name in tool_names):
+        problems["tool_names"] = ["A list of tool names, e.g. [\"web_scrape\"]."]
+    else:
+        known = registry().names()
+        unknown = sorted(set(tool_names) - set(known))
+        if unknown:
+            problems["tool_names"] = [f"Unknown tools: {', '.join(unknown)}. Registered: {', '.join(known)}."]
+    schema_problems = strict_schema_problems(output_schema)
+    if schema_problems:
+        problems["output_schema"] = ["OpenAI's strict mode would refuse this schema:", *schema_problems]
+    if not SCHEMA_NAME.match(output_schema_name or ""):
+        problems["output_schema_name"] = ["1-64 letters, digits, _ or - (OpenAI's rule)."]
+    if problems:
+        raise InvalidAssistant(problems)
 
 
 @transaction.atomic
