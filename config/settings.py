@@ -183,6 +183,12 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=20.0)
 CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A child is replaced after this many tasks: memory that parsers and abandoned tool threads
+# leave behind (fragmentation, caches) goes back to the OS, and such threads end with it.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=200)
+# KiB of resident memory after which a child is replaced once its task ends: two children must
+# fit a 512 MB dyno beside the parent (extraction itself runs capped in its own process).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=200_000)
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -256,6 +262,11 @@ WEB_FETCH_TIMEOUT = env.float("WEB_FETCH_TIMEOUT", default=15.0)
 WEB_FETCH_MAX_BYTES = env.int("WEB_FETCH_MAX_BYTES", default=2_000_000)
 WEB_FETCH_MAX_TEXT_CHARS = env.int("WEB_FETCH_MAX_TEXT_CHARS", default=20_000)
 WEB_FETCH_CACHE_SECONDS = env.int("WEB_FETCH_CACHE_SECONDS", default=86_400)
+# Page and PDF text is extracted in a child process killed after this long (or when the tool's
+# own time runs out), with this much memory and only the first pages of a PDF.
+WEB_FETCH_EXTRACT_TIMEOUT = env.float("WEB_FETCH_EXTRACT_TIMEOUT", default=20.0)
+WEB_FETCH_EXTRACT_MEMORY_MB = env.int("WEB_FETCH_EXTRACT_MEMORY_MB", default=256)
+WEB_FETCH_PDF_MAX_PAGES = env.int("WEB_FETCH_PDF_MAX_PAGES", default=30)
 WEB_FETCH_USER_AGENT = env.str(
     "WEB_FETCH_USER_AGENT", default="VicbotResearch/1.0 (+https://github.com/vicbot; pitch screening)"
 )

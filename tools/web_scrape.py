@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from typing import Any
 
 from django.core.cache import cache
@@ -15,6 +16,8 @@ from tools.base import Tool, ToolContext, ToolError
 logger = logging.getLogger(__name__)
 
 CACHE_PREFIX = "vicbot:web_scrape:v1:"
+# The fetch has its own deadline (WEB_FETCH_TIMEOUT); this leaves room for DNS and extraction.
+TIMEOUT_SECONDS = 45.0
 TRUNCATED_MARKER = "\n…[truncated by Vicbot: the page is longer than this]"
 
 
@@ -24,14 +27,20 @@ class WebScrapeArgs(BaseModel):
     )
 
 
+# The engine stops waiting at the tool's timeout; extraction is killed this long before,
+# so the model gets a readable error instead of a bare timeout.
+_FINISH_MARGIN_SECONDS = 2.0
+
+
 def scrape(args: WebScrapeArgs, context: ToolContext) -> dict[str, Any]:
+    finish_by = time.monotonic() + TIMEOUT_SECONDS - _FINISH_MARGIN_SECONDS
     config = WebFetchConfig.from_settings()
     try:
         # Keyed by the canonical URL so "HTTP://Acme.com:80/#team" and "http://acme.com/" share it.
         key = CACHE_PREFIX + hashlib.sha256(normalise_url(args.url).encode()).hexdigest()
         if (cached := _cache_get(key)) is not None:
             return cached
-        page = fetch(args.url, config)
+        page = fetch(args.url, config, finish_by=finish_by)
     except WebFetchError as exc:
         again = "Retrying the same URL will not help." if exc.permanent else "This may work if tried later."
         raise ToolError(f"{exc.code}: {exc.message}. {again}") from None
@@ -69,7 +78,6 @@ TOOLS = (
         "http(s) sites on the standard ports can be read; long pages are cut and marked truncated.",
         WebScrapeArgs,
         scrape,
-        # The fetch has its own deadline (WEB_FETCH_TIMEOUT); this leaves room for DNS and extraction.
-        timeout_seconds=45.0,
+        timeout_seconds=TIMEOUT_SECONDS,
     ),
 )
