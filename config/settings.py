@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import ssl
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -129,6 +131,29 @@ else:
         }
     }
 
+# The scrape cache holds a day of page texts; it must never share the broker's memory (Heroku
+# Redis mini: 25 MB, noeviction, and a full broker refuses every task). By default it is a
+# database table culled at WEB_FETCH_CACHE_MAX_ENTRIES (`createcachetable` makes it: see the
+# Procfile); WEB_FETCH_CACHE_URL gives it a store of its own instead (e.g. a Redis with an
+# eviction policy and a size bound), never the broker's server.
+WEB_FETCH_CACHE_TABLE = "vicbot_web_fetch_cache"
+WEB_FETCH_CACHE_URL = env.str("WEB_FETCH_CACHE_URL", default="")
+if WEB_FETCH_CACHE_URL:
+    if REDIS_URL and urlsplit(WEB_FETCH_CACHE_URL).hostname == urlsplit(REDIS_URL).hostname and (
+        urlsplit(WEB_FETCH_CACHE_URL).port == urlsplit(REDIS_URL).port
+    ):
+        raise ImproperlyConfigured("WEB_FETCH_CACHE_URL must not be the broker's server (REDIS_URL)")
+    CACHES["web_fetch"] = environ.Env.cache_url_config(WEB_FETCH_CACHE_URL)
+    if WEB_FETCH_CACHE_URL.startswith("rediss://"):
+        CACHES["web_fetch"]["OPTIONS"] = {"ssl_cert_reqs": None}  # as for REDIS_URL above
+else:
+    CACHES["web_fetch"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": WEB_FETCH_CACHE_TABLE,
+        # When full, a third of the entries (the oldest keys first) are dropped.
+        "OPTIONS": {"MAX_ENTRIES": env.int("WEB_FETCH_CACHE_MAX_ENTRIES", default=2000), "CULL_FREQUENCY": 3},
+    }
+
 # --- Celery (config/celery_app.py reads the CELERY_* names) -----------------------------------
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -212,6 +237,8 @@ TOOL_OUTPUT_MAX_CHARS = env.int("TOOL_OUTPUT_MAX_CHARS", default=20_000)
 VICBOT_TICK_SECONDS = env.float("VICBOT_TICK_SECONDS", default=10.0)
 # A tool call's task that has not reported this long past the tool's timeout is re-sent.
 VICBOT_LOST_TASK_GRACE_SECONDS = env.float("VICBOT_LOST_TASK_GRACE_SECONDS", default=60.0)
+# /healthz answers 503 when no worker has written its heartbeat (every 60 s) for this long.
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env.int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", default=180)
 CELERY_BEAT_SCHEDULE = {
     "vicbot-tick": {"task": "vicbot.tick", "schedule": VICBOT_TICK_SECONDS, "options": {"expires": 60}},
     "vicbot-worker-heartbeat": {"task": "vicbot.worker_heartbeat", "schedule": 60.0, "options": {"expires": 60}},
