@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -202,3 +205,24 @@ def test_a_run_whose_pitch_names_no_website_reads_only_urls_it_has_seen(sites):
     result = scrape(sites.url("/brightloop-energy/"), context)
 
     assert "url_not_allowed: " in result.output and "(none given)" in result.output
+
+
+def cache_setting(tmp_path, **env: str):
+    script = "from django.conf import settings as s; print(s.CACHES['web_fetch']['BACKEND'], s.CACHES['web_fetch']['LOCATION'])"
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "VICBOT_VAR_DIR": str(tmp_path), **env},
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_the_scrape_cache_may_have_a_store_of_its_own_but_never_the_brokers(tmp_path):
+    default = cache_setting(tmp_path, REDIS_URL="redis://broker.example:6379/0", WEB_FETCH_CACHE_URL="")
+    own = cache_setting(tmp_path, REDIS_URL="redis://broker.example:6379/0",
+                        WEB_FETCH_CACHE_URL="redis://cache.example:6379/0")
+    shared = cache_setting(tmp_path, REDIS_URL="redis://broker.example:6379/0",
+                           WEB_FETCH_CACHE_URL="redis://broker.example:6379/5")
+
+    assert default.stdout.split() == ["django.core.cache.backends.db.DatabaseCache", "vicbot_web_fetch_cache"]
+    assert own.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://cache.example:6379/0"]
+    assert shared.returncode != 0 and "must not be the broker's server" in shared.stderr
