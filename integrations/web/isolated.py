@@ -66,7 +66,7 @@ def extract_text(
         daemon=True,
     )
     try:
-        process.start()
+        _start(process)
         sender.close()  # the child holds the only writer: its death ends the pipe
         message = receiver.recv() if receiver.poll(limits.seconds) else None
     except EOFError:
@@ -92,6 +92,25 @@ def _forkserver():
             ctx.set_forkserver_preload(_PRELOAD)
             _context = ctx
         return _context
+
+
+def _start(process: multiprocessing.process.BaseProcess) -> None:
+    """Start the child, even from a Celery prefork child.
+
+    billiard marks its pool children as daemonic in multiprocessing's own bookkeeping too, and
+    multiprocessing refuses children to daemonic processes, lest they be orphaned when the
+    daemon is killed. Ours cannot outlive their purpose: we kill them at the deadline, their
+    RLIMIT_CPU ends them regardless, and the forkserver exits with the process that started
+    it. So the flag is lifted for the start alone.
+    """
+    config = multiprocessing.current_process()._config  # noqa: SLF001 - no public way
+    with _context_lock:
+        daemonic = config.pop("daemon", None)
+        try:
+            process.start()
+        finally:
+            if daemonic is not None:
+                config["daemon"] = daemonic
 
 
 def _end(process: multiprocessing.process.BaseProcess) -> int | None:

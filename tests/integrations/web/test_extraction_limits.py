@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import resource
 import time
@@ -119,3 +120,15 @@ def test_many_extractions_in_a_row_leave_no_process_behind(sites, warm):
         fetch(sites.url("/ledgerleaf/"), warm)
 
     assert descendants(os.getpid()) == before
+
+
+def test_it_extracts_from_a_process_marked_daemonic_as_celerys_pool_children_are(sites, config, monkeypatch):
+    # billiard sets this on multiprocessing's view of each prefork child; multiprocessing then
+    # refuses to start children ("daemonic processes are not allowed to have children").
+    flags = multiprocessing.current_process()._config
+    monkeypatch.setitem(flags, "daemon", True)
+
+    page = fetch(sites.url("/pdf"), config)
+
+    assert "Investor summary" in page.text
+    assert flags["daemon"] is True  # lifted for the start only
