@@ -17,14 +17,17 @@ that has extracted, and end with it.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
 import os
 import resource
 import signal
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.process import AuthenticationString
 from typing import Any
 
 from integrations.web import extract
@@ -59,20 +62,23 @@ def extract_text(
         raise _too_slow(kind, limits)
     ctx = _forkserver()
     receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(
-        target=_child,
-        args=(sender, kind, body, charset, truncated, limits),
-        name=f"vicbot-extract-{kind}",
-        daemon=True,
-    )
+    process = None
     try:
-        _start(process)
+        with _plain_multiprocessing():
+            process = ctx.Process(
+                target=_child,
+                args=(sender, kind, body, charset, truncated, limits),
+                name=f"vicbot-extract-{kind}",
+                daemon=True,
+            )
+            process.start()
         sender.close()  # the child holds the only writer: its death ends the pipe
         message = receiver.recv() if receiver.poll(limits.seconds) else None
     except EOFError:
         message = None  # the child died without answering
     finally:
-        exitcode = _end(process)
+        sender.close()
+        exitcode = _end(process) if process is not None else None
         receiver.close()
     if message is None:
         if exitcode in (None, -signal.SIGKILL, -signal.SIGXCPU):
@@ -94,23 +100,27 @@ def _forkserver():
         return _context
 
 
-def _start(process: multiprocessing.process.BaseProcess) -> None:
-    """Start the child, even from a Celery prefork child.
+@contextlib.contextmanager
+def _plain_multiprocessing() -> Iterator[None]:
+    """Let multiprocessing start a child even from a Celery prefork child.
 
-    billiard marks its pool children as daemonic in multiprocessing's own bookkeeping too, and
-    multiprocessing refuses children to daemonic processes, lest they be orphaned when the
-    daemon is killed. Ours cannot outlive their purpose: we kill them at the deadline, their
-    RLIMIT_CPU ends them regardless, and the forkserver exits with the process that started
-    it. So the flag is lifted for the start alone.
+    billiard makes its own Process object multiprocessing's current process in each pool child.
+    That object is daemonic, and multiprocessing refuses children to daemonic processes lest
+    they be orphaned; ours cannot outlive their purpose (killed at the deadline, ended by
+    RLIMIT_CPU regardless, the forkserver exits with its parent), so the flag is lifted. Its
+    authkey is billiard's type, which multiprocessing will not pickle; a plain copy stands in.
+    Both are put back once the child has started.
     """
     config = multiprocessing.current_process()._config  # noqa: SLF001 - no public way
     with _context_lock:
-        daemonic = config.pop("daemon", None)
+        saved = {key: config[key] for key in ("daemon", "authkey") if key in config}
+        config.pop("daemon", None)
+        if "authkey" in saved and type(saved["authkey"]) is not AuthenticationString:
+            config["authkey"] = AuthenticationString(bytes(saved["authkey"]))
         try:
-            process.start()
+            yield
         finally:
-            if daemonic is not None:
-                config["daemon"] = daemonic
+            config.update(saved)
 
 
 def _end(process: multiprocessing.process.BaseProcess) -> int | None:

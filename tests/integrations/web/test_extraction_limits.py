@@ -8,6 +8,7 @@ import resource
 import time
 from dataclasses import replace
 
+import billiard.process
 import pytest
 
 from integrations.web import WebFetchError, fetch
@@ -122,13 +123,16 @@ def test_many_extractions_in_a_row_leave_no_process_behind(sites, warm):
     assert descendants(os.getpid()) == before
 
 
-def test_it_extracts_from_a_process_marked_daemonic_as_celerys_pool_children_are(sites, config, monkeypatch):
-    # billiard sets this on multiprocessing's view of each prefork child; multiprocessing then
-    # refuses to start children ("daemonic processes are not allowed to have children").
+def test_it_extracts_from_a_process_set_up_as_celerys_pool_children_are(sites, config, monkeypatch):
+    # billiard makes its daemonic Process, with its own authkey type, multiprocessing's current
+    # process in each prefork child; multiprocessing then refuses to start children ("daemonic
+    # processes are not allowed to have children") or to pickle the key.
     flags = multiprocessing.current_process()._config
+    billiard_key = billiard.process.AuthenticationString(bytes(flags["authkey"]))
     monkeypatch.setitem(flags, "daemon", True)
+    monkeypatch.setitem(flags, "authkey", billiard_key)
 
     page = fetch(sites.url("/pdf"), config)
 
     assert "Investor summary" in page.text
-    assert flags["daemon"] is True  # lifted for the start only
+    assert flags["daemon"] is True and flags["authkey"] is billiard_key  # put back after the start
