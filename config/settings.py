@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import ssl
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
 from config.enqueue import Task, beat_entry
@@ -132,6 +134,29 @@ else:
         }
     }
 
+# The scrape cache holds a day of page texts; it must never share the broker's memory (Heroku
+# Redis mini: 25 MB, noeviction, and a full broker refuses every task). By default it is a
+# database table culled at WEB_FETCH_CACHE_MAX_ENTRIES (`createcachetable` makes it: see the
+# Procfile); WEB_FETCH_CACHE_URL gives it a store of its own instead (e.g. a Redis with an
+# eviction policy and a size bound), never the broker's server.
+WEB_FETCH_CACHE_TABLE = "vicbot_web_fetch_cache"
+WEB_FETCH_CACHE_URL = env.str("WEB_FETCH_CACHE_URL", default="")
+if WEB_FETCH_CACHE_URL:
+    if REDIS_URL and urlsplit(WEB_FETCH_CACHE_URL).hostname == urlsplit(REDIS_URL).hostname and (
+        urlsplit(WEB_FETCH_CACHE_URL).port == urlsplit(REDIS_URL).port
+    ):
+        raise ImproperlyConfigured("WEB_FETCH_CACHE_URL must not be the broker's server (REDIS_URL)")
+    CACHES["web_fetch"] = environ.Env.cache_url_config(WEB_FETCH_CACHE_URL)
+    if WEB_FETCH_CACHE_URL.startswith("rediss://"):
+        CACHES["web_fetch"]["OPTIONS"] = {"ssl_cert_reqs": None}  # as for REDIS_URL above
+else:
+    CACHES["web_fetch"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": WEB_FETCH_CACHE_TABLE,
+        # When full, a third of the entries (the oldest keys first) are dropped.
+        "OPTIONS": {"MAX_ENTRIES": env.int("WEB_FETCH_CACHE_MAX_ENTRIES", default=2000), "CULL_FREQUENCY": 3},
+    }
+
 # --- Celery (config/celery_app.py reads the CELERY_* names) -----------------------------------
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -186,6 +211,12 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=20.0)
 CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A child is replaced after this many tasks: memory that parsers and abandoned tool threads
+# leave behind (fragmentation, caches) goes back to the OS, and such threads end with it.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=200)
+# KiB of resident memory after which a child is replaced once its task ends: two children must
+# fit a 512 MB dyno beside the parent (extraction itself runs capped in its own process).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=200_000)
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -211,6 +242,8 @@ TOOL_OUTPUT_MAX_CHARS = env.int("TOOL_OUTPUT_MAX_CHARS", default=20_000)
 VICBOT_TICK_SECONDS = env.float("VICBOT_TICK_SECONDS", default=10.0)
 # A tool call's task that has not reported this long past the tool's timeout is re-sent.
 VICBOT_LOST_TASK_GRACE_SECONDS = env.float("VICBOT_LOST_TASK_GRACE_SECONDS", default=60.0)
+# /healthz answers 503 when no worker has written its heartbeat (every 60 s) for this long.
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env.int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", default=180)
 CELERY_BEAT_SCHEDULE = {
     "vicbot-tick": beat_entry(Task.TICK, VICBOT_TICK_SECONDS),
     "vicbot-pipelines-tick": beat_entry(Task.PIPELINES_TICK, VICBOT_TICK_SECONDS),
@@ -266,6 +299,11 @@ WEB_FETCH_TIMEOUT = env.float("WEB_FETCH_TIMEOUT", default=15.0)
 WEB_FETCH_MAX_BYTES = env.int("WEB_FETCH_MAX_BYTES", default=2_000_000)
 WEB_FETCH_MAX_TEXT_CHARS = env.int("WEB_FETCH_MAX_TEXT_CHARS", default=20_000)
 WEB_FETCH_CACHE_SECONDS = env.int("WEB_FETCH_CACHE_SECONDS", default=86_400)
+# Page and PDF text is extracted in a child process killed after this long (or when the tool's
+# own time runs out), with this much memory and only the first pages of a PDF.
+WEB_FETCH_EXTRACT_TIMEOUT = env.float("WEB_FETCH_EXTRACT_TIMEOUT", default=20.0)
+WEB_FETCH_EXTRACT_MEMORY_MB = env.int("WEB_FETCH_EXTRACT_MEMORY_MB", default=256)
+WEB_FETCH_PDF_MAX_PAGES = env.int("WEB_FETCH_PDF_MAX_PAGES", default=30)
 WEB_FETCH_USER_AGENT = env.str(
     "WEB_FETCH_USER_AGENT", default="VicbotResearch/1.0 (+https://github.com/vicbot; pitch screening)"
 )

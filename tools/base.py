@@ -27,12 +27,15 @@ class ToolContext:
     `run_input` and `earlier_outputs` (the run's input and the outputs of its earlier
     tool calls) let a tool's policy check where a value came from, e.g. that a URL
     appeared verbatim in what the run has seen rather than being invented by the model.
+    `open_browsing` (an assistant setting) lifts web_scrape's restriction to those URLs
+    and the pitch's own site.
     """
 
     run_id: int | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     run_input: str = ""
     earlier_outputs: tuple[str, ...] = ()
+    open_browsing: bool = False
     # A tool adds the metered units it spends here (e.g. usage["pitchbook_credits"] += 1);
     # `invoke` copies them onto the ToolResult, even when the tool then fails.
     usage: dict[str, int] = field(default_factory=dict)
@@ -51,6 +54,9 @@ class Tool:
     # Offered to the model only when its integration is configured.
     is_available: Callable[[], bool] = lambda: True
     timeout_seconds: float = 60.0
+    # Changes data outside Vicbot (e.g. saves a Salesforce record): offered only to
+    # assistants that allow writes (Registry.offered).
+    writes: bool = False
 
     def openai_definition(self) -> dict[str, Any]:
         """The strict function tool sent to OpenAI, generated from the pydantic model."""

@@ -43,9 +43,17 @@ class Registry:
     def __iter__(self):
         return iter(self._tools.values())
 
-    def offered(self, names: Iterable[str]) -> list[Tool]:
-        """The tools among `names` whose integrations are configured, in the given order."""
-        return [self._tools[n] for n in names if n in self._tools and self._tools[n].is_available()]
+    def offered(self, names: Iterable[str], *, allow_writes: bool) -> list[Tool]:
+        """The tools among `names` whose integrations are configured, in the given order.
+
+        Tools that write (`Tool.writes`) only when `allow_writes`: an assistant that reads
+        untrusted text must be allowed to change records on purpose, not by default.
+        """
+        return [
+            tool
+            for tool in (self._tools.get(name) for name in names)
+            if tool is not None and tool.is_available() and (allow_writes or not tool.writes)
+        ]
 
 
 def _load_modules(paths: Iterable[str]) -> list[Tool]:

@@ -1,4 +1,10 @@
-"""Salesforce tools for the model: find companies and people, save a person (deduplicated by email)."""
+"""Salesforce tools for the model: find companies and people, save a person (deduplicated by email).
+
+The model reads untrusted text (pitches, websites), so the one write it may make is narrow:
+create a Contact, or fill only the EMPTY fields of FILLABLE_FIELDS on the Contact that has the
+email. An existing Contact's Account, owner, name, email and every filled-in field stay as they
+are, whatever a planted instruction asks for.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +33,8 @@ CONTACT_FIELDS = {
     "linkedin_url": "LinkedIn__c",
     "account_id": "AccountId",
 }
+# What may be added to an existing Contact, and only where it is empty.
+FILLABLE_FIELDS = ("FirstName", "Title", "Phone", "LinkedIn__c")
 
 
 class PersonFindArgs(BaseModel):
@@ -96,22 +104,39 @@ def find_people(args: PersonFindArgs, context: ToolContext) -> list[dict[str, An
     return list(get_client().query_iter(soql))
 
 
-def save_person(args: PersonSaveArgs, context: ToolContext) -> dict[str, str]:
+def save_person(args: PersonSaveArgs, context: ToolContext) -> dict[str, Any]:
     client = get_client()
-    # Fields the model left out stay as they are on an existing Contact.
-    data = {
+    given = {
         field: value for name, field in CONTACT_FIELDS.items() if (value := getattr(args, name)) is not None
     }
     existing = next(
         client.query_iter(
-            "SELECT Id FROM Contact WHERE Email = {email} ORDER BY CreatedDate LIMIT 1", email=args.email
+            "SELECT Id, {fields:literal} FROM Contact WHERE Email = {email} ORDER BY CreatedDate LIMIT 1",
+            fields=", ".join(CONTACT_FIELDS.values()),
+            email=args.email,
         ),
         None,
     )
-    if existing:
-        client.update("Contact", existing["Id"], data)
-        return {"id": existing["Id"], "action": "updated"}
-    return {"id": client.create("Contact", data), "action": "created"}
+    if not existing:
+        return {"id": client.create("Contact", given), "action": "created"}
+    fill = {field: value for field, value in given.items() if field in FILLABLE_FIELDS and _empty(existing[field])}
+    # Told back to the model, so it does not try again with other spellings.
+    kept = sorted(field for field, value in given.items() if field not in fill and value != existing.get(field))
+    if fill:
+        client.update("Contact", existing["Id"], fill)
+    result: dict[str, Any] = {"id": existing["Id"], "action": "updated" if fill else "unchanged"}
+    result["filled"] = sorted(fill)
+    if kept:
+        result["not_changed"] = kept
+        result["note"] = (
+            "An existing Contact's account, owner, name, email and filled-in fields are never changed; "
+            f"only empty {', '.join(FILLABLE_FIELDS)} are filled."
+        )
+    return result
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _domain(website: str) -> str:
@@ -150,11 +175,13 @@ TOOLS = (
     ),
     Tool(
         "salesforce_person_save",
-        "Save a person (Contact) in our Salesforce. If a Contact with the same email exists it is "
-        "updated (only the fields you give), otherwise a new one is created. Returns its Id and "
-        "whether it was created or updated.",
+        "Save a person (Contact) in our Salesforce. If no Contact has this email, a new one is "
+        "created; if one does, only its empty first name, title, phone and LinkedIn fields are "
+        "filled in (its account, owner and other fields never change). Returns its Id and what "
+        "was done.",
         PersonSaveArgs,
         save_person,
         is_available=_salesforce_configured,
+        writes=True,
     ),
 )

@@ -19,6 +19,11 @@ class WebFetchConfig:
     max_text_chars: int = 20_000
     cache_seconds: int = 86_400
     user_agent: str = DEFAULT_USER_AGENT
+    # Text extraction runs in a child process (isolated.py) bounded by these. Its deadline is
+    # also cut to whatever time the caller has left (fetch's `finish_by`).
+    extract_timeout: float = 20.0
+    extract_memory_mb: int = 256
+    pdf_max_pages: int = 30
 
     @classmethod
     def from_settings(cls) -> WebFetchConfig:
@@ -39,4 +44,7 @@ class WebFetchConfig:
             max_text_chars=int(setting("MAX_TEXT_CHARS", cls.max_text_chars)),
             cache_seconds=int(setting("CACHE_SECONDS", cls.cache_seconds)),
             user_agent=str(setting("USER_AGENT", DEFAULT_USER_AGENT)),
+            extract_timeout=float(setting("EXTRACT_TIMEOUT", cls.extract_timeout)),
+            extract_memory_mb=int(setting("EXTRACT_MEMORY_MB", cls.extract_memory_mb)),
+            pdf_max_pages=int(setting("PDF_MAX_PAGES", cls.pdf_max_pages)),
         )

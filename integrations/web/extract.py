@@ -16,6 +16,7 @@ from integrations.web.errors import WebFetchError
 # Browsers read these labels as windows-1252 (WHATWG Encoding), and so do pages labelled that way.
 _WINDOWS_1252_ALIASES = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii"}
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+DEFAULT_MAX_PDF_PAGES = 30
 
 
 def html_text(body: bytes, charset: str | None, *, truncated: bool) -> tuple[str | None, str]:
@@ -32,26 +33,33 @@ def plain_text(body: bytes, charset: str | None, *, truncated: bool) -> tuple[No
     return None, _tidy(decode(body, charset, is_html=False, truncated=truncated))
 
 
-def pdf_text(body: bytes, *, max_chars: int) -> tuple[str | None, str]:
-    """Text of the PDF's pages in order, stopping once `max_chars` are collected."""
+def pdf_text(body: bytes, *, max_chars: int, max_pages: int = DEFAULT_MAX_PDF_PAGES) -> tuple[str | None, str]:
+    """Text of the PDF's first `max_pages` pages in order, stopping once `max_chars` are collected.
+
+    Run it through isolated.extract_text: one page can hold enough operators to take minutes.
+    """
     try:
         reader = pypdf.PdfReader(io.BytesIO(body))
         if reader.is_encrypted:
             reader.decrypt("")  # many "protected" PDFs only restrict printing
         title = reader.metadata.title if reader.metadata else None
-        pages, collected = [], 0
-        for page in reader.pages:
+        pages, collected, total = [], 0, len(reader.pages)
+        for number in range(min(total, max_pages)):
             if collected > max_chars:
                 break
-            text = page.extract_text() or ""
+            text = reader.pages[number].extract_text() or ""
             pages.append(text)
             collected += len(text)
     except Exception as exc:  # noqa: BLE001 - pypdf raises many types for broken or exotic files
+        if isinstance(exc, MemoryError):
+            raise  # the caller's memory cap, not a broken file
         raise WebFetchError(
             f"The PDF could not be read ({type(exc).__name__}: {exc})",
             code="unsupported_content_type",
             permanent=True,
         ) from None
+    if total > max_pages and collected <= max_chars:
+        pages.append(f"[Vicbot read only the first {max_pages} of the PDF's {total} pages]")
     return (title.strip() or None) if isinstance(title, str) else None, _tidy("\n\n".join(pages))
 
 

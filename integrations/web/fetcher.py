@@ -9,6 +9,9 @@ changes between check and connect (rebinding) cannot move the request. Environme
 are never used: a proxy would make the connection, not us. One deadline (deadline.py)
 bounds the whole fetch, every hop included.
 
+Text extraction (HTML, PDF) runs in a child process killed at its own deadline (isolated.py):
+the parsers can be made to spin for minutes by a small hostile document.
+
 Body size: HTML and plain text are cut at `max_bytes` and marked truncated (the start of a
 page is still worth reading); a PDF longer than `max_bytes` is refused as too_large, because
 a cut PDF cannot be parsed.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +33,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from integrations.web import extract
+from integrations.web import extract, isolated
 from integrations.web.addresses import Allowlist, IPAddress, refusal_reason
 from integrations.web.config import WebFetchConfig
 from integrations.web.deadline import Deadline
@@ -61,8 +65,18 @@ class Page:
     truncated: bool  # the body was cut at max_bytes or the text at max_text_chars
 
 
-def fetch(url: str, config: WebFetchConfig, *, resolver: Resolver = socket.getaddrinfo) -> Page:
-    """The page at `url` as readable text; raises WebFetchError for anything refused or failed."""
+def fetch(
+    url: str,
+    config: WebFetchConfig,
+    *,
+    resolver: Resolver = socket.getaddrinfo,
+    finish_by: float | None = None,
+) -> Page:
+    """The page at `url` as readable text; raises WebFetchError for anything refused or failed.
+
+    `finish_by` (a time.monotonic() value) is when the caller stops waiting, e.g. a tool's
+    timeout: text extraction is killed by then at the latest.
+    """
     allowlist = Allowlist.parse(config.private_allowlist)
     target = parse_target(url)
     with Deadline(config.total_timeout) as deadline:
@@ -76,7 +90,7 @@ def fetch(url: str, config: WebFetchConfig, *, resolver: Resolver = socket.getad
                     if response.status_code in REDIRECT_STATUSES and location:
                         target = parse_target(urljoin(target.url, location))
                         continue
-                    return _read_page(target, response, config, deadline)
+                    return _read_page(target, response, config, deadline, finish_by)
             finally:
                 adapter.close()
     raise WebFetchError(
@@ -207,7 +221,11 @@ def _send(
 
 
 def _read_page(
-    target: Target, response: requests.Response, config: WebFetchConfig, deadline: Deadline
+    target: Target,
+    response: requests.Response,
+    config: WebFetchConfig,
+    deadline: Deadline,
+    finish_by: float | None,
 ) -> Page:
     status = response.status_code
     if status >= 300:
@@ -229,14 +247,14 @@ def _read_page(
     if kind == "pdf" and declared_length.isdigit() and int(declared_length) > config.max_bytes:
         raise _too_large(target, config)
     body, truncated = _read_body(response.raw, target, config.max_bytes, deadline)
-    if kind == "pdf":
-        if truncated:
-            raise _too_large(target, config)
-        title, text = extract.pdf_text(body, max_chars=config.max_text_chars)
-    elif kind == "html":
-        title, text = extract.html_text(body, _charset(params), truncated=truncated)
-    else:
+    if kind == "pdf" and truncated:
+        raise _too_large(target, config)
+    if kind == "text":  # decoding and tidying are linear in the (capped) body: no child needed
         title, text = extract.plain_text(body, _charset(params), truncated=truncated)
+    else:
+        title, text = isolated.extract_text(
+            kind, body, _charset(params), truncated=truncated, limits=_extract_limits(config, finish_by)
+        )
     return Page(
         final_url=target.url,
         status=status,
@@ -275,6 +293,18 @@ def _read_body(
         raise _timeout(target)
     body = b"".join(chunks)
     return body[:limit], size > limit
+
+
+def _extract_limits(config: WebFetchConfig, finish_by: float | None) -> isolated.Limits:
+    seconds = config.extract_timeout
+    if finish_by is not None:
+        seconds = min(seconds, finish_by - time.monotonic())
+    return isolated.Limits(
+        seconds=seconds,
+        memory_bytes=config.extract_memory_mb * 2**20,
+        max_chars=config.max_text_chars,
+        max_pdf_pages=config.pdf_max_pages,
+    )
 
 
 def _charset(params: str) -> str | None:

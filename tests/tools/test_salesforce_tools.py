@@ -94,32 +94,87 @@ def test_person_find_by_email_or_name(emulator):
     assert [p["Id"] for p in by_name] == [ada]
 
 
-def test_person_save_creates_then_updates_the_same_contact_by_email(emulator):
-    account = emulator.org.insert("Account", {"Name": "Acme"})
-    person = {
+def person(**overrides) -> dict:
+    return {
         "first_name": "Ada",
         "last_name": "O'Lovelace",
         "email": "ada@example.com",
-        "title": "CEO",
+        "title": None,
         "phone": None,
-        "linkedin_url": "https://linkedin.com/in/ada",
-        "account_id": account,
+        "linkedin_url": None,
+        "account_id": None,
+        **overrides,
     }
 
-    created = call("salesforce_person_save", **person)
-    updated = call(
-        "salesforce_person_save",
-        **{**person, "email": "Ada@Example.com", "title": "CTO", "linkedin_url": None},
+
+def test_person_save_creates_a_contact_with_every_field_given(emulator):
+    account = emulator.org.insert("Account", {"Name": "Acme"})
+
+    created = call("salesforce_person_save", **person(title="CEO", linkedin_url="https://linkedin.com/in/ada",
+                                                      account_id=account))
+
+    assert created["action"] == "created"
+    contact = emulator.org.get(created["id"])
+    assert (contact["Name"], contact["Email"], contact["Title"]) == ("Ada O'Lovelace", "ada@example.com", "CEO")
+    assert (contact["LinkedIn__c"], contact["AccountId"]) == ("https://linkedin.com/in/ada", account)
+
+
+def test_person_save_fills_only_the_empty_fields_of_the_contact_with_that_email(emulator):
+    ours = emulator.org.insert("Account", {"Name": "Our portfolio company"})
+    contact_id = emulator.org.insert(
+        "Contact",
+        {"LastName": "Lovelace", "Email": "ada@example.com", "Title": "CEO", "AccountId": ours, "Phone": ""},
     )
 
-    assert created["action"] == "created" and updated == {"id": created["id"], "action": "updated"}
-    contact = emulator.org.get(created["id"])
-    assert (contact["Title"], contact["LinkedIn__c"], contact["AccountId"]) == (
-        "CTO",
-        "https://linkedin.com/in/ada",
-        account,
+    saved = call(
+        "salesforce_person_save",
+        **person(email="Ada@Example.com", title="Former CEO", phone="+44 20 7946 0000",
+                 linkedin_url="https://linkedin.com/in/ada"),
     )
-    assert (contact["Name"], contact["Email"]) == ("Ada O'Lovelace", "Ada@Example.com")
+
+    assert saved["id"] == contact_id and saved["action"] == "updated"
+    assert saved["filled"] == ["FirstName", "LinkedIn__c", "Phone"]
+    assert saved["not_changed"] == ["Email", "LastName", "Title"]
+    contact = emulator.org.get(contact_id)
+    assert (contact["FirstName"], contact["Phone"], contact["LinkedIn__c"]) == (
+        "Ada", "+44 20 7946 0000", "https://linkedin.com/in/ada"
+    )
+    # What was there stays: title, family name, email, account.
+    assert (contact["Title"], contact["LastName"], contact["Email"], contact["AccountId"]) == (
+        "CEO", "Lovelace", "ada@example.com", ours
+    )
+
+
+def test_person_save_never_moves_an_existing_contact_to_another_account(emulator):
+    ours = emulator.org.insert("Account", {"Name": "Our portfolio company"})
+    theirs = emulator.org.insert("Account", {"Name": "A pitch that wants our contacts"})
+    contact_id = emulator.org.insert("Contact", {"LastName": "Lovelace", "Email": "ada@example.com", "AccountId": ours})
+    orphan_id = emulator.org.insert("Contact", {"LastName": "Hopper", "Email": "grace@example.com"})
+
+    moved = call("salesforce_person_save", **person(account_id=theirs, first_name="Ada"))
+    adopted = call("salesforce_person_save", **person(email="grace@example.com", last_name="Hopper",
+                                                      first_name="Grace", account_id=theirs))
+
+    assert emulator.org.get(contact_id)["AccountId"] == ours and "AccountId" in moved["not_changed"]
+    # Even an empty Account is not set on an existing Contact: that would attach it to the pitch.
+    assert emulator.org.get(orphan_id)["AccountId"] is None and "AccountId" in adopted["not_changed"]
+    assert "never changed" in moved["note"]
+
+
+def test_person_save_with_nothing_new_changes_nothing(emulator):
+    contact_id = emulator.org.insert(
+        "Contact", {"FirstName": "Ada", "LastName": "O'Lovelace", "Email": "ada@example.com"}
+    )
+    before = emulator.org.get(contact_id)
+
+    saved = call("salesforce_person_save", **person())
+
+    assert saved == {"id": contact_id, "action": "unchanged", "filled": []}
+    assert emulator.org.get(contact_id)["LastModifiedDate"] == before["LastModifiedDate"]
+
+
+def test_only_the_save_tool_is_a_write_tool():
+    assert [tool.name for tool in TOOLS if tool.writes] == ["salesforce_person_save"]
 
 
 def test_person_save_refuses_something_that_is_not_an_email():

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
-import uuid
+import os
+import subprocess
+import sys
+import time
 
 import pytest
+import redis
+from django.db import connection
 
 from integrations.web import WebFetchConfig
 from integrations.web.sample_sites import SampleSites
@@ -14,24 +19,28 @@ from tools.web_scrape import TOOLS, TRUNCATED_MARKER
 
 [TOOL] = TOOLS
 
+# The cache is the real one (a database table): each test's transaction keeps it its own.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def sites(settings):
-    """Sample sites allow-listed, and a cache of this test's own."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"web-{uuid.uuid4()}",
-        }
-    }
+    """Sample sites allow-listed."""
     with SampleSites() as running:
         settings.WEB_FETCH_PRIVATE_ALLOWLIST = [running.host_port]
         settings.WEB_FETCH_TIMEOUT = 5
         yield running
 
 
-def scrape(url: str) -> ToolResult:
-    return invoke(TOOL, json.dumps({"url": url}), ToolContext(run_id=1), max_chars=50_000)
+def pitch_on(site_url: str) -> str:
+    return f"Name: Brightloop Energy\nWebsite: {site_url}\nDescription: Flexible factory power."
+
+
+def scrape(url: str, context: ToolContext | None = None) -> ToolResult:
+    """As the model calls it, by default in a run whose pitch gives `url` as its website."""
+    if context is None:
+        context = ToolContext(run_id=1, run_input=pitch_on(url))
+    return invoke(TOOL, json.dumps({"url": url}), context, max_chars=50_000)
 
 
 def test_it_returns_the_title_and_main_text_of_a_company_page(sites):
@@ -107,3 +116,113 @@ def test_the_tool_is_always_offered_with_a_strict_schema():
     assert TOOL.is_available()
     definition = TOOL.openai_definition()
     assert definition["strict"] and definition["parameters"]["required"] == ["url"]
+
+
+def test_a_pdf_too_complex_to_read_comes_back_as_an_error_well_within_the_tools_timeout(sites, settings):
+    settings.WEB_FETCH_EXTRACT_TIMEOUT = 2
+    started = time.monotonic()
+
+    result = scrape(sites.url("/heavy-pdf"))
+
+    assert time.monotonic() - started < 5 < TOOL.timeout_seconds
+    error = json.loads(result.output)["error"]
+    assert error["message"].startswith("timeout: Reading the text of this PDF took longer than 2 s")
+
+
+def test_the_scrape_cache_is_a_database_table_not_the_brokers_redis(sites, settings):
+    """With REDIS_URL set (as in these tests) the broker is Redis; the page must not land there."""
+    assert settings.CELERY_BROKER_URL.startswith("redis")
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker_keys_before = set(broker.keys("*web_scrape*"))
+
+    assert scrape(sites.url("/ledgerleaf/about")).ok
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {settings.WEB_FETCH_CACHE_TABLE} WHERE cache_key LIKE %s",
+                       ["%web_scrape%"])
+        assert cursor.fetchone()[0] == 1
+    assert set(broker.keys("*web_scrape*")) == broker_keys_before
+
+
+# --- Which URLs a run may read (tools/web_scrape_policy.py) ---------------------------------------
+
+
+@pytest.fixture
+def leak_allowed_by_address(sites, settings):
+    """localhost on the sample sites' port is reachable, so only the URL policy can refuse it."""
+    settings.WEB_FETCH_PRIVATE_ALLOWLIST = [sites.host_port, f"localhost:{sites.port}"]
+    return f"http://localhost:{sites.port}/collect?contacts=ada%40example.com"
+
+
+def pitch_context(sites, **kwargs) -> ToolContext:
+    return ToolContext(run_id=1, run_input=pitch_on(sites.url("/brightloop-energy/")), **kwargs)
+
+
+def test_a_url_off_the_pitchs_site_that_the_run_never_saw_is_refused(sites, leak_allowed_by_address):
+    result = scrape(leak_allowed_by_address, pitch_context(sites))
+
+    assert not result.ok
+    error = json.loads(result.output)["error"]
+    assert error["type"] == "tool_error" and error["message"].startswith("url_not_allowed: ")
+    assert "127.0.0.1" in error["message"]  # names the site it may read
+    assert sites.hits("/collect?contacts=ada%40example.com") == 0
+
+
+def test_any_page_of_the_pitchs_own_site_may_be_read(sites):
+    result = scrape(sites.url("/brightloop-energy/about"), pitch_context(sites))
+
+    assert result.ok and "Lena Hartmann" in json.loads(result.output)["text"]
+
+
+def test_a_url_written_in_the_pitch_may_be_read(sites, leak_allowed_by_address):
+    context = ToolContext(run_input=pitch_on(sites.url("/")) + f"\nPress: see {leak_allowed_by_address}.")
+
+    assert scrape(leak_allowed_by_address, context).ok
+    assert sites.hits("/collect?contacts=ada%40example.com") == 1
+
+
+def test_a_url_from_an_earlier_tool_output_of_the_run_may_be_read(sites, leak_allowed_by_address):
+    earlier = json.dumps([{"Name": "Ada", "Website": leak_allowed_by_address}])
+    context = pitch_context(sites, earlier_outputs=(earlier,))
+
+    assert scrape(leak_allowed_by_address, context).ok
+
+
+def test_a_url_seen_with_other_data_in_it_is_still_refused(sites, leak_allowed_by_address):
+    context = pitch_context(sites, earlier_outputs=(f"see {leak_allowed_by_address}",))
+
+    assert not scrape(leak_allowed_by_address + "%2Cgrace%40example.com", context).ok
+
+
+def test_open_browsing_reads_any_public_url(sites, leak_allowed_by_address):
+    assert scrape(leak_allowed_by_address, pitch_context(sites, open_browsing=True)).ok
+    assert sites.hits("/collect?contacts=ada%40example.com") == 1
+
+
+def test_a_run_whose_pitch_names_no_website_reads_only_urls_it_has_seen(sites):
+    context = ToolContext(run_input="Name: Brightloop Energy\nDescription: Flexible factory power.")
+
+    result = scrape(sites.url("/brightloop-energy/"), context)
+
+    assert "url_not_allowed: " in result.output and "(none given)" in result.output
+
+
+def cache_setting(tmp_path, **env: str):
+    script = "from django.conf import settings as s; print(s.CACHES['web_fetch']['BACKEND'], s.CACHES['web_fetch']['LOCATION'])"
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "VICBOT_VAR_DIR": str(tmp_path), **env},
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_the_scrape_cache_may_have_a_store_of_its_own_but_never_the_brokers(tmp_path):
+    default = cache_setting(tmp_path, REDIS_URL="redis://broker.example:6379/0", WEB_FETCH_CACHE_URL="")
+    own = cache_setting(tmp_path, REDIS_URL="redis://broker.example:6379/0",
+                        WEB_FETCH_CACHE_URL="redis://cache.example:6379/0")
+    shared = cache_setting(tmp_path, REDIS_URL="redis://broker.example:6379/0",
+                           WEB_FETCH_CACHE_URL="redis://broker.example:6379/5")
+
+    assert default.stdout.split() == ["django.core.cache.backends.db.DatabaseCache", "vicbot_web_fetch_cache"]
+    assert own.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://cache.example:6379/0"]
+    assert shared.returncode != 0 and "must not be the broker's server" in shared.stderr

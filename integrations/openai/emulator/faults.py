@@ -7,7 +7,9 @@ Three families, one per ``add()`` call:
   client with a shorter timeout cannot know whether it worked;
 * ``outcome=...`` (create only) the response is accepted and then ends badly
   in-band: failed, incomplete, stuck, slow, refusal, invalid JSON, a bogus tool
-  call, or a model that loops on tool calls.
+  call, a model that loops on tool calls, or one that follows instructions planted
+  in its input or tool outputs (``follow_injections``; add it with ``times=None``
+  to keep it for every turn of a run).
 
 Tests add faults from their own thread while the server runs, so everything
 here is guarded by a lock.
@@ -31,6 +33,7 @@ _OUTCOME_OPTIONS: dict[str, frozenset[str]] = {
     "invalid_json": frozenset(),
     "call_tool": frozenset({"name", "arguments"}),
     "loop": frozenset(),
+    "follow_injections": frozenset(),
 }
 _REQUIRED_OPTIONS = {"slow": ("seconds",), "call_tool": ("name", "arguments")}
 INCOMPLETE_REASONS = ("max_output_tokens", "content_filter", "max_messages", "steered")

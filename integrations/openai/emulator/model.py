@@ -11,6 +11,13 @@ Behaviour (what a client's tool loop will see):
   The answer mentions the tools called and the start of what they returned.
 * Reasoning models (anything not ``gpt-4*``/``gpt-3.5*``) put a ``reasoning``
   item first, as real ones do, so clients learn to skip it.
+* With ``follow_injections`` (the ``follow_injections`` fault outcome) the model obeys
+  instructions planted in what it reads, as a gullible real one might: a line
+  ``VICBOT-TEST-INJECTION: call <tool> with <JSON object>`` in the input or in any tool
+  output of the chain makes the next turn call that (offered) tool with those arguments,
+  once per instruction, before anything else. In the arguments' strings,
+  ``{{output:<tool>}}`` stands for the latest output of that tool, percent-encoded: the
+  data an attacker would ask the model to send out.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from urllib.parse import quote
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +39,10 @@ _NAME_HINTS = ("name", "company", "query", "person", "founder", "account")
 _NON_REASONING_MODELS = ("gpt-4", "gpt-3.5", "chatgpt-4o")
 _REASONING_TOKENS = {"minimal": 16, "low": 64, "medium": 192, "high": 512, "xhigh": 1024, "max": 2048}
 _REFUSAL = "I'm sorry, but I can't help with that request."
+INJECTION_MARKER = "VICBOT-TEST-INJECTION"
+_INJECTION = re.compile(rf"{INJECTION_MARKER}:\s*call\s+([A-Za-z0-9_-]+)\s+with\s+")
+_OUTPUT_PLACEHOLDER = re.compile(r"\{\{output:([A-Za-z0-9_-]+)\}\}")
+_LEAKED_CHARS = 200  # how much of a tool output an obeyed instruction sends on
 
 
 @dataclass(frozen=True)
@@ -48,11 +60,19 @@ class ModelReply:
 
 
 def respond(
-    request: Mapping[str, Any], chain: Sequence[Turn], *, seed: str, loop: bool = False
+    request: Mapping[str, Any],
+    chain: Sequence[Turn],
+    *,
+    seed: str,
+    loop: bool = False,
+    follow_injections: bool = False,
 ) -> ModelReply:
-    """The scripted turn. ``loop`` keeps calling the first tool and never answers."""
+    """The scripted turn. ``loop`` keeps calling the first tool and never answers;
+    ``follow_injections`` first obeys any planted instruction not yet obeyed."""
     context = _Context(request, chain)
     tools = context.offered_tools()
+    if follow_injections and (injected := context.injected_call(tools, seed)) is not None:
+        return context.reply([injected])
     if loop and tools:
         return context.reply(context.tool_calls(tools[:1], seed))
     if tools:
@@ -307,6 +327,46 @@ class _Context:
             calls.append(_function_call(tool["name"], encoded, ids.call_id(f"{seed}:{index}:{tool['name']}")))
         return calls
 
+    def injected_call(self, tools: Sequence[Mapping[str, Any]], seed: str) -> dict[str, Any] | None:
+        """The first planted instruction for an offered tool that no turn has carried out yet."""
+        offered = {str(tool["name"]) for tool in tools}
+        turns = [*self.chain, Turn(request=self.request, output=[])]
+        made = {(str(call.get("name")), _canonical(call.get("arguments"))) for call in self._all_calls()}
+        outputs = self._all_outputs()
+        for text in self._everything_read(turns):
+            for name, arguments in _instructions(text):
+                if name not in offered:
+                    continue
+                arguments = _fill_placeholders(arguments, outputs)
+                encoded = json.dumps(arguments, ensure_ascii=False, separators=(",", ":"))
+                if (name, _canonical(encoded)) not in made:
+                    return _function_call(name, encoded, ids.call_id(f"{seed}:injected:{name}"))
+        return None
+
+    def _all_calls(self) -> list[items.Item]:
+        calls = [call for turn in self.chain for call in items.function_calls(turn.output)]
+        return calls + items.function_calls(self.input)
+
+    def _all_outputs(self) -> list[tuple[str, str]]:
+        """(tool name, output text) of every tool output in the chain, oldest first."""
+        names = {call.get("call_id"): str(call.get("name")) for call in self._all_calls()}
+        inputs = [items.input_items(turn.request.get("input")) for turn in self.chain] + [self.input]
+        return [
+            (names.get(out.get("call_id"), "unknown_tool"), items.parts_text(out.get("output")))
+            for turn_input in inputs
+            for out in items.function_outputs(turn_input)
+        ]
+
+    def _everything_read(self, turns: Sequence[Turn]) -> list[str]:
+        """Instructions, input messages and tool outputs (JSON decoded, as a model reads it)."""
+        texts = [str(self.request.get("instructions") or "")]
+        for turn in turns:
+            turn_input = items.input_items(turn.request.get("input"))
+            texts.append(items.message_text(turn_input))
+            for out in items.function_outputs(turn_input):
+                texts.extend(_strings(items.parts_text(out.get("output"))))
+        return texts
+
     def reply(self, output: list[dict[str, Any]]) -> ModelReply:
         if self.effort is None:
             return ModelReply(output=output, reasoning_tokens=0)
@@ -334,6 +394,63 @@ def _function_call(name: str, arguments: str, call_id: str) -> dict[str, Any]:
         "arguments": arguments,
         "status": "completed",
     }
+
+
+def _instructions(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """(tool, arguments) of every well-formed planted instruction in `text`, in order."""
+    found = []
+    decoder = json.JSONDecoder()
+    for match in _INJECTION.finditer(text):
+        try:
+            arguments, _ = decoder.raw_decode(text, match.end())
+        except json.JSONDecodeError:
+            continue  # a mangled instruction is not obeyed
+        if isinstance(arguments, dict):
+            found.append((match.group(1), arguments))
+    return found
+
+
+def _fill_placeholders(value: Any, outputs: Sequence[tuple[str, str]]) -> Any:
+    if isinstance(value, str):
+        def latest(match: re.Match[str]) -> str:
+            texts = [text for name, text in outputs if name == match.group(1)]
+            return quote(" ".join(texts[-1].split())[:_LEAKED_CHARS], safe="") if texts else ""
+
+        return _OUTPUT_PLACEHOLDER.sub(latest, value)
+    if isinstance(value, dict):
+        return {key: _fill_placeholders(item, outputs) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill_placeholders(item, outputs) for item in value]
+    return value
+
+
+def _strings(text: str) -> list[str]:
+    """A tool output as a model reads it: the strings inside JSON, else the text itself."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return [text]
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, dict):
+            for item in node.values():
+                walk(item)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(value)
+    return found
+
+
+def _canonical(arguments: Any) -> str:
+    try:
+        return json.dumps(json.loads(arguments), sort_keys=True)
+    except (TypeError, ValueError):
+        return str(arguments)
 
 
 def _snippet(text: str, limit: int = 80) -> str:

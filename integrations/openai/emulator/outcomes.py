@@ -25,7 +25,8 @@ def model_reply(
     request: Mapping[str, Any], chain: Sequence[Turn], *, seed: str, fault: Fault | None, loop: bool
 ) -> ModelReply:
     if fault is None or fault.outcome not in ("refusal", "invalid_json", "call_tool"):
-        return model.respond(request, chain, seed=seed, loop=loop)
+        follow = fault is not None and fault.outcome == "follow_injections"
+        return model.respond(request, chain, seed=seed, loop=loop, follow_injections=follow)
     if fault.outcome == "refusal":
         return model.refuse(request, chain)
     if fault.outcome == "invalid_json":
