@@ -49,7 +49,8 @@ def start_run(
         trigger=trigger,
         input=input,
         metadata={str(k): str(v) for k, v in (metadata or {}).items()},
-        tool_definitions=[tool.openai_definition() for tool in reg.offered(names)],
+        tool_definitions=[tool.openai_definition()
+                          for tool in reg.offered(names, allow_writes=version.write_tools)],
         completion_handler=on_complete,
         deadline_at=now + timedelta(seconds=version.run_deadline_seconds),
         next_check_at=now + START_SAFETY_NET,
