@@ -139,8 +139,8 @@ def default_assistant(db):
     """The `vicbot` assistant as `migrate` creates it (a transactional test's flush removes it)."""
     from django.apps import apps
 
-    migration = importlib.import_module("vicbot.migrations.0002_default_assistant_and_prices")
-    migration.create(apps, None)
+    importlib.import_module("vicbot.migrations.0002_default_assistant_and_prices").create(apps, None)
+    importlib.import_module("vicbot.migrations.0008_run_lifecycle_fields").existing_rows(apps, None)
 
 
 @pytest.fixture

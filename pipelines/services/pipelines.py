@@ -35,6 +35,11 @@ OTHER_CLAUSES = re.compile(
 REFUSAL_STATUSES = (400, 404)
 
 
+def written_fields(pipeline: Pipeline) -> list[str]:
+    """The Salesforce fields a write-back may set: the answer's, and the optional status field."""
+    return [*pipeline.answer_mapping.values(), *filter(None, [pipeline.status_field])]
+
+
 class InvalidPipeline(ValueError):
     pass
 
@@ -50,13 +55,14 @@ def pipeline_validate(pipeline: Pipeline) -> None:
         raise InvalidPipeline("Fields: a list of the Salesforce fields sent to the model, e.g. [\"Name\"]")
     if not isinstance(pipeline.answer_mapping, dict):
         raise InvalidPipeline("Answer mapping: an object of answer key → Salesforce field")
-    names = [pipeline.sobject, *pipeline.fields, *pipeline.answer_mapping.values()]
+    written = written_fields(pipeline)
+    names = [pipeline.sobject, *pipeline.fields, *written]
     bad = [name for name in names if not isinstance(name, str) or not API_NAME.match(name)]
     if bad:
         raise InvalidPipeline(f"Not Salesforce API names: {', '.join(map(repr, bad))}")
     if "." in pipeline.sobject:
         raise InvalidPipeline("The sObject must be a plain API name")
-    dotted = [name for name in pipeline.answer_mapping.values() if "." in name]
+    dotted = [name for name in written if "." in name]
     if dotted:
         raise InvalidPipeline(
             f"Answers are written to the record's own fields, not through relationships: {', '.join(dotted)}"
@@ -170,7 +176,7 @@ def fields_against_describe(pipeline: Pipeline, description: dict) -> list[str]:
             notes.append(f"{name}: describe names no relationships, so only the LIMIT 1 query checked it.")
         elif first_hop.lower() not in relationships:
             missing.append(f"{name} (no relationship named {first_hop})")
-    for name in pipeline.answer_mapping.values():
+    for name in written_fields(pipeline):
         field = fields.get(name.lower())
         if field is None:
             missing.append(name)

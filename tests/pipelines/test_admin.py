@@ -120,7 +120,8 @@ def test_retrying_a_failed_write_back_needs_its_permission(staff):
     run.output_json = {"Assessment": "Strong fit", "Reasoning": "Good team."}
     run.save(update_fields=["output_json"])
     pitch = a_pitch(status=Pitch.Status.EVALUATED, latest_run=run, writeback_state=Pitch.WriteBack.FAILED,
-                    writeback_error="UNABLE_TO_LOCK_ROW")
+                    writeback_error="UNABLE_TO_LOCK_ROW", writeback_run=run,
+                    writeback_values={"VicBot_Assessment__c": "Strong fit", "VicBot_Reasoning__c": "Good team."})
 
     viewer = staff("pipelines.view_pitch", "pipelines.evaluate_pitch")
     assert not offered(viewer, PITCHES, "retry_writeback")
@@ -156,7 +157,8 @@ def pipeline_form(**changes) -> dict:
             "fields": '["Name", "Website", "Description"]', "assistant_name": "tester",
             "prompt_template": "{record}",
             "answer_mapping": '{"Assessment": "VicBot_Assessment__c", "Reasoning": "VicBot_Reasoning__c"}',
-            "field_max_chars": 4000, "batch_size": 500, "max_in_flight": 0}
+            "field_max_chars": 4000, "batch_size": 500, "max_in_flight": 0, "max_attempts": 3,
+            "reevaluate_written": "on"}
     return {**data, **changes}
 
 
