@@ -35,6 +35,12 @@ class IntegrationError(Exception):
         self.retry_after = retry_after
         self.status = status
 
+    @property
+    def systemic(self) -> bool:
+        """About the setup, not this request (a revoked key, exhausted credits): every further
+        call fails the same way, so the caller should stop calling, not only give up on this one."""
+        return False
+
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}({self.message!r}, code={self.code!r}, permanent={self.permanent}, "

@@ -42,7 +42,15 @@ class ToolContext:
 
 
 class ToolError(Exception):
-    """A failure the tool wants the model to read as-is (e.g. 'no such company')."""
+    """A failure the tool wants the model to read as-is (e.g. 'no such company').
+
+    `systemic`: the failure is about the setup (e.g. PitchBook credits exhausted), so whoever
+    runs more evaluations should stop until someone fixes it (the pipeline pauses).
+    """
+
+    def __init__(self, message: str, *, systemic: bool = False):
+        super().__init__(message)
+        self.systemic = systemic
 
 
 @dataclass(frozen=True)
@@ -75,13 +83,15 @@ class ToolResult:
     ok: bool
     output: str  # what goes back to the model as function_call_output
     error: str = ""
+    systemic: bool = False  # see ToolError
     # Metered units the call spent at an outside service, e.g. {"pitchbook_credits": 2}.
     usage: dict[str, int] = field(default_factory=dict)
 
 
-def error_result(kind: str, message: str, *, max_chars: int) -> ToolResult:
+def error_result(kind: str, message: str, *, max_chars: int, systemic: bool = False) -> ToolResult:
     body = json.dumps({"error": {"type": kind, "message": message}}, ensure_ascii=False)
-    return ToolResult(ok=False, output=bound_text(body, max_chars=max_chars), error=f"{kind}: {message}")
+    return ToolResult(ok=False, output=bound_text(body, max_chars=max_chars), error=f"{kind}: {message}",
+                      systemic=systemic)
 
 
 def bound_text(text: str, *, max_chars: int) -> str:
@@ -110,11 +120,11 @@ def _invoke(tool: Tool, raw_arguments: str, context: ToolContext, *, max_chars: 
     try:
         value = tool.function(arguments, context)
     except ToolError as exc:
-        return error_result("tool_error", str(exc), max_chars=max_chars)
+        return error_result("tool_error", str(exc), max_chars=max_chars, systemic=exc.systemic)
     except Exception as exc:  # a tool must never take the run down with it
         if isinstance(exc, IntegrationError):  # an integration's own failure: expected
             kind = "service_error" if exc.permanent else "service_unavailable"
-            return error_result(kind, str(exc), max_chars=max_chars)
+            return error_result(kind, str(exc), max_chars=max_chars, systemic=exc.systemic)
         return error_result("tool_crashed", f"{type(exc).__name__}: {exc}", max_chars=max_chars)
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
     return ToolResult(ok=True, output=bound_text(text, max_chars=max_chars))

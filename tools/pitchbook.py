@@ -186,7 +186,7 @@ def _tool_error(exc: PitchBookError) -> ToolError:
         again = "Do not call PitchBook tools again in this run."
     else:
         again = "Retrying will not help." if exc.permanent else "This may work if tried later."
-    return ToolError(f"PitchBook {exc.code}: {exc.message}. {again}")
+    return ToolError(f"PitchBook {exc.code}: {exc.message}. {again}", systemic=exc.systemic)
 
 
 def _company(bio: CompanyBio) -> dict[str, Any]:

@@ -26,3 +26,7 @@ CREDITS_EXHAUSTED = "credits_exhausted"
 
 class PitchBookError(IntegrationError):
     service = "pitchbook"
+
+    @property
+    def systemic(self) -> bool:
+        return self.code in (CREDITS_EXHAUSTED, "unauthorized", "forbidden")

@@ -99,7 +99,11 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
     else:
         _pitch_failed(pitch, pipeline, run, attempt_log, final=verdict == Verdict.FINAL)
 
-    if pipeline.probe_run_id == run.pk and verdict != Verdict.PAUSE:
+    if run.tool_systemic_error and verdict != Verdict.PAUSE:
+        # The pitch keeps its answer, but the next ones would be researched without the tool
+        # (e.g. PitchBook credits exhausted): pause until the probe's tool calls get through.
+        pipeline_pause(pipeline_id=pipeline.pk, reason=f"Run {run.pk}: a tool failed: {run.tool_systemic_error}")
+    elif pipeline.probe_run_id == run.pk and verdict != Verdict.PAUSE:
         pipeline_resume(pipeline_id=pipeline.pk)  # the probe got past the problem
     # A slot is free: let the next waiting pitch in now rather than at the next pass.
     enqueue_pitches_admit(pipeline.pk)

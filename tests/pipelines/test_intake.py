@@ -113,3 +113,16 @@ def test_hostile_names_are_just_data(salesforce):
     pitch = pipeline.pitches.get()
     assert pitch.name == name
     assert f"Name: {name}" in pitch_prompt(pipeline, record_id=pitch.salesforce_id, snapshot=pitch.snapshot)
+
+
+def test_a_pipeline_can_leave_records_alone_once_their_answer_is_written(salesforce):
+    pipeline = make_pipeline(max_in_flight=0, selection="Name != null", reevaluate_written=False)
+    (record_id,) = add_accounts(salesforce, 1)
+    pitches_pull(pipeline_id=pipeline.pk)
+    Pitch.objects.filter(pipeline=pipeline).update(status=Pitch.Status.WRITTEN_BACK)
+
+    salesforce.org.update(record_id, {"Description": "Pivoted to drones."}, modified_by=salesforce.org.human_user_id)
+
+    assert pitches_pull(pipeline_id=pipeline.pk).changed == 0
+    pitch = Pitch.objects.get(salesforce_id=record_id)
+    assert pitch.status == Pitch.Status.WRITTEN_BACK and pitch.snapshot["Description"] != "Pivoted to drones."

@@ -192,3 +192,39 @@ def test_evaluate_again_that_cannot_read_the_record_says_so_on_the_pitch(salesfo
     pitch = wait_for(lambda: (p := pitch_of(record_id)).error and p, message="the error on the pitch")
     assert pitch.error.startswith("Evaluate again failed:")
     assert pitch.status == Pitch.Status.WRITTEN_BACK  # the earlier answer stands
+
+
+def test_pitchbook_credits_running_out_pause_the_pipeline_until_a_probe_gets_through(
+        salesforce, openai_emu, pitchbook_emulator):
+    pipeline = make_pipeline(max_in_flight=1, tool_names=["pitchbook_company_find"])
+    add_accounts(salesforce, 3)
+    pitchbook_emulator.faults.add("payment_required", times=2)  # the first pitch's call, then the first probe's
+
+    pitches_pull(pipeline_id=pipeline.pk)
+    written = wait_until_written_back(pipeline, 3, timeout=60)
+
+    # Each pitch keeps its answer (the model was told PitchBook failed); the pipeline paused
+    # after each 402 and resumed once a probe's PitchBook call got through.
+    assert {p.status for p in written} == {Pitch.Status.WRITTEN_BACK}
+    hit = Run.objects.filter(pitches__pipeline=pipeline).exclude(tool_systemic_error="")
+    assert hit.count() == 2 and all("credits_exhausted" in r.tool_systemic_error for r in hit)
+    assert Pipeline.objects.get(pk=pipeline.pk).paused_at is None
+
+
+def test_evaluate_again_while_the_answer_waits_for_its_write_supersedes_it_and_never_writes_blanks(
+        salesforce, openai_emu):
+    pipeline = make_pipeline()
+    (record_id,) = add_accounts(salesforce, 1)
+    salesforce.faults.add("lock_row", times=3, match=record_id)
+    pitches_pull(pipeline_id=pipeline.pk)
+    wait_for(lambda: pitch_of(record_id).writeback_attempts >= 1, message="the first write to fail once")
+    first_run = pitch_of(record_id).latest_run_id
+
+    enqueue_pitch_evaluate_again(pitch_of(record_id).pk, after_commit=False)
+
+    pitch = wait_for(lambda: (p := pitch_of(record_id)).latest_run_id != first_run and
+                     p.status == Pitch.Status.WRITTEN_BACK and p, timeout=90, message="the new answer written")
+    record = salesforce.org.get(record_id)
+    assert pitch.writeback_run_id == pitch.latest_run_id != first_run
+    assert record["VicBot_Assessment__c"] and record["VicBot_Reasoning__c"]
+    assert pitch.attempts == 1 and [e["run"] for e in pitch.attempt_log] == [pitch.latest_run_id]

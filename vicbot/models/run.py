@@ -76,6 +76,9 @@ class Run(models.Model):
     output_tokens = models.PositiveIntegerField(default=0)
     reasoning_tokens = models.PositiveIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    tool_systemic_error = models.TextField(
+        blank=True, help_text="A tool's failure about the setup (e.g. PitchBook credits exhausted), recorded at the end."
+    )
     tool_usage = models.JSONField(
         default=dict, blank=True, help_text="Metered units its tools spent, summed when it ended (PitchBook credits)."
     )

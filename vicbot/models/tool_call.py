@@ -20,6 +20,9 @@ class ToolCall(models.Model):
     output = models.TextField(blank=True, help_text="What the model got back.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
+    systemic_error = models.BooleanField(
+        default=False, help_text="The tool failed for a reason about the setup (e.g. PitchBook credits exhausted)."
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     usage = models.JSONField(default=dict, blank=True, help_text="Metered units spent, e.g. PitchBook credits.")
     started_at = models.DateTimeField(null=True, blank=True)

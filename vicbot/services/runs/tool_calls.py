@@ -73,7 +73,8 @@ def tool_call_execute(*, tool_call_id: int) -> None:
     began = time.monotonic()
     result, status = _execute(call)
     ToolCall.objects.filter(pk=call.pk, status=ToolCall.Status.RUNNING).update(
-        status=status, output=result.output, error=result.error, usage=result.usage, finished_at=timezone.now(),
+        status=status, output=result.output, error=result.error, usage=result.usage, systemic_error=result.systemic,
+        finished_at=timezone.now(),
         duration_ms=int((time.monotonic() - began) * 1000),
     )
     run_continue_after_tools(run_id=call.run_id)

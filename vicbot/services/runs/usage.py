@@ -56,10 +56,13 @@ def tokens_cost(price: ModelPrice, *, input_tokens: int, cached_input_tokens: in
 
 
 def run_record_cost(run_id: int) -> None:
-    """The run's token cost and its tools' metered usage, recorded when it ends."""
+    """The run's token cost, its tools' metered usage and their first systemic failure, recorded when it ends."""
     run = Run.objects.select_related("assistant").get(pk=run_id)
     tool_usage: dict[str, int] = {}
-    for usage in ToolCall.objects.filter(run_id=run_id).values_list("usage", flat=True):
+    systemic = ""
+    for usage, error, is_systemic in ToolCall.objects.filter(run_id=run_id).order_by("id").values_list(
+            "usage", "error", "systemic_error"):
         for unit, amount in (usage or {}).items():
             tool_usage[unit] = tool_usage.get(unit, 0) + amount
-    Run.objects.filter(pk=run_id).update(cost_usd=run_cost(run), tool_usage=tool_usage)
+        systemic = systemic or (error if is_systemic else "")
+    Run.objects.filter(pk=run_id).update(cost_usd=run_cost(run), tool_usage=tool_usage, tool_systemic_error=systemic)
