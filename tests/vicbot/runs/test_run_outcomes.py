@@ -125,6 +125,8 @@ def test_transient_errors_stop_being_retried_after_the_attempt_limit(openai_emu,
 
     assert run.status == RunStatus.FAILED
     assert run.attempts == 3  # OPENAI_MAX_ATTEMPTS in the worker's environment
+    # The final error replaced the retries' messages; the first one is kept.
+    assert run.first_error.startswith("Will retry: HTTP 503") and not run.error_message.startswith("Will retry")
 
 
 def test_a_completion_handler_that_raises_is_recorded_for_an_operator(openai_emu):
