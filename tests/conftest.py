@@ -163,6 +163,31 @@ def openai_emu(openai_emulator):
     openai_emulator.duplicate_webhooks = False
 
 
+@pytest.fixture
+def operator(client):
+    """The test client, logged in as a superuser."""
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_superuser("op", "op@example.com", "pw"))
+    return client
+
+
+@pytest.fixture
+def staff(client):
+    """Log in a staff user holding only the given permissions ("app.codename")."""
+    from django.contrib.auth.models import Permission, User
+
+    def login(*perms: str):
+        user = User.objects.create_user(f"staff{User.objects.count()}", password="pw", is_staff=True)
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        client.force_login(user)
+        return client
+
+    return login
+
+
 def wait_for_other_connections_to_close() -> None:
     """The worker's connections end a moment after it does; the test database is dropped next."""
     from django.db import connection

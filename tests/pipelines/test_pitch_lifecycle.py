@@ -4,7 +4,6 @@ Through the real entry points: intake passes, the worker, the admin client.
 """
 
 import pytest
-from django.contrib.auth.models import User
 
 from config.enqueue import enqueue_pitch_evaluate_again
 from pipelines.models import Pipeline, Pitch
@@ -66,14 +65,14 @@ def test_an_edit_while_the_run_is_in_flight_cancels_it_and_only_the_edited_text_
     assert salesforce.org.writes[record_id] == 3  # created, edited by a person, and our one answer
 
 
-def test_rerunning_a_pitchs_run_from_the_runs_admin_makes_the_new_run_the_pitchs_own(salesforce, openai_emu, client):
+def test_rerunning_a_pitchs_run_from_the_runs_admin_makes_the_new_run_the_pitchs_own(salesforce, openai_emu,
+                                                                                      operator):
     pipeline = make_pipeline()
     (record_id,) = add_accounts(salesforce, 1)
     pitches_pull(pipeline_id=pipeline.pk)
     first = wait_until_written_back(pipeline, 1)[0].latest_run_id
-    client.force_login(User.objects.create_superuser("op", "op@example.com", "pw"))
 
-    client.post("/admin/vicbot/run/", {"action": "rerun_runs", "_selected_action": [first]}, secure=True)
+    operator.post("/admin/vicbot/run/", {"action": "rerun_runs", "_selected_action": [first]}, secure=True)
 
     pitch = wait_for(lambda: (p := pitch_of(record_id)).latest_run_id != first and
                      p.status == Pitch.Status.WRITTEN_BACK and p.writeback_run_id == p.latest_run_id and p,
@@ -110,15 +109,14 @@ def test_after_the_last_attempt_the_pitch_fails_with_every_reason_and_salesforce
     assert record["VicBot_Assessment__c"] is None and record["VicBot_Reasoning__c"] is None  # never blanks
 
 
-def test_an_operators_cancel_is_final_for_the_pitch(salesforce, openai_emu, client):
+def test_an_operators_cancel_is_final_for_the_pitch(salesforce, openai_emu, operator):
     pipeline = make_pipeline()
     (record_id,) = add_accounts(salesforce, 1)
     openai_emu.faults.add("create", outcome="slow", seconds=5)
     pitches_pull(pipeline_id=pipeline.pk)
     run = wait_for(lambda: Run.objects.filter(status=RunStatus.WAITING_MODEL).first(), message="a run in flight")
-    client.force_login(User.objects.create_superuser("op", "op@example.com", "pw"))
 
-    client.post("/admin/vicbot/run/", {"action": "cancel_runs", "_selected_action": [run.pk]}, secure=True)
+    operator.post("/admin/vicbot/run/", {"action": "cancel_runs", "_selected_action": [run.pk]}, secure=True)
 
     pitch = wait_for(lambda: (p := pitch_of(record_id)).status == Pitch.Status.FAILED and p, message="pitch failed")
     assert pitch.attempts == 1 and pitch.error.startswith("Cancelled by an operator")

@@ -5,7 +5,7 @@ import json
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 
 from tests.support.runs import PITCH, VERDICT_SCHEMA, make_assistant
 from vicbot.models import Assistant, CompletionState, Run, RunStatus, ToolCall, WebhookEvent
@@ -14,27 +14,6 @@ from vicbot.runs import start_run
 pytestmark = pytest.mark.django_db
 
 RUNS = "/admin/vicbot/run/"
-
-
-@pytest.fixture
-def operator(client):
-    client.force_login(User.objects.create_superuser("op", "op@example.com", "pw"))
-    return client
-
-
-@pytest.fixture
-def staff(client):
-    """Log in a staff user holding only the given permissions ("app.codename")."""
-
-    def login(*perms: str):
-        user = User.objects.create_user(f"staff{User.objects.count()}", password="pw", is_staff=True)
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        client.force_login(user)
-        return client
-
-    return login
 
 
 def a_run(**changes) -> Run:
