@@ -100,7 +100,8 @@ def engine_settings(openai_emulator, salesforce_emulator, pitchbook_emulator, sa
         "SALESFORCE_ACCESS_TOKEN": salesforce_emulator.access_token,
         "PITCHBOOK_API_URL": pitchbook_emulator.base_url,
         "PITCHBOOK_API_KEY": emulators.PITCHBOOK_API_KEY,
-        "WEB_FETCH_PRIVATE_ALLOWLIST": sample_sites.host_port,
+        # localhost too: an injected URL's host is reachable, so only the URL policy stands in its way.
+        "WEB_FETCH_PRIVATE_ALLOWLIST": f"{sample_sites.host_port},localhost:{sample_sites.port}",
     }
     for name, value in values.items():
         current = getattr(settings, name)
