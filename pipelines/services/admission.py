@@ -58,7 +58,6 @@ def pitches_admit(*, pipeline_id: int) -> int:
             return 0
         if pipeline.pause_kind == PauseKind.SPEND_CAP:
             pipeline_resume(pipeline_id=pipeline.pk)  # a new day
-            pipeline.paused_at = None
         elif pipeline.probe_run_id:
             return 0  # the probe is still out (its pitch's handler clears it)
         else:
