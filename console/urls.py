@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from console import live
+from console import dashboard, live
 
 app_name = "console"
 
 urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
     path("runs/<int:run_id>/live.json", live.run_live, name="run-live"),
 ]
