@@ -4,6 +4,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+# The console's presentation (checkboxes, newest mark, export); permissions stay here.
+from vicbot.console_admin import AssistantConsoleMixin
 from vicbot.models import Assistant, ModelPrice, Run, ToolCall, WebhookEvent, WorkerHeartbeat
 from vicbot.services.assistants import InvalidAssistant, assistant_save_new_version, assistant_validate
 from vicbot.services.runs.cancel import run_cancel
@@ -54,9 +56,9 @@ class AssistantForm(forms.ModelForm):
 
 
 @admin.register(Assistant)
-class AssistantAdmin(admin.ModelAdmin):
+class AssistantAdmin(AssistantConsoleMixin, admin.ModelAdmin):
     form = AssistantForm
-    list_display = ("name", "version", "model", "service_tier", "max_turns", "created_at")
+    list_display = ("name", "version", "is_newest", "model", "service_tier", "max_turns", "created_at")
     list_filter = ("name",)
     readonly_fields = ("version", "created_at")
 

@@ -1,0 +1,75 @@
+"""Pieces of the operator's console that the engine's admin classes use (kept apart from admin.py
+so the permission rules there and the presentation here can change independently)."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import admin
+
+from tools.registry import registry
+from vicbot.models import Assistant
+
+
+class ToolNamesField(forms.MultipleChoiceField):
+    """Tools as checkboxes, one per registered tool (plus any stored name no longer registered).
+
+    Which names are allowed is the service's decision (assistant_validate names unknown ones),
+    so the field itself accepts any; a single JSON list (what the raw-JSON form posted) is read too.
+    """
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "The tools the model may call (from the tool registry).")
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple) and len(value) == 1 and str(value[0]).lstrip().startswith("["):
+            value = value[0]
+        if isinstance(value, str):
+            try:
+                value = json.loads(value) if value.lstrip().startswith("[") else [value]
+            except ValueError:
+                value = [value]
+        return [str(item) for item in (value or [])]
+
+    def valid_value(self, value) -> bool:
+        return True
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            return self.to_python(value)
+        return value
+
+
+def tool_choices(stored: list[str] | None = None) -> list[tuple[str, str]]:
+    names = list(registry().names())
+    names += [name for name in (stored or []) if name not in names]
+    return [(name, name) for name in names]
+
+
+class AssistantConsoleMixin:
+    """Marks the version new runs use, and offers tools as checkboxes."""
+
+    @admin.display(description="new runs use it", boolean=True)
+    def is_newest(self, obj: Assistant) -> bool:
+        newest = getattr(self, "_newest_versions", None)
+        if newest is None:
+            newest = self._newest_versions = {}
+        if obj.name not in newest:
+            newest[obj.name] = Assistant.objects.current(obj.name).pk
+        return newest[obj.name] == obj.pk
+
+    def changelist_view(self, request, extra_context=None):
+        self._newest_versions = {}  # one lookup per name per page
+        return super().changelist_view(request, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        stored = list(obj.tool_names) if obj is not None and isinstance(obj.tool_names, list) else []
+        form.base_fields["tool_names"] = ToolNamesField(choices=tool_choices(stored), label="Tools")
+        return form
+
