@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 # The console's presentation (checkboxes, newest mark, export); permissions stay here.
-from vicbot.console_admin import AssistantConsoleMixin
+from vicbot.console_admin import AssistantConsoleMixin, RunExportMixin
 from vicbot.models import Assistant, ModelPrice, Run, ToolCall, WebhookEvent, WorkerHeartbeat
 from vicbot.services.assistants import InvalidAssistant, assistant_save_new_version, assistant_validate
 from vicbot.services.runs.cancel import run_cancel
@@ -90,14 +90,14 @@ class ToolCallInline(admin.TabularInline):
 
 
 @admin.register(Run)
-class RunAdmin(HistoryAdmin):
+class RunAdmin(RunExportMixin, HistoryAdmin):
     list_display = ("id", "assistant", "status", "trigger", "turn", "tool_call_count", "tokens", "cost_usd",
                     "error_code", "completion_state", "created_at")
     list_filter = ("status", "trigger", "completion_state", "assistant__name")
     search_fields = ("id", "response_id", "input", "error_message")
     date_hierarchy = "created_at"
     inlines = [ToolCallInline]
-    actions = ["cancel_runs", "rerun_runs", "retry_completion"]
+    actions = ["cancel_runs", "rerun_runs", "retry_completion", "export_jsonl"]
     list_select_related = ("assistant",)
 
     @admin.display(description="tool calls")

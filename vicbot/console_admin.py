@@ -7,9 +7,12 @@ import json
 
 from django import forms
 from django.contrib import admin
+from django.http import StreamingHttpResponse
+from django.utils import timezone
 
 from tools.registry import registry
-from vicbot.models import Assistant
+from vicbot.models import TERMINAL_STATUSES, Assistant
+from vicbot.services.export import export_lines
 
 
 class ToolNamesField(forms.MultipleChoiceField):
@@ -73,3 +76,15 @@ class AssistantConsoleMixin:
         form.base_fields["tool_names"] = ToolNamesField(choices=tool_choices(stored), label="Tools")
         return form
 
+
+
+class RunExportMixin:
+    """"Export as JSONL": the selected finished runs, streamed as a download (reading needs only view)."""
+
+    @admin.action(description="Export the selected finished runs as JSONL", permissions=["view"])
+    def export_jsonl(self, request, queryset):
+        runs = queryset.filter(status__in=TERMINAL_STATUSES).order_by("finished_at", "pk")
+        response = StreamingHttpResponse(export_lines(runs), content_type="application/x-ndjson; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="vicbot-runs-{stamp}.jsonl"'
+        return response
