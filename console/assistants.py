@@ -76,7 +76,8 @@ def assistant_diff(request):
     if old.version > new.version:
         old, new = new, old
     context = {
-        **admin.site.each_context(request), "title": f"{old.name}: v{old.version} → {new.name} v{new.version}",
+        **admin.site.each_context(request), "title": (f"{old.name} v{old.version} → v{new.version}" if old.name == new.name
+                  else f"{old} → {new}"),
         "old": old, "new": new, "changes": version_diff(old, new),
         "versions": Assistant.objects.filter(name__in={old.name, new.name}).order_by("name", "-version"),
         "newest": {name: Assistant.objects.current(name).pk for name in {old.name, new.name}},

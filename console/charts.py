@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 
 def bar_chart(points: Sequence[tuple[str, float]], *, title: str, fmt: Callable[[float], str] = str,
-              color: str = "#417690", width: int = 640, height: int = 180) -> SafeString:
+              color: str = "#417690", width: int = 900, height: int = 170) -> SafeString:
     """One bar per (label, value); every 5th label and the highest value are written on the axes."""
     left, bottom, top = 56, 28, 16
     plot_w, plot_h = width - left - 8, height - bottom - top

@@ -144,7 +144,7 @@ def dashboard_context(now: datetime | None = None) -> dict:
     days = per_day(now)
     today_cost = Run.objects.filter(created_at__gte=start_of_today(now)).aggregate(
         total=Coalesce(Sum("cost_usd"), Decimal(0)))["total"]
-    caps = [p.daily_spend_cap_usd for p in Pipeline.objects.filter(daily_spend_cap_usd__isnull=False)]
+    caps = list(Pipeline.objects.filter(daily_spend_cap_usd__isnull=False).values_list("name", "daily_spend_cap_usd"))
     day_label = "%b %d"
     return {
         "now": when(now),
@@ -163,7 +163,7 @@ def dashboard_context(now: datetime | None = None) -> dict:
         "workers": workers(now),
         "any_worker_alive": any(w["alive"] for w in workers(now)),
         "spent_today": dollars(today_cost),
-        "cap_total": dollars(sum(caps)) if caps else "no cap set",
+        "caps": [{"pipeline": name, "cap": dollars(cap)} for name, cap in caps],
         "totals_30d": {"evaluations": sum(d["evaluations"] for d in days), "cost": dollars(sum(d["cost"] for d in days)),
                        "credits": sum(d["credits"] for d in days)},
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -27,6 +28,14 @@ def seconds(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value:.1f} s" if value < 60 else f"{int(value // 60)} min {int(value % 60)} s"
+
+
+_ESCAPED_NEWLINE = re.compile(r"(?<!\\)\\n")
+
+
+def readable_json(value) -> str:
+    """pretty_json, with line breaks inside strings shown as line breaks (for reading, not parsing)."""
+    return _ESCAPED_NEWLINE.sub("\n", pretty_json(value))
 
 
 def pretty_json(value) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from console.formatting import dollars, pretty_json, seconds, when
+from console.formatting import dollars, readable_json, seconds, when
 from vicbot.models import TERMINAL_STATUSES, Run, ToolCall
 
 
@@ -47,8 +47,8 @@ def tool_call_data(call: ToolCall) -> dict:
         "status_label": call.get_status_display(),
         "duration": seconds(call.duration_ms / 1000) if call.duration_ms is not None else "—",
         "started_at": when(call.started_at),
-        "arguments": pretty_json(call.arguments) if call.arguments else "",
-        "output": pretty_json(call.output) if call.output else "",
+        "arguments": readable_json(call.arguments) if call.arguments else "",
+        "output": readable_json(call.output) if call.output else "",
         "output_chars": len(call.output),
         "error": call.error,
         "usage": call.usage,

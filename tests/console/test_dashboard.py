@@ -64,8 +64,8 @@ def test_it_shows_pipeline_state_workers_api_use_and_spend_against_the_cap(clien
 
     assert "OpenAI says the key is invalid" in html and "INVALID_SESSION_ID: Session expired" in html
     assert "3 new, 1 changed" in html and "1,234 / 15,000 (8.2%)" in html
-    assert "<td>2</td>" in html  # the new and the retry-waiting pitch wait; the written one does not
-    assert "due now" in html and "$0.0000 / $5.00" in html
+    assert "<td class=\"num\">2</td>" in html  # the new and the retry-waiting pitch wait; the written one does not
+    assert "due now" in html and "$0.0000 / $5.00" in html and "daily caps: paused-one $5.00" in html
     assert "celery@alive" in html and ">alive<" in html and ">silent<" in html
     assert "No live worker" not in html
     assert html.count('<svg class="console-chart"') == 3
