@@ -41,21 +41,23 @@ def ids_for_task(name: str, args: list) -> dict:
     """The ids a task's arguments name (one primary-key lookup for a run's or tool call's pitch)."""
     if not args:
         return {}
+    from config.enqueue import Task
+
     first = args[0]
     try:
-        if name == "vicbot.run_advance":
+        if name == Task.RUN_ADVANCE:
             from vicbot.models import Run
 
             pitch = Run.objects.filter(pk=first).values_list("metadata__pitch", flat=True).first()
             return {"run": first, "pitch": pitch}
-        if name == "vicbot.tool_call_execute":
+        if name == Task.TOOL_CALL_EXECUTE:
             from vicbot.models import ToolCall
 
             row = ToolCall.objects.filter(pk=first).values_list("run_id", "run__metadata__pitch").first()
             return {"tool_call": first, **({"run": row[0], "pitch": row[1]} if row else {})}
-        if name == "vicbot.pitch_evaluate_again":
+        if name == Task.PITCH_EVALUATE_AGAIN:
             return {"pitch": first}
-        if name in ("vicbot.pull_pitches", "vicbot.pitches_admit", "vicbot.writeback_flush"):
+        if name in (Task.PULL_PITCHES, Task.PITCHES_ADMIT, Task.WRITEBACK_FLUSH):
             return {"pipeline": first}
     except Exception:  # noqa: BLE001 -- naming the ids must never stop the task
         return {}

@@ -108,3 +108,20 @@ def test_the_live_endpoint_is_for_staff_who_may_view_runs_and_only_reads(client)
     client.force_login(staff_user("vicbot.view_run"))
     assert client.get(url, secure=True).status_code == 200
     assert client.post(url, secure=True).status_code == 405
+
+
+def test_an_action_that_queues_work_warns_when_no_worker_is_alive(client):
+    from django.utils import timezone
+
+    from vicbot.models import WorkerHeartbeat
+
+    run = finished_run(status=RunStatus.PENDING)
+    client.force_login(staff_user("vicbot.view_run", "vicbot.cancel_run"))
+    post = {"action": "cancel_runs", "_selected_action": [run.pk]}
+
+    page = client.post("/admin/vicbot/run/", post, secure=True, follow=True).content.decode()
+    assert "No worker has reported in the last 3 minutes" in page
+
+    WorkerHeartbeat.objects.create(hostname="celery@w1", last_seen_at=timezone.now())
+    page = client.post("/admin/vicbot/run/", post, secure=True, follow=True).content.decode()
+    assert "No worker has reported" not in page
