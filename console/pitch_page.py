@@ -6,28 +6,8 @@ from django.urls import reverse
 
 from console.formatting import dollars, when
 from console.timeline import salesforce_record_url
+from pipelines.console_admin import status_sentence
 from pipelines.models import Pitch
-
-# What the write-back adds to the pitch's own status, so the two never contradict each other.
-WRITEBACK_NOTE = {
-    Pitch.WriteBack.QUEUED: "write-back queued",
-    Pitch.WriteBack.WRITING: "writing back now",
-    Pitch.WriteBack.FAILED: "write-back failed",
-    Pitch.WriteBack.SUPERSEDED: "its write-back was superseded by a newer evaluation",
-}
-
-
-def status_sentence(pitch: Pitch) -> str:
-    label = pitch.get_status_display()
-    if pitch.status == Pitch.Status.EVALUATED and pitch.writeback_state == Pitch.WriteBack.FAILED:
-        label = "answered, but the write-back failed"
-    elif pitch.status == Pitch.Status.EVALUATED and pitch.writeback_state in WRITEBACK_NOTE:
-        label = f"answered ({WRITEBACK_NOTE[pitch.writeback_state]})"
-    elif pitch.writeback_state in (Pitch.WriteBack.FAILED, Pitch.WriteBack.QUEUED, Pitch.WriteBack.WRITING) \
-            and pitch.status != Pitch.Status.EVALUATED:
-        label = f"{label}; {WRITEBACK_NOTE[pitch.writeback_state]}"
-    return label
-
 
 def pitch_page(pitch: Pitch) -> dict:
     runs = []

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 
 from config.enqueue import enqueue_pitch_evaluate_again, enqueue_pull_pitches
 # The console's presentation (schedule on the form, resume); permissions stay here.
-from pipelines.console_admin import PipelineConsoleMixin, ScheduleFields
+from pipelines.console_admin import PipelineConsoleMixin, PitchConsoleMixin, ScheduleFields
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.pipelines import (
     InvalidPipeline,
@@ -65,8 +65,8 @@ class PipelineAdmin(PipelineConsoleMixin, admin.ModelAdmin):
 
 
 @admin.register(Pitch)
-class PitchAdmin(admin.ModelAdmin):
-    list_display = ("name", "salesforce_id", "pipeline", "status", "assessment", "writeback_state",
+class PitchAdmin(PitchConsoleMixin, admin.ModelAdmin):
+    list_display = ("name", "salesforce_id", "pipeline", "status_and_writeback", "assessment", "writeback_state",
                     "writeback_error", "updated_at")
     list_filter = ("pipeline", "status", "writeback_state", "assessment")
     search_fields = ("name", "salesforce_id")

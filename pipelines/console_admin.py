@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from pipelines.models import Pipeline
+from pipelines.models import Pipeline, Pitch
 from pipelines.services.pause import pipeline_resume
 from pipelines.services.pipelines import pipeline_schedule
 
@@ -66,3 +66,32 @@ class PipelineConsoleMixin:
         if not obj.enabled:
             return "disabled"
         return f"paused: {obj.pause_reason}" if obj.paused_at else "running"
+
+
+# What the write-back adds to the pitch's own status, so the two never contradict each other.
+WRITEBACK_NOTE = {
+    Pitch.WriteBack.QUEUED: "write-back queued",
+    Pitch.WriteBack.WRITING: "writing back now",
+    Pitch.WriteBack.FAILED: "write-back failed",
+    Pitch.WriteBack.SUPERSEDED: "its write-back was superseded by a newer evaluation",
+}
+
+
+def status_sentence(pitch: Pitch) -> str:
+    label = pitch.get_status_display()
+    if pitch.status == Pitch.Status.EVALUATED and pitch.writeback_state == Pitch.WriteBack.FAILED:
+        label = "answered, but the write-back failed"
+    elif pitch.status == Pitch.Status.EVALUATED and pitch.writeback_state in WRITEBACK_NOTE:
+        label = f"answered ({WRITEBACK_NOTE[pitch.writeback_state]})"
+    elif pitch.writeback_state in (Pitch.WriteBack.FAILED, Pitch.WriteBack.QUEUED, Pitch.WriteBack.WRITING) \
+            and pitch.status != Pitch.Status.EVALUATED:
+        label = f"{label}; {WRITEBACK_NOTE[pitch.writeback_state]}"
+    return label
+
+
+class PitchConsoleMixin:
+    """The pitch list shows one status that agrees with the write-back's."""
+
+    @admin.display(description="status", ordering="status")
+    def status_and_writeback(self, obj: Pitch) -> str:
+        return status_sentence(obj)

@@ -59,3 +59,9 @@ def test_the_buttons_post_to_the_actions_and_need_their_permission(client, pitch
     assert response.status_code == 302
     pitch.refresh_from_db()
     assert pitch.writeback_state == Pitch.WriteBack.QUEUED
+
+
+def test_the_pitch_list_shows_one_status_that_agrees_with_the_write_back(client, pitch):
+    client.force_login(staff_user("pipelines.view_pitch"))
+    html = client.get("/admin/pipelines/pitch/", secure=True).content.decode()
+    assert '<td class="field-status_and_writeback">answered, but the write-back failed</td>' in html
