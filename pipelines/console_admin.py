@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.pause import pipeline_resume
@@ -61,11 +62,30 @@ class PipelineConsoleMixin:
         resumed = sum(pipeline_resume(pipeline_id=pk) for pk in queryset.values_list("pk", flat=True))
         self.message_user(request, f"Resumed {resumed} of {queryset.count()} pipelines (running ones are left alone).")
 
+    def get_list_display(self, request):
+        return ("name", "enabled", "state", "every", "sobject", "assistant_name", "api_usage", "last_intake")
+
     @admin.display(description="state")
     def state(self, obj: Pipeline) -> str:
         if not obj.enabled:
             return "disabled"
-        return f"paused: {obj.pause_reason}" if obj.paused_at else "running"
+        if obj.paused_at:
+            reason = obj.pause_reason if len(obj.pause_reason) <= 70 else obj.pause_reason[:69] + "…"
+            return f"paused: {reason}"  # whole on the pipeline's page
+        return "running"
+
+    @admin.display(description="pull every")
+    def every(self, obj: Pipeline) -> str:
+        seconds = schedule_every_seconds(obj)
+        return "—" if not seconds else (f"{seconds // 60} min" if seconds >= 60 else f"{seconds} s")
+
+    @admin.display(description="last intake", ordering="last_intake_at")
+    def last_intake(self, obj: Pipeline) -> str:
+        if obj.last_intake_at is None:
+            return "never"
+        when = timezone.localtime(obj.last_intake_at).strftime("%Y-%m-%d %H:%M:%S")
+        failed = obj.last_intake_error and (obj.last_intake_error_at or obj.last_intake_at) >= obj.last_intake_at
+        return f"{when}: {'failed' if failed else obj.last_intake_summary}"
 
 
 # What the write-back adds to the pitch's own status, so the two never contradict each other.
@@ -90,7 +110,19 @@ def status_sentence(pitch: Pitch) -> str:
 
 
 class PitchConsoleMixin:
-    """The pitch list shows one status that agrees with the write-back's."""
+    """The pitch list shows one status that agrees with the write-back's, and fits 1440 px."""
+
+    def get_list_display(self, request):
+        return ("name", "salesforce_id", "pipeline", "status_and_writeback", "assessment", "problem", "updated")
+
+    @admin.display(description="error")
+    def problem(self, obj: Pitch) -> str:
+        text = obj.writeback_error if obj.writeback_state == Pitch.WriteBack.FAILED else obj.error
+        return text if len(text) <= 80 else text[:79] + "…"  # whole on the pitch's page
+
+    @admin.display(description="updated", ordering="updated_at")
+    def updated(self, obj: Pitch) -> str:
+        return timezone.localtime(obj.updated_at).strftime("%Y-%m-%d %H:%M:%S")
 
     @admin.display(description="status", ordering="status")
     def status_and_writeback(self, obj: Pitch) -> str:

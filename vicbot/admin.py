@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 # The console's presentation (checkboxes, newest mark, export); permissions stay here.
-from vicbot.console_admin import AssistantConsoleMixin, QueuedWorkWarningMixin, RunExportMixin
+from vicbot.console_admin import AssistantConsoleMixin, QueuedWorkWarningMixin, RunExportMixin, RunListMixin
 from vicbot.models import Assistant, ModelPrice, Run, ToolCall, WebhookEvent, WorkerHeartbeat
 from vicbot.services.assistants import InvalidAssistant, assistant_save_new_version, assistant_validate
 from vicbot.services.runs.cancel import run_cancel
@@ -90,7 +90,7 @@ class ToolCallInline(admin.TabularInline):
 
 
 @admin.register(Run)
-class RunAdmin(QueuedWorkWarningMixin, RunExportMixin, HistoryAdmin):
+class RunAdmin(RunListMixin, QueuedWorkWarningMixin, RunExportMixin, HistoryAdmin):
     list_display = ("id", "assistant", "status", "trigger", "turn", "tool_call_count", "tokens", "cost_usd",
                     "error_code", "completion_state", "created_at")
     list_filter = ("status", "trigger", "completion_state", "assistant__name")

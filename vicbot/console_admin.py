@@ -111,3 +111,20 @@ class QueuedWorkWarningMixin:
             messages.warning(request, "No worker has reported in the last 3 minutes: the queued work waits until "
                                       "a worker runs (see the dashboard's Workers).")
         return response
+
+
+class RunListMixin:
+    """The run list at 1440 px without clipped columns: times to the second, money in dollars."""
+
+    def get_list_display(self, request):
+        return ("id", "status", "assistant", "turn", "tool_call_count", "tokens", "cost", "error_code", "created")
+
+    @admin.display(description="cost", ordering="cost_usd")
+    def cost(self, obj) -> str:
+        if obj.cost_usd is None:
+            return "—"
+        return f"${obj.cost_usd:,.4f}" if obj.cost_usd < 1 else f"${obj.cost_usd:,.2f}"
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, obj) -> str:
+        return timezone.localtime(obj.created_at).strftime("%Y-%m-%d %H:%M:%S")

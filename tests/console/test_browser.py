@@ -98,7 +98,9 @@ def shot(page, name: str):
 
 
 def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    """Neither the page nor an admin list's own scroll box is wider than the window (nothing clipped)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1 && "
+                         "[...document.querySelectorAll('.results')].every(b => b.scrollWidth <= b.clientWidth + 1)")
 
 
 def test_the_dashboard_on_realistic_data(page_as, live_server, world):
@@ -119,6 +121,9 @@ def test_the_dashboard_on_realistic_data(page_as, live_server, world):
 def test_a_run_timeline_on_realistic_data(page_as, live_server, world, settings):
     run = next(r for r in world["runs"] if r.status == RunStatus.SUCCEEDED and r.turn == 3)
     page = page_as(superuser())
+    for listing in ("vicbot/run", "pipelines/pitch", "pipelines/pipeline", "vicbot/assistant"):
+        page.goto(f"{live_server.url}/admin/{listing}/")
+        assert no_horizontal_scroll(page), listing  # no clipped columns at 1440 px
     page.goto(f"{live_server.url}/admin/vicbot/run/{run.pk}/change/")
 
     assert page.locator("#run-status").inner_text() == "Succeeded"
