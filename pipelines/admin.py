@@ -8,6 +8,8 @@ from django import forms
 from django.contrib import admin, messages
 
 from config.enqueue import enqueue_pitch_evaluate_again, enqueue_pull_pitches
+# The console's presentation (schedule on the form, resume); permissions stay here.
+from pipelines.console_admin import PipelineConsoleMixin, PitchConsoleMixin, ScheduleFields
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.pipelines import (
     InvalidPipeline,
@@ -18,7 +20,7 @@ from pipelines.services.pipelines import (
 from pipelines.services.writeback import writeback_retry
 
 
-class PipelineForm(forms.ModelForm):
+class PipelineForm(ScheduleFields, forms.ModelForm):
     class Meta:
         model = Pipeline
         fields = "__all__"
@@ -38,12 +40,12 @@ class PipelineForm(forms.ModelForm):
 
 
 @admin.register(Pipeline)
-class PipelineAdmin(admin.ModelAdmin):
+class PipelineAdmin(PipelineConsoleMixin, admin.ModelAdmin):
     form = PipelineForm
-    list_display = ("name", "enabled", "sobject", "assistant_name", "max_in_flight", "schedule", "watermark",
+    list_display = ("name", "enabled", "state", "sobject", "assistant_name", "max_in_flight", "schedule", "watermark",
                     "api_usage", "last_intake_at", "last_intake_summary")
     readonly_fields = ("watermark", "api_usage", "last_intake_at", "last_intake_summary")
-    actions = ["pull_now"]
+    actions = ["pull_now", "resume_now"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -63,8 +65,8 @@ class PipelineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Pitch)
-class PitchAdmin(admin.ModelAdmin):
-    list_display = ("name", "salesforce_id", "pipeline", "status", "assessment", "writeback_state",
+class PitchAdmin(PitchConsoleMixin, admin.ModelAdmin):
+    list_display = ("name", "salesforce_id", "pipeline", "status_and_writeback", "assessment", "writeback_state",
                     "writeback_error", "updated_at")
     list_filter = ("pipeline", "status", "writeback_state", "assessment")
     search_fields = ("name", "salesforce_id")

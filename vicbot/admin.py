@@ -4,6 +4,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+# The console's presentation (checkboxes, newest mark, export); permissions stay here.
+from vicbot.console_admin import AssistantConsoleMixin, QueuedWorkWarningMixin, RunExportMixin, RunListMixin
 from vicbot.models import Assistant, ModelPrice, Run, ToolCall, WebhookEvent, WorkerHeartbeat
 from vicbot.services.assistants import InvalidAssistant, assistant_save_new_version, assistant_validate
 from vicbot.services.runs.cancel import run_cancel
@@ -54,9 +56,9 @@ class AssistantForm(forms.ModelForm):
 
 
 @admin.register(Assistant)
-class AssistantAdmin(admin.ModelAdmin):
+class AssistantAdmin(AssistantConsoleMixin, admin.ModelAdmin):
     form = AssistantForm
-    list_display = ("name", "version", "model", "service_tier", "max_turns", "created_at")
+    list_display = ("name", "version", "is_newest", "model", "service_tier", "max_turns", "created_at")
     list_filter = ("name",)
     readonly_fields = ("version", "created_at")
 
@@ -88,14 +90,14 @@ class ToolCallInline(admin.TabularInline):
 
 
 @admin.register(Run)
-class RunAdmin(HistoryAdmin):
+class RunAdmin(RunListMixin, QueuedWorkWarningMixin, RunExportMixin, HistoryAdmin):
     list_display = ("id", "assistant", "status", "trigger", "turn", "tool_call_count", "tokens", "cost_usd",
                     "error_code", "completion_state", "created_at")
     list_filter = ("status", "trigger", "completion_state", "assistant__name")
     search_fields = ("id", "response_id", "input", "error_message")
     date_hierarchy = "created_at"
     inlines = [ToolCallInline]
-    actions = ["cancel_runs", "rerun_runs", "retry_completion"]
+    actions = ["cancel_runs", "rerun_runs", "retry_completion", "export_jsonl"]
     list_select_related = ("assistant",)
 
     @admin.display(description="tool calls")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections import Counter
 from statistics import median
 
@@ -14,8 +15,30 @@ from vicbot.runs import Run
 DONE = (Pitch.Status.WRITTEN_BACK, Pitch.Status.FAILED, Pitch.Status.DELETED)
 
 
-def progress(pipeline: Pipeline, total: int) -> int:
-    """Print one progress line; return how many pitches are done."""
+class Progress:
+    """The demo's progress line: redrawn in place on a terminal; in a log, at most every 5 s
+    (and whenever the count of finished pitches changes, at most that often too)."""
+
+    LOG_EVERY_SECONDS = 5.0
+
+    def __init__(self, pipeline: Pipeline, total: int, *, out=None, clock=time.monotonic):
+        self.pipeline, self.total, self.out, self.clock = pipeline, total, out or sys.stdout, clock
+        self.tty = self.out.isatty()
+        self.last_printed_at: float | None = None
+
+    def check(self, *, final: bool = False) -> int:
+        """Print the line if it is due; return how many pitches are done."""
+        done, line = progress_line(self.pipeline, self.total)
+        now = self.clock()
+        due = self.tty or final or self.last_printed_at is None or now - self.last_printed_at >= self.LOG_EVERY_SECONDS
+        if due:
+            self.out.write(line.ljust(110) + ("\r" if self.tty and not final else "\n"))
+            self.out.flush()
+            self.last_printed_at = now
+        return done
+
+
+def progress_line(pipeline: Pipeline, total: int) -> tuple[int, str]:
     counts = Counter(dict(pipeline.pitches.values_list("status").annotate(n=Count("pk")).values_list("status", "n")))
     done = sum(counts[s] for s in DONE)
     width = 30
@@ -23,11 +46,7 @@ def progress(pipeline: Pipeline, total: int) -> int:
     line = (f"[{'#' * filled}{'-' * (width - filled)}] {done}/{total} done · "
             f"{counts[Pitch.Status.EVALUATING]} evaluating · {counts[Pitch.Status.NEW]} waiting · "
             f"{counts[Pitch.Status.WRITTEN_BACK]} written back · {counts[Pitch.Status.FAILED]} failed")
-    end = "\r" if sys.stdout.isatty() else "\n"
-    sys.stdout.write(line.ljust(110) + end)
-    sys.stdout.flush()
-    return done
-
+    return done, line
 
 def table(pipeline: Pipeline) -> list[str]:
     rows = [("Pitch", "Assessment", "Turns", "Tools", "Tokens in/out", "Seconds", "Salesforce")]

@@ -1,38 +1,79 @@
-"""python manage.py demo: the main job, end to end, on local emulators."""
+"""python manage.py demo: the main job, end to end, on local emulators.
 
+`demo --serve` then opens the admin on its results: a local web server and a login it prints.
+"""
+
+import secrets
 import shutil
+import signal
+import sys
 import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
 from pipelines.demo.processes import start_processes
-from pipelines.demo.report import progress, table, totals
+from pipelines.demo.report import Progress, table, totals
 from pipelines.demo.world import seed_pitches, start_world
-from pipelines.models import Pipeline
+from pipelines.management.arguments import positive_int, positive_seconds
+from pipelines.models import Pipeline, Pitch
 from pipelines.services.pipelines import pipeline_create
 
 BANNER = "OFFLINE DEMO: OpenAI, Salesforce, PitchBook and the company websites are local emulators."
+SERVE_HINT = "Open the admin on these results: scripts/demo --serve   (a local web server and a login it prints)"
+DEMO_USER = "demo"
 
 
 class Command(BaseCommand):
-    help = "Evaluate sample pitches end to end (intake, tools, answers, write-back) on local emulators."
+    help = ("Evaluate sample pitches end to end (intake, tools, answers, write-back) on local emulators; "
+            "with --serve, open the admin on the results instead.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--pitches", type=int, default=30)
-        parser.add_argument("--in-flight", type=int, default=8, help="Runs evaluating at once")
-        parser.add_argument("--concurrency", type=int, default=4, help="Worker processes")
-        parser.add_argument("--timeout", type=float, default=900)
+        parser.add_argument("--pitches", type=positive_int, default=30,
+                            help="Sample pitches to put in the emulated Salesforce (default: %(default)s).")
+        parser.add_argument("--in-flight", type=positive_int, default=8,
+                            help="Runs evaluating at once (default: %(default)s).")
+        parser.add_argument("--concurrency", type=positive_int, default=4,
+                            help="Celery worker processes (default: %(default)s).")
+        parser.add_argument("--timeout", type=positive_seconds, default=900,
+                            help="Seconds before the demo gives up (default: %(default)s).")
+        parser.add_argument("--keep-logs", action="store_true",
+                            help="Keep the worker and beat logs even when everything worked (kept on failure).")
+        parser.add_argument("--serve", action="store_true",
+                            help="Do not run the demo: start the admin on localhost on its results, with a login "
+                                 "it creates and prints (scripts/demo --serve sets the local-http settings).")
+        parser.add_argument("--port", type=positive_int, default=8000, help="With --serve: the port (default: %(default)s).")
 
-    def handle(self, *args, pitches, in_flight, concurrency, timeout, **options):
+    def handle(self, *args, pitches, in_flight, concurrency, timeout, keep_logs, serve, port, **options):
+        if serve:
+            return self._serve(port)
+        # A plain `kill` runs the clean-up too (worker and beat are stopped, not orphaned).
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         self.stdout.write(self.style.WARNING(BANNER))
         call_command("migrate", verbosity=0)
         log_dir = Path(tempfile.mkdtemp(prefix="vicbot-demo-"))
+        try:
+            elapsed, api_calls, pipeline = self._run(pitches, in_flight, concurrency, timeout, log_dir)
+        except BaseException:
+            self.stderr.write(f"The demo stopped; the worker and beat logs are kept in {log_dir}")
+            raise
+        self.stdout.write("\n" + "\n".join(table(pipeline)))
+        self._summary(pipeline, pitches, elapsed, api_calls)
+        failed = pipeline.pitches.filter(status=Pitch.Status.FAILED).count()
+        if failed or keep_logs:
+            why = f"{failed} pitches failed" if failed else "--keep-logs"
+            self.stdout.write(f"Logs kept in {log_dir} ({why}).")
+        else:
+            shutil.rmtree(log_dir, ignore_errors=True)
+        self.stdout.write(SERVE_HINT)
+
+    def _run(self, pitches, in_flight, concurrency, timeout, log_dir):
         with ExitStack() as stack:
             world = start_world(stack)
             seed_pitches(world, pitches)
@@ -42,15 +83,13 @@ class Command(BaseCommand):
             start_processes(stack, environment=environment, log_dir=log_dir, concurrency=concurrency)
             self.stdout.write(f"Worker and beat started (logs in {log_dir}); {pitches} pitches in Salesforce.")
             started = time.monotonic()
-            while progress(pipeline, pitches) < pitches:
+            progress = Progress(pipeline, pitches, out=self.stdout._out)
+            while progress.check() < pitches:
                 if time.monotonic() - started > timeout:
                     raise CommandError(f"Not done after {timeout:g}s; see the logs in {log_dir}")
                 time.sleep(0.5)
-            elapsed = time.monotonic() - started
-            api_calls = world.salesforce.api_calls
-        self.stdout.write("\n" + "\n".join(table(pipeline)))
-        self._summary(pipeline, pitches, elapsed, api_calls)
-        shutil.rmtree(log_dir, ignore_errors=True)
+            progress.check(final=True)
+            return time.monotonic() - started, world.salesforce.api_calls, pipeline
 
     def _demo_pipeline(self, stack: ExitStack, in_flight: int) -> Pipeline:
         Pipeline.objects.filter(name="demo").delete()
@@ -80,6 +119,21 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.WARNING(BANNER))
 
+    def _serve(self, port: int):
+        if settings.SECURE_SSL_REDIRECT or settings.SESSION_COOKIE_SECURE:
+            raise CommandError("The admin over local http needs DJANGO_SECURE_SSL_REDIRECT=false and "
+                               "DJANGO_SECURE_COOKIES=false; `scripts/demo --serve` sets both.")
+        call_command("migrate", verbosity=0)
+        password = secrets.token_urlsafe(12)
+        user, _ = get_user_model().objects.get_or_create(username=DEMO_USER)
+        user.is_staff = user.is_superuser = user.is_active = True
+        user.set_password(password)  # a new one each time: it is printed only here
+        user.save()
+        self.stdout.write(self.style.SUCCESS(
+            f"Admin on the demo's results: http://127.0.0.1:{port}/admin/  (dashboard: /admin/console/)\n"
+            f"Login: {DEMO_USER} / {password}   (Ctrl-C stops the server)"))
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
 
 def _pause(task_ids):
     PeriodicTask.objects.filter(pk__in=task_ids).update(enabled=False)
@@ -92,7 +146,12 @@ def _resume(task_ids):
 
 
 def _empty_embedded_broker():
-    """Messages left in the file broker by an earlier, interrupted demo would confuse this one."""
+    """Messages left in the file broker by an earlier, interrupted demo would confuse this one.
+
+    Only the message files go: the folder also holds the transport's `control/` folder
+    (broadcast bindings), which is a directory and is the transport's to keep.
+    """
     if settings.CELERY_BROKER_URL == "filesystem://":
         for message in Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]).glob("*"):
-            message.unlink(missing_ok=True)
+            if message.is_file():
+                message.unlink(missing_ok=True)

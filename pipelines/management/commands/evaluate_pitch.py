@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from integrations.salesforce import SalesforceError
+from pipelines.management.arguments import positive_seconds
 from pipelines.models import Pipeline
 from vicbot.runs import RunStatus
 from pipelines.services.manual import pitch_evaluate_now
@@ -13,10 +14,12 @@ class Command(BaseCommand):
     help = "Evaluate one Salesforce record now (again, if it was evaluated before; earlier runs are kept)."
 
     def add_arguments(self, parser):
-        parser.add_argument("salesforce_id")
-        parser.add_argument("--pipeline", default="default")
+        parser.add_argument("salesforce_id", help="The record's 15- or 18-character Salesforce id.")
+        parser.add_argument("--pipeline", default="default", help="Name of the pipeline to evaluate it with "
+                                                                   "(default: %(default)s).")
         parser.add_argument("--wait", action="store_true", help="Wait for the run to end and print its answer")
-        parser.add_argument("--timeout", type=float, default=1800)
+        parser.add_argument("--timeout", type=positive_seconds, default=1800,
+                            help="With --wait: seconds to wait before giving up (default: %(default)s).")
 
     def handle(self, salesforce_id, pipeline, wait, timeout, **options):
         try:

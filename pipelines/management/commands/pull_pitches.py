@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from pipelines.models import Pipeline
 from pipelines.services.intake import pitches_pull
@@ -13,7 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, pipeline=None, **options):
         pipelines = Pipeline.objects.filter(name=pipeline) if pipeline else Pipeline.objects.filter(enabled=True)
         if pipeline and not pipelines:
-            self.stderr.write(f"No pipeline is named {pipeline!r}")
-            raise SystemExit(2)
+            names = ", ".join(Pipeline.objects.values_list("name", flat=True)) or "none"
+            raise CommandError(f"No pipeline is named {pipeline!r} (known: {names}).")
         for p in pipelines:
             self.stdout.write(f"{p.name}: {pitches_pull(pipeline_id=p.pk)}")

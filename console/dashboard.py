@@ -1,0 +1,176 @@
+"""The dashboard: what an operator checks first (is it working, what did it cost, what failed)."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib import admin
+from django.db.models import Count, IntegerField, Q, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from console.charts import bar_chart
+from console.formatting import dollars, seconds, when
+from pipelines.models import Pipeline, Pitch
+from pipelines.services.pause import spent_today
+from vicbot.models import TERMINAL_STATUSES, Run, RunStatus, WorkerHeartbeat
+
+DAYS = 30
+# The beat sends a heartbeat task every 60 s: a worker silent for three of them is presumed gone.
+WORKER_SILENT_AFTER = timedelta(minutes=3)
+FAILED = (RunStatus.FAILED, RunStatus.TIMED_OUT)
+
+
+def start_of_today(now: datetime) -> datetime:
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def runs_by_status_today(now: datetime) -> list[dict]:
+    counts = dict(Run.objects.filter(created_at__gte=start_of_today(now)).values_list("status")
+                  .annotate(n=Count("id")).values_list("status", "n"))
+    return [{"status": value, "label": label, "count": counts.get(value, 0)} for value, label in RunStatus.choices]
+
+
+def per_day(now: datetime) -> list[dict]:
+    """Finished runs per UTC day over the last 30 days: evaluations, cost and PitchBook credits."""
+    first_day = start_of_today(now) - timedelta(days=DAYS - 1)
+    rows = (
+        Run.objects.filter(finished_at__gte=first_day, status__in=TERMINAL_STATUSES)
+        .annotate(day=TruncDate("finished_at"))
+        .values("day")
+        .annotate(
+            evaluations=Count("id", filter=Q(status=RunStatus.SUCCEEDED)),
+            ended=Count("id"),
+            cost=Coalesce(Sum("cost_usd"), Decimal(0)),
+            credits=Coalesce(Sum(Cast(KT("tool_usage__pitchbook_credits"), IntegerField())), 0),
+        )
+    )
+    by_day = {row["day"]: row for row in rows}
+    days = []
+    for offset in range(DAYS):
+        day: date = (first_day + timedelta(days=offset)).date()
+        row = by_day.get(day, {})
+        days.append({"day": day, "evaluations": row.get("evaluations", 0), "ended": row.get("ended", 0),
+                     "cost": row.get("cost", Decimal(0)), "credits": row.get("credits", 0)})
+    return days
+
+
+def run_times(now: datetime) -> dict:
+    finished = Run.objects.filter(finished_at__gte=now - timedelta(days=DAYS), started_at__isnull=False,
+                                  status__in=TERMINAL_STATUSES).values_list("started_at", "finished_at")
+    durations = sorted((end - start).total_seconds() for start, end in finished.iterator())
+    if not durations:
+        return {"count": 0, "median": "—", "p95": "—"}
+    p95 = durations[min(len(durations) - 1, max(0, round(0.95 * len(durations)) - 1))]
+    return {"count": len(durations), "median": seconds(statistics.median(durations)), "p95": seconds(p95)}
+
+
+def failures_by_reason(now: datetime) -> list[dict]:
+    rows = (Run.objects.filter(finished_at__gte=now - timedelta(days=DAYS), status__in=FAILED)
+            .values("error_code").annotate(n=Count("id")).order_by("-n", "error_code"))
+    return [{"reason": row["error_code"] or "(no code)", "count": row["n"],
+             "url": reverse("admin:vicbot_run_changelist") + f"?error_code={row['error_code']}"} for row in rows]
+
+
+def next_pass(pipeline: Pipeline, now: datetime) -> str:
+    task = pipeline.schedule
+    if task is None:
+        return "no schedule"
+    if not task.enabled or not pipeline.enabled:
+        return "schedule off"
+    if task.interval is None:
+        return "see its schedule"
+    every = timedelta(seconds=task.interval.every * {"days": 86400, "hours": 3600, "minutes": 60,
+                                                      "seconds": 1}.get(task.interval.period, 1))
+    if task.last_run_at is None:
+        return "due now"
+    due = task.last_run_at + every
+    return "due now" if due <= now else when(due)
+
+
+def pipeline_states(now: datetime) -> list[dict]:
+    waiting = dict(Pitch.objects.filter(status__in=[Pitch.Status.NEW, Pitch.Status.RETRY_WAITING])
+                   .values_list("pipeline").annotate(n=Count("id")).values_list("pipeline", "n"))
+    states = []
+    for pipeline in Pipeline.objects.select_related("schedule__interval").order_by("name"):
+        cap = pipeline.daily_spend_cap_usd
+        spent = spent_today(pipeline, now=now)
+        states.append({
+            "pipeline": pipeline,
+            "url": reverse("admin:pipelines_pipeline_change", args=[pipeline.pk]),
+            "paused": pipeline.paused_at is not None,
+            "pause_reason": pipeline.pause_reason,
+            "paused_at": when(pipeline.paused_at),
+            "probe_at": when(pipeline.probe_at),
+            "last_intake_at": when(pipeline.last_intake_at),
+            "last_intake_error_at": when(pipeline.last_intake_error_at),
+            "intake_failing": bool(pipeline.last_intake_error) and (
+                pipeline.last_intake_at is None or (pipeline.last_intake_error_at or now) >= pipeline.last_intake_at),
+            "waiting": waiting.get(pipeline.pk, 0),
+            "next_pass": next_pass(pipeline, now),
+            "api_usage": api_usage(pipeline.api_usage),
+            "spent_today": dollars(spent),
+            "cap": dollars(cap) if cap is not None else "no cap",
+            "over_cap": cap is not None and spent >= cap,
+        })
+    return states
+
+
+def api_usage(value: str) -> dict:
+    """Pipeline.api_usage "used/limit" (the org's daily API requests, from Sforce-Limit-Info)."""
+    try:
+        used, limit = (int(part) for part in value.split("/"))
+    except ValueError:
+        return {"text": "not measured yet", "percent": None}
+    percent = round(100 * used / limit, 1) if limit else None
+    return {"text": f"{used:,} / {limit:,}", "percent": percent}
+
+
+def workers(now: datetime) -> list[dict]:
+    return [{"hostname": beat.hostname, "last_seen": when(beat.last_seen_at),
+             "alive": now - beat.last_seen_at <= WORKER_SILENT_AFTER}
+            for beat in WorkerHeartbeat.objects.order_by("-last_seen_at")]
+
+
+def dashboard_context(now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    days = per_day(now)
+    today_cost = Run.objects.filter(created_at__gte=start_of_today(now)).aggregate(
+        total=Coalesce(Sum("cost_usd"), Decimal(0)))["total"]
+    caps = list(Pipeline.objects.filter(daily_spend_cap_usd__isnull=False).values_list("name", "daily_spend_cap_usd"))
+    day_label = "%b %d"
+    return {
+        "now": when(now),
+        "by_status": runs_by_status_today(now),
+        "days": days,
+        "evaluations_chart": bar_chart([(d["day"].strftime(day_label), d["evaluations"]) for d in days],
+                                       title="Evaluations per day (30 days)", fmt=lambda v: f"{v:.0f}"),
+        "cost_chart": bar_chart([(d["day"].strftime(day_label), float(d["cost"])) for d in days],
+                                title="OpenAI cost per day (30 days)", fmt=lambda v: dollars(v), color="#7a5195"),
+        "credits_chart": bar_chart([(d["day"].strftime(day_label), d["credits"]) for d in days],
+                                   title="PitchBook credits per day (30 days)", fmt=lambda v: f"{v:.0f}",
+                                   color="#ef5675"),
+        "times": run_times(now),
+        "failures": failures_by_reason(now),
+        "pipelines": pipeline_states(now),
+        "workers": workers(now),
+        "any_worker_alive": any(w["alive"] for w in workers(now)),
+        "spent_today": dollars(today_cost),
+        "caps": [{"pipeline": name, "cap": dollars(cap)} for name, cap in caps],
+        "totals_30d": {"evaluations": sum(d["evaluations"] for d in days), "cost": dollars(sum(d["cost"] for d in days)),
+                       "credits": sum(d["credits"] for d in days)},
+    }
+
+
+@require_GET
+@staff_member_required
+def dashboard(request):
+    context = {**admin.site.each_context(request), "title": "Dashboard", **dashboard_context()}
+    return render(request, "console/dashboard.html", context)

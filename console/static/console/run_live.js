@@ -1,0 +1,129 @@
+// A run in progress updates its own page: poll the run's read-only JSON with backoff and
+// rebuild status, tool calls and answer. Everything from the server goes in as textContent:
+// nothing a model, a record or a website wrote can become markup here.
+(function () {
+  "use strict";
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function setText(id, text) {
+    var node = document.getElementById(id);
+    if (node) node.textContent = text;
+  }
+
+  function renderCall(call, openIds) {
+    var d = el("details", {"class": "tool-call status-" + call.status, "data-call": call.id});
+    if (openIds[call.id]) d.open = true;
+    var s = el("summary");
+    s.appendChild(el("code", {}, call.name));
+    s.appendChild(document.createTextNode(" · "));
+    s.appendChild(el("span", {"class": "call-status"}, call.status_label));
+    s.appendChild(document.createTextNode(" · "));
+    s.appendChild(el("span", {"class": "call-duration"}, call.duration));
+    if (call.error) {
+      s.appendChild(document.createTextNode(" · "));
+      s.appendChild(el("span", {"class": "console-error-inline"}, call.error.slice(0, 120)));
+    }
+    d.appendChild(s);
+    d.appendChild(el("h4", {}, "Arguments"));
+    d.appendChild(el("pre", {}, call.arguments));
+    d.appendChild(el("h4", {}, "Output (" + call.output_chars + " characters)"));
+    d.appendChild(el("pre", {"class": "call-output"}, call.output));
+    if (call.error) {
+      d.appendChild(el("h4", {}, "Error"));
+      d.appendChild(el("pre", {}, call.error));
+    }
+    return d;
+  }
+
+  function renderTurns(data) {
+    var list = document.getElementById("run-turns");
+    if (!list) return;
+    var openIds = {};
+    list.querySelectorAll("details[open]").forEach(function (d) { openIds[d.getAttribute("data-call")] = true; });
+    var fresh = document.createDocumentFragment();
+    data.turns.forEach(function (turn) {
+      var li = el("li", {"class": "turn", "data-turn": turn.number});
+      var h = el("h3", {}, "Turn " + turn.number + " ");
+      if (turn.response_id) h.appendChild(el("span", {"class": "console-muted"}, turn.response_id));
+      li.appendChild(h);
+      if (turn.final) li.appendChild(el("p", {}, "The model answered (see Answer above)."));
+      else if (turn.in_flight && !turn.tool_calls.length) li.appendChild(el("p", {"class": "console-muted"}, "Waiting for the model…"));
+      turn.tool_calls.forEach(function (call) { li.appendChild(renderCall(call, openIds)); });
+      fresh.appendChild(li);
+    });
+    list.replaceChildren(fresh);
+  }
+
+  function render(data) {
+    var status = document.getElementById("run-status");
+    if (status) {
+      status.textContent = data.status_label;
+      status.className = "status status-" + data.status;
+    }
+    var errors = document.getElementById("run-errors");
+    if (errors) {
+      errors.replaceChildren();
+      data.errors.forEach(function (e) {
+        var box = el("div", {"class": "console-error"});
+        box.appendChild(el("strong", {}, e.label));
+        box.appendChild(document.createTextNode(": "));
+        box.appendChild(el("span", {"class": "pre"}, e.text));
+        errors.appendChild(box);
+      });
+    }
+    var answer = document.getElementById("run-answer");
+    if (answer && (data.answer.assessment || data.answer.text)) {
+      answer.hidden = false;
+      setText("run-assessment", data.answer.assessment);
+      var reasoning = document.getElementById("run-reasoning");
+      // Plain text until the next full page load renders the safe Markdown subset.
+      if (reasoning) reasoning.replaceChildren(el("p", {"class": "pre"}, data.answer.reasoning || data.answer.text));
+    }
+    setText("run-finished", data.finished_at);
+    setText("run-duration", data.duration);
+    setText("run-cost", data.cost);
+    setText("run-credits", data.pitchbook_credits);
+    var t = data.tokens;
+    setText("run-tokens", t.input + " in (" + t.cached + " cached) · " + t.output + " out (" + t.reasoning + " reasoning)");
+    renderTurns(data);
+    setText("run-live-note", data.is_terminal ? "" : "updating live…");
+  }
+
+  function start() {
+    var root = document.getElementById("run-timeline");
+    if (!root || root.getAttribute("data-terminal") === "1") return;
+    var url = root.getAttribute("data-live-url");
+    var delay = 1000, maxDelay = 15000, last = "";
+    function poll() {
+      fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then(function (data) {
+          var snapshot = JSON.stringify(data);
+          // Something moved: look again soon; nothing did: wait longer each time.
+          delay = snapshot === last ? Math.min(delay * 1.5, maxDelay) : 1000;
+          last = snapshot;
+          render(data);
+          if (data.is_terminal) {
+            root.setAttribute("data-terminal", "1");
+            return;
+          }
+          setTimeout(poll, delay);
+        })
+        .catch(function () {
+          delay = Math.min(delay * 2, maxDelay);
+          setText("run-live-note", "connection lost, retrying…");
+          setTimeout(poll, delay);
+        });
+    }
+    setTimeout(poll, delay);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,123 @@
+"""A run as its operator reads it: outcome and answer first, then each turn in order.
+
+The per-turn facts come from the run's ToolCall rows (each knows its turn) and the run's
+own fields; tokens and cost are only kept per run. Everything here is plain data: the
+template escapes it, and the live endpoint sends the same shape as JSON.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from console.formatting import dollars, readable_json, seconds, when
+from vicbot.models import TERMINAL_STATUSES, Run, ToolCall
+
+
+def answer_parts(run: Run) -> dict:
+    """The final answer's Assessment and Reasoning (or the raw text when it is not that shape)."""
+    data = run.output_json if isinstance(run.output_json, dict) else {}
+    return {
+        "assessment": str(data.get("Assessment", "")),
+        "reasoning": str(data.get("Reasoning", "")),
+        "other": {k: v for k, v in data.items() if k not in ("Assessment", "Reasoning")},
+        "text": "" if data else run.output_text,
+    }
+
+
+def errors(run: Run) -> list[dict]:
+    found = []
+    if run.error_code or run.error_message:
+        found.append({"label": run.error_code or "error", "text": run.error_message})
+    if run.first_error and run.first_error != run.error_message:
+        found.append({"label": "first error", "text": run.first_error})
+    if run.refusal:
+        found.append({"label": "refusal", "text": run.refusal})
+    if run.completion_error:
+        found.append({"label": "completion handler", "text": run.completion_error})
+    return found
+
+
+def tool_call_data(call: ToolCall) -> dict:
+    return {
+        "id": call.pk,
+        "turn": call.turn,
+        "name": call.name,
+        "status": call.status,
+        "status_label": call.get_status_display(),
+        "duration": seconds(call.duration_ms / 1000) if call.duration_ms is not None else "—",
+        "started_at": when(call.started_at),
+        "arguments": readable_json(call.arguments) if call.arguments else "",
+        "output": readable_json(call.output) if call.output else "",
+        "output_chars": len(call.output),
+        "error": call.error,
+        "usage": call.usage,
+        "attempts": call.attempts,
+    }
+
+
+def turns(run: Run, calls: list[ToolCall]) -> list[dict]:
+    """One entry per model turn: the tool calls it asked for, or the final answer it gave."""
+    by_turn: dict[int, list[dict]] = {}
+    for call in calls:
+        by_turn.setdefault(call.turn, []).append(tool_call_data(call))
+    count = max([run.turn, *by_turn.keys()], default=0)
+    result = []
+    for number in range(1, count + 1):
+        asked = by_turn.get(number, [])
+        final = number == count and run.status in TERMINAL_STATUSES and not asked
+        result.append({
+            "number": number,
+            "response_id": run.response_ids[number - 1] if number - 1 < len(run.response_ids) else "",
+            "tool_calls": asked,
+            "final": final,
+            "in_flight": number == count and run.status not in TERMINAL_STATUSES,
+        })
+    return result
+
+
+def salesforce_record_url(record_id: str) -> str:
+    base = (settings.SALESFORCE_INSTANCE_URL or "").rstrip("/")
+    return f"{base}/{record_id}" if base and record_id else ""
+
+
+def pitches(run: Run) -> list[dict]:
+    # Pitch is the pipelines app's model; reached through its relation so this works without it.
+    related = getattr(run, "pitches", None)
+    if related is None:
+        return []
+    found = []
+    for pitch in related.all():
+        try:
+            url = reverse("admin:pipelines_pitch_change", args=[pitch.pk])
+        except NoReverseMatch:
+            url = ""
+        found.append({"name": str(pitch), "url": url, "salesforce_id": pitch.salesforce_id,
+                      "record_url": salesforce_record_url(pitch.salesforce_id)})
+    return found
+
+
+def run_timeline(run: Run) -> dict:
+    calls = list(run.tool_calls.order_by("turn", "id"))
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "status_label": run.get_status_display(),
+        "is_terminal": run.status in TERMINAL_STATUSES,
+        "errors": errors(run),
+        "answer": answer_parts(run),
+        "turn": run.turn,
+        "turns": turns(run, calls),
+        "tool_call_count": len(calls),
+        "created_at": when(run.created_at),
+        "started_at": when(run.started_at),
+        "finished_at": when(run.finished_at),
+        "duration": seconds(run.duration_seconds),
+        "tokens": {"input": run.input_tokens, "cached": run.cached_input_tokens, "output": run.output_tokens,
+                   "reasoning": run.reasoning_tokens},
+        "cost": dollars(run.cost_usd),
+        "pitchbook_credits": (run.tool_usage or {}).get("pitchbook_credits", 0),
+        "model": run.model,
+        "trigger": run.get_trigger_display(),
+        "pitches": pitches(run),
+    }

@@ -1,0 +1,14 @@
+"""The console's own pages, under /admin/console/ (staff only, each view checks its permission)."""
+
+from django.urls import path
+
+from console import assistants, dashboard, live
+
+app_name = "console"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("runs/<int:run_id>/live.json", live.run_live, name="run-live"),
+    path("assistants/diff/", assistants.assistant_diff, name="assistant-diff"),
+    path("assistants/<int:assistant_id>/restore/", assistants.assistant_restore, name="assistant-restore"),
+]

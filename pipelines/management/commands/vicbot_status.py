@@ -1,0 +1,71 @@
+"""manage.py vicbot_status: what needs an operator now (paused pipelines, stuck runs, failed pitches)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.db.models import Q
+from django.utils import timezone
+
+from pipelines.management.arguments import positive_int
+from pipelines.models import Pipeline, Pitch
+from vicbot.runs import TERMINAL_STATUSES, Run
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
+
+
+class Command(BaseCommand):
+    help = ("List what needs an operator: paused or failing pipelines, runs stuck (no progress for a while, or "
+            "past their deadline) and failed pitches. Exits 1 when anything is listed, so it can be a check.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--stuck-minutes", type=positive_int, default=30,
+                            help="A run that has not moved for this many minutes is stuck (default: %(default)s).")
+        parser.add_argument("--limit", type=positive_int, default=20,
+                            help="At most this many runs and pitches listed in each section (default: %(default)s).")
+
+    def handle(self, *args, stuck_minutes, limit, **options):
+        now = timezone.now()
+        problems = 0
+
+        paused = Pipeline.objects.filter(Q(paused_at__isnull=False) | ~Q(last_intake_error="")).order_by("name")
+        self.stdout.write(self.style.MIGRATE_HEADING("Pipelines paused or failing intake"))
+        for pipeline in paused:
+            if pipeline.paused_at:
+                problems += 1
+                self.stdout.write(f"  {pipeline.name}: paused since {_when(pipeline.paused_at)} ({pipeline.pause_kind}): "
+                                  f"{pipeline.pause_reason}; next try {_when(pipeline.probe_at)}")
+            if pipeline.last_intake_error and (pipeline.last_intake_at is None or (
+                    pipeline.last_intake_error_at and pipeline.last_intake_error_at >= pipeline.last_intake_at)):
+                problems += 1
+                self.stdout.write(f"  {pipeline.name}: intake failing {pipeline.intake_failures_in_a_row}x, last at "
+                                  f"{_when(pipeline.last_intake_error_at)}: {pipeline.last_intake_error}")
+        if not problems:
+            self.stdout.write("  none")
+
+        stuck = (Run.objects.exclude(status__in=TERMINAL_STATUSES)
+                 .filter(Q(updated_at__lt=now - timedelta(minutes=stuck_minutes)) | Q(deadline_at__lt=now))
+                 .order_by("updated_at"))
+        self.stdout.write(self.style.MIGRATE_HEADING(f"Runs stuck (no change for {stuck_minutes} min, or past deadline)"))
+        count = stuck.count()
+        for run in stuck[:limit]:
+            self.stdout.write(f"  run {run.pk}: {run.status} since {_when(run.updated_at)}, turn {run.turn}, "
+                              f"deadline {_when(run.deadline_at)}")
+        self.stdout.write(f"  … and {count - limit} more" if count > limit else ("  none" if not count else ""))
+        problems += count
+
+        failed = Pitch.objects.filter(status=Pitch.Status.FAILED).select_related("pipeline").order_by("-updated_at")
+        failed_writes = Pitch.objects.filter(writeback_state=Pitch.WriteBack.FAILED).exclude(status=Pitch.Status.FAILED)
+        self.stdout.write(self.style.MIGRATE_HEADING("Failed pitches (evaluation or write-back)"))
+        total = failed.count() + failed_writes.count()
+        for pitch in [*failed[:limit], *failed_writes.select_related("pipeline")[:limit]]:
+            reason = pitch.error if pitch.status == Pitch.Status.FAILED else f"write-back: {pitch.writeback_error}"
+            self.stdout.write(f"  pitch {pitch.pk} {pitch.salesforce_id} ({pitch.pipeline.name}) {pitch.name}: {reason}")
+        if not total:
+            self.stdout.write("  none")
+        problems += total
+        if problems:
+            raise SystemExit(1)

@@ -1,0 +1,130 @@
+"""Pieces of the operator's console that the engine's admin classes use (kept apart from admin.py
+so the permission rules there and the presentation here can change independently)."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from tools.registry import registry
+from vicbot.models import TERMINAL_STATUSES, Assistant, WorkerHeartbeat
+from vicbot.services.export import export_lines
+
+
+class ToolNamesField(forms.MultipleChoiceField):
+    """Tools as checkboxes, one per registered tool (plus any stored name no longer registered).
+
+    Which names are allowed is the service's decision (assistant_validate names unknown ones),
+    so the field itself accepts any; a single JSON list (what the raw-JSON form posted) is read too.
+    """
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "The tools the model may call (from the tool registry).")
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple) and len(value) == 1 and str(value[0]).lstrip().startswith("["):
+            value = value[0]
+        if isinstance(value, str):
+            try:
+                value = json.loads(value) if value.lstrip().startswith("[") else [value]
+            except ValueError:
+                value = [value]
+        return [str(item) for item in (value or [])]
+
+    def valid_value(self, value) -> bool:
+        return True
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            return self.to_python(value)
+        return value
+
+
+def tool_choices(stored: list[str] | None = None) -> list[tuple[str, str]]:
+    names = list(registry().names())
+    names += [name for name in (stored or []) if name not in names]
+    return [(name, name) for name in names]
+
+
+class AssistantConsoleMixin:
+    """Marks the version new runs use, and offers tools as checkboxes."""
+
+    @admin.display(description="new runs use it", boolean=True)
+    def is_newest(self, obj: Assistant) -> bool:
+        newest = getattr(self, "_newest_versions", None)
+        if newest is None:
+            newest = self._newest_versions = {}
+        if obj.name not in newest:
+            newest[obj.name] = Assistant.objects.current(obj.name).pk
+        return newest[obj.name] == obj.pk
+
+    def changelist_view(self, request, extra_context=None):
+        self._newest_versions = {}  # one lookup per name per page
+        return super().changelist_view(request, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        stored = list(obj.tool_names) if obj is not None and isinstance(obj.tool_names, list) else []
+        form.base_fields["tool_names"] = ToolNamesField(choices=tool_choices(stored), label="Tools")
+        return form
+
+
+
+class RunExportMixin:
+    """"Export as JSONL": the selected finished runs, streamed as a download (reading needs only view)."""
+
+    @admin.action(description="Export the selected finished runs as JSONL", permissions=["view"])
+    def export_jsonl(self, request, queryset):
+        runs = queryset.filter(status__in=TERMINAL_STATUSES).order_by("finished_at", "pk")
+        response = StreamingHttpResponse(export_lines(runs), content_type="application/x-ndjson; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="vicbot-runs-{stamp}.jsonl"'
+        return response
+
+
+# The beat sends a heartbeat task every 60 s: three missed ones and the worker is presumed gone.
+WORKER_SILENT_AFTER = timedelta(minutes=3)
+
+
+def a_worker_is_alive() -> bool:
+    return WorkerHeartbeat.objects.filter(last_seen_at__gte=timezone.now() - WORKER_SILENT_AFTER).exists()
+
+
+class QueuedWorkWarningMixin:
+    """An action that queued work says so plainly when no worker is there to do it."""
+
+    queueing_actions = ("rerun_runs", "retry_completion", "cancel_runs")
+
+    def response_action(self, request, queryset):
+        response = super().response_action(request, queryset)
+        if request.POST.get("action") in self.queueing_actions and not a_worker_is_alive():
+            messages.warning(request, "No worker has reported in the last 3 minutes: the queued work waits until "
+                                      "a worker runs (see the dashboard's Workers).")
+        return response
+
+
+class RunListMixin:
+    """The run list at 1440 px without clipped columns: times to the second, money in dollars."""
+
+    def get_list_display(self, request):
+        return ("id", "status", "assistant", "turn", "tool_call_count", "tokens", "cost", "error_code", "created")
+
+    @admin.display(description="cost", ordering="cost_usd")
+    def cost(self, obj) -> str:
+        if obj.cost_usd is None:
+            return "—"
+        return f"${obj.cost_usd:,.4f}" if obj.cost_usd < 1 else f"${obj.cost_usd:,.2f}"
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, obj) -> str:
+        return timezone.localtime(obj.created_at).strftime("%Y-%m-%d %H:%M:%S")
