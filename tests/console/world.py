@@ -86,7 +86,8 @@ def seed_world(*, sites, salesforce, companies: int = 12) -> dict:
             input=(f"Evaluate this pitch from our Salesforce Account record {record_id}.\n\nName: {company.name}\n"
                    f"Website: {website}\nIndustry: {company.sector}\nDescription: {company.pitch}\n"),
             metadata={"pitch": "", "pipeline": "default", "salesforce_id": record_id},
-            tool_definitions=[tool.openai_definition() for tool in registry().offered(assistant.tool_names)],
+            tool_definitions=[tool.openai_definition()
+                              for tool in registry().offered(assistant.tool_names, allow_writes=assistant.write_tools)],
             deadline_at=started + timedelta(minutes=30), started_at=started,
         )
         calls = [
