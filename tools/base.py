@@ -27,12 +27,15 @@ class ToolContext:
     `run_input` and `earlier_outputs` (the run's input and the outputs of its earlier
     tool calls) let a tool's policy check where a value came from, e.g. that a URL
     appeared verbatim in what the run has seen rather than being invented by the model.
+    `open_browsing` (an assistant setting) lifts web_scrape's restriction to those URLs
+    and the pitch's own site.
     """
 
     run_id: int | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     run_input: str = ""
     earlier_outputs: tuple[str, ...] = ()
+    open_browsing: bool = False
     # A tool adds the metered units it spends here (e.g. usage["pitchbook_credits"] += 1);
     # `invoke` copies them onto the ToolResult, even when the tool then fails.
     usage: dict[str, int] = field(default_factory=dict)
