@@ -57,6 +57,7 @@ class Options:
     timeout: float = 600
     environment: dict[str, str] = field(default_factory=dict)  # extra settings for worker, beat and web
     prompt_template: str | None = None
+    intake_every_seconds: int = 3600  # after the first intake, which the command sends
 
     def shape(self) -> figures.Shape:
         return figures.Shape(model_latency=self.model_latency, queued_latency=self.queued_latency,
@@ -132,7 +133,7 @@ class Scenario:
             fields["max_in_flight"] = self.options.in_flight
         if self.options.prompt_template:
             fields["prompt_template"] = self.options.prompt_template
-        pipeline = pipeline_create(name=PIPELINE_NAME, every_seconds=3600, **fields)
+        pipeline = pipeline_create(name=PIPELINE_NAME, every_seconds=self.options.intake_every_seconds, **fields)
         # The command sends the first intake itself (the clock starts there); beat must not
         # add one of its own, and every other pipeline is paused (they would read this org too).
         PeriodicTask.objects.filter(pk=pipeline.schedule_id).update(last_run_at=timezone.now())
