@@ -178,6 +178,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes the database connection around every task unless this is set,
+# so DATABASE_CONN_MAX_AGE did nothing in the worker: every task opened a new PostgreSQL
+# connection (1.0 per task in `manage.py benchmark`). Keep it for this many tasks; before each
+# task config/celery_app.py still drops a connection that is broken or older than CONN_MAX_AGE.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 # With acks_late, a task whose broker connection died would otherwise keep running
 # while its message is redelivered elsewhere, possibly in parallel.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
