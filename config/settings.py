@@ -248,7 +248,8 @@ SALESFORCE_PITCH_OBJECT = env.str("SALESFORCE_PITCH_OBJECT", default="Account")
 SALESFORCE_PITCH_FILTER = env.str("SALESFORCE_PITCH_FILTER", default="VicBot_Assessment__c = null")
 # Re-read this far behind the watermark: transactions commit later than their SystemModstamp.
 SALESFORCE_WATERMARK_OVERLAP_SECONDS = env.int("SALESFORCE_WATERMARK_OVERLAP_SECONDS", default=300)
-# Answers finishing within this window go to Salesforce in one sObject Collections call.
+# Batching window under load (pipelines/services/writeback.py): an answer with nothing else waiting is
+# written at once; answers finishing while a write is under way go together this much later, in one call.
 SALESFORCE_WRITEBACK_DELAY_SECONDS = env.float("SALESFORCE_WRITEBACK_DELAY_SECONDS", default=3.0)
 SALESFORCE_WRITEBACK_MAX_ATTEMPTS = env.int("SALESFORCE_WRITEBACK_MAX_ATTEMPTS", default=8)
 # First retry of a failed write-back after this long, doubling each time (at most an hour).
