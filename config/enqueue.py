@@ -46,8 +46,8 @@ def _send(task: Task, *args: int | str, countdown: float | None = None, after_co
         send()
 
 
-def enqueue_run_advance(run_id: int, *, after_commit: bool = True) -> None:
-    _send(Task.RUN_ADVANCE, run_id, after_commit=after_commit)
+def enqueue_run_advance(run_id: int, *, countdown: float | None = None, after_commit: bool = True) -> None:
+    _send(Task.RUN_ADVANCE, run_id, countdown=countdown, after_commit=after_commit)
 
 
 def enqueue_tool_call_execute(tool_call_id: int, *, after_commit: bool = True) -> None:

@@ -214,6 +214,9 @@ VICBOT_EXTRA_HANDLER_MODULES = env.list("VICBOT_EXTRA_HANDLER_MODULES", default=
 TOOL_OUTPUT_MAX_CHARS = env.int("TOOL_OUTPUT_MAX_CHARS", default=20_000)
 # How often beat's tick looks for runs whose next check is due (and recovers lost messages).
 VICBOT_TICK_SECONDS = env.float("VICBOT_TICK_SECONDS", default=10.0)
+# Most polls of runs waiting on the model the tick sends in a minute (spread over its ticks):
+# a safety net must never become a burst against OpenAI's request limit.
+VICBOT_POLL_BUDGET_PER_MINUTE = env.int("VICBOT_POLL_BUDGET_PER_MINUTE", default=600)
 # A tool call's task that has not reported this long past the tool's timeout is re-sent.
 VICBOT_LOST_TASK_GRACE_SECONDS = env.float("VICBOT_LOST_TASK_GRACE_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
@@ -230,6 +233,10 @@ OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=30.0)
 OPENAI_WEBHOOK_SECRET = env.str("OPENAI_WEBHOOK_SECRET", default="")
 OPENAI_MAX_ATTEMPTS = env.int("OPENAI_MAX_ATTEMPTS", default=5)
 OPENAI_POLL_MAX_SECONDS = env.float("OPENAI_POLL_MAX_SECONDS", default=30.0)
+# With webhooks on, the tick polls a waiting response only this long after the last news of it:
+# a safety net for a lost webhook (it polled every few seconds before: requests against OpenAI's
+# rate limits that webhooks made useless).
+OPENAI_WEBHOOK_SAFETY_POLL_SECONDS = env.float("OPENAI_WEBHOOK_SAFETY_POLL_SECONDS", default=180.0)
 OPENAI_QUEUED_TIMEOUT = env.int("OPENAI_QUEUED_TIMEOUT", default=600)
 OPENAI_RECONCILE_SECONDS = env.int("OPENAI_RECONCILE_SECONDS", default=600)
 
