@@ -37,14 +37,16 @@ def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dic
     happens to the pitch later, this write sends exactly these, from run `run_id`."""
     # Alone, the answer goes out at once. Under load it batches: if other first writes are
     # already queued, their flush takes this one too (first attempts join any batch); if a
-    # flush is writing right now, one more follows after the batching window, and every
-    # answer finishing within that window joins it. So one pitch pays no window, and a
-    # steady stream makes one Salesforce call per window rather than one per answer.
-    queued = Pitch.objects.filter(pipeline_id=pipeline_id).exclude(pk=pitch_id)
-    if queued.filter(writeback_state=Pitch.WriteBack.QUEUED, writeback_attempts=0).exists():
-        delay, send = settings.SALESFORCE_WRITEBACK_DELAY_SECONDS, False
-    elif queued.filter(writeback_state=Pitch.WriteBack.WRITING).exists():
-        delay, send = settings.SALESFORCE_WRITEBACK_DELAY_SECONDS, True
+    # write is under way or went out within the batching window, one more flush follows
+    # after the window, and every answer finishing meanwhile joins it. So one pitch pays no
+    # window, and a steady stream makes one Salesforce call per window, not one per answer.
+    window = settings.SALESFORCE_WRITEBACK_DELAY_SECONDS
+    others = Pitch.objects.filter(pipeline_id=pipeline_id).exclude(pk=pitch_id)
+    if others.filter(writeback_state=Pitch.WriteBack.QUEUED, writeback_attempts=0).exists():
+        delay, send = window, False
+    elif others.filter(Q(writeback_state=Pitch.WriteBack.WRITING)
+                       | Q(written_back_at__gt=timezone.now() - timedelta(seconds=window))).exists():
+        delay, send = window, True
     else:
         delay, send = 0.0, True
     # next_writeback_at keeps the tick from flushing a joined answer alone before its window is up.
