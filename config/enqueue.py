@@ -78,6 +78,18 @@ def enqueue_writeback_flush(pipeline_id: int, *, countdown: float | None = None,
     _send(Task.WRITEBACK_FLUSH, pipeline_id, countdown=countdown, after_commit=after_commit)
 
 
+def queued_messages() -> int | None:
+    """Messages waiting in the broker's task queue (not counting those workers hold); None if unknown."""
+    from config.celery_app import app
+
+    try:
+        with app.connection_for_read() as connection:
+            queue = app.conf.task_default_queue
+            return connection.default_channel.queue_declare(queue=queue, passive=False).message_count
+    except Exception:  # noqa: BLE001 - unknown is an answer: the caller falls back to its old rule
+        return None
+
+
 def beat_entry(task: Task, every_seconds: float, *, expires: float = 60) -> dict:
     """A CELERY_BEAT_SCHEDULE entry; `expires` drops a beat that no worker took in time."""
     return {"task": task.value, "schedule": every_seconds, "options": {"expires": expires}}
