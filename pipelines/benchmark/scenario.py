@@ -205,7 +205,7 @@ class Scenario:
              progress: Callable[[int, int], None] | None = None) -> None:
         """Until every pitch is written back or failed; `on_second(elapsed)` lets chaos act."""
         began = time.monotonic()
-        last_report = 0.0
+        last_report, last_done = 0.0, -1
         while (done := self.done()) < self.options.pitches:
             elapsed = time.monotonic() - began
             if elapsed > self.options.timeout:
@@ -213,9 +213,9 @@ class Scenario:
                                    f"logs in {self.log_dir}")
             if on_second is not None:
                 on_second(elapsed)
-            if progress is not None and elapsed - last_report >= 10:
+            if progress is not None and elapsed - last_report >= 10 and done != last_done:
                 progress(done, self.options.pitches)
-                last_report = elapsed
+                last_report, last_done = elapsed, done
             if self.worker.poll() is None and self.sampler:
                 self.sampler.worker_pid = self.worker.pid
             time.sleep(0.25)
