@@ -2,10 +2,21 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("vicbot")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["vicbot", "pipelines"])
+
+
+@signals.task_prerun.connect
+def _drop_unusable_database_connections(sender=None, **kwargs) -> None:
+    """What Django does before each request, before each task: with CELERY_DB_REUSE_MAX the
+    connection outlives the task, so one that broke (or passed CONN_MAX_AGE) is closed here."""
+    if getattr(sender.request, "is_eager", False):
+        return  # inside the caller's transaction (eager tasks): never touch its connection
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -46,8 +46,8 @@ def _send(task: Task, *args: int | str, countdown: float | None = None, after_co
         send()
 
 
-def enqueue_run_advance(run_id: int, *, after_commit: bool = True) -> None:
-    _send(Task.RUN_ADVANCE, run_id, after_commit=after_commit)
+def enqueue_run_advance(run_id: int, *, countdown: float | None = None, after_commit: bool = True) -> None:
+    _send(Task.RUN_ADVANCE, run_id, countdown=countdown, after_commit=after_commit)
 
 
 def enqueue_tool_call_execute(tool_call_id: int, *, after_commit: bool = True) -> None:
@@ -76,6 +76,18 @@ def enqueue_pitch_evaluate_again(pitch_id: int, *, after_commit: bool = True) ->
 
 def enqueue_writeback_flush(pipeline_id: int, *, countdown: float | None = None, after_commit: bool = True) -> None:
     _send(Task.WRITEBACK_FLUSH, pipeline_id, countdown=countdown, after_commit=after_commit)
+
+
+def queued_messages() -> int | None:
+    """Messages waiting in the broker's task queue (not counting those workers hold); None if unknown."""
+    from config.celery_app import app
+
+    try:
+        with app.connection_for_read() as connection:
+            queue = app.conf.task_default_queue
+            return connection.default_channel.queue_declare(queue=queue, passive=False).message_count
+    except Exception:  # noqa: BLE001 - unknown is an answer: the caller falls back to its old rule
+        return None
 
 
 def beat_entry(task: Task, every_seconds: float, *, expires: float = 60) -> dict:

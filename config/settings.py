@@ -205,6 +205,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes the database connection around every task unless this is set,
+# so DATABASE_CONN_MAX_AGE did nothing in the worker: every task opened a new PostgreSQL
+# connection (1.0 per task in `manage.py benchmark`). Keep it for this many tasks; before each
+# task config/celery_app.py still drops a connection that is broken or older than CONN_MAX_AGE.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 # With acks_late, a task whose broker connection died would otherwise keep running
 # while its message is redelivered elsewhere, possibly in parallel.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
@@ -262,6 +267,9 @@ VICBOT_EXTRA_HANDLER_MODULES = env.list("VICBOT_EXTRA_HANDLER_MODULES", default=
 TOOL_OUTPUT_MAX_CHARS = env.int("TOOL_OUTPUT_MAX_CHARS", default=20_000)
 # How often beat's tick looks for runs whose next check is due (and recovers lost messages).
 VICBOT_TICK_SECONDS = env.float("VICBOT_TICK_SECONDS", default=10.0)
+# Most polls of runs waiting on the model the tick sends in a minute (spread over its ticks):
+# a safety net must never become a burst against OpenAI's request limit.
+VICBOT_POLL_BUDGET_PER_MINUTE = env.int("VICBOT_POLL_BUDGET_PER_MINUTE", default=600)
 # A tool call's task that has not reported this long past the tool's timeout is re-sent.
 VICBOT_LOST_TASK_GRACE_SECONDS = env.float("VICBOT_LOST_TASK_GRACE_SECONDS", default=60.0)
 # /healthz answers 503 when no worker has written its heartbeat (every 60 s) for this long.
@@ -280,6 +288,10 @@ OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=30.0)
 OPENAI_WEBHOOK_SECRET = env.str("OPENAI_WEBHOOK_SECRET", default="")
 OPENAI_MAX_ATTEMPTS = env.int("OPENAI_MAX_ATTEMPTS", default=5)
 OPENAI_POLL_MAX_SECONDS = env.float("OPENAI_POLL_MAX_SECONDS", default=30.0)
+# With webhooks on, the tick polls a waiting response only this long after the last news of it:
+# a safety net for a lost webhook (it polled every few seconds before: requests against OpenAI's
+# rate limits that webhooks made useless).
+OPENAI_WEBHOOK_SAFETY_POLL_SECONDS = env.float("OPENAI_WEBHOOK_SAFETY_POLL_SECONDS", default=180.0)
 OPENAI_QUEUED_TIMEOUT = env.int("OPENAI_QUEUED_TIMEOUT", default=600)
 OPENAI_RECONCILE_SECONDS = env.int("OPENAI_RECONCILE_SECONDS", default=600)
 
@@ -298,7 +310,8 @@ SALESFORCE_PITCH_OBJECT = env.str("SALESFORCE_PITCH_OBJECT", default="Account")
 SALESFORCE_PITCH_FILTER = env.str("SALESFORCE_PITCH_FILTER", default="VicBot_Assessment__c = null")
 # Re-read this far behind the watermark: transactions commit later than their SystemModstamp.
 SALESFORCE_WATERMARK_OVERLAP_SECONDS = env.int("SALESFORCE_WATERMARK_OVERLAP_SECONDS", default=300)
-# Answers finishing within this window go to Salesforce in one sObject Collections call.
+# Batching window under load (pipelines/services/writeback.py): an answer with nothing else waiting is
+# written at once; answers finishing while a write is under way go together this much later, in one call.
 SALESFORCE_WRITEBACK_DELAY_SECONDS = env.float("SALESFORCE_WRITEBACK_DELAY_SECONDS", default=3.0)
 SALESFORCE_WRITEBACK_MAX_ATTEMPTS = env.int("SALESFORCE_WRITEBACK_MAX_ATTEMPTS", default=8)
 # First retry of a failed write-back after this long, doubling each time (at most an hour).

@@ -20,6 +20,7 @@ ENGINE_SETTINGS = {
     "OPENAI_MAX_ATTEMPTS": "3",
     "OPENAI_QUEUED_TIMEOUT": "2",
     "VICBOT_TICK_SECONDS": "0.5",
+    "OPENAI_WEBHOOK_SAFETY_POLL_SECONDS": "1",  # lost webhooks and stuck responses found in tests' time
     "VICBOT_LOST_TASK_GRACE_SECONDS": "2",
     "VICBOT_EXTRA_TOOL_MODULES": "tests.support.tools",
     "VICBOT_EXTRA_HANDLER_MODULES": "tests.support.handlers",

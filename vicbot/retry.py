@@ -14,12 +14,13 @@ class RetryPolicy:
     base_seconds: float = 2.0
     cap_seconds: float = 300.0
     max_attempts: int | None = None
+    factor: float = 2.0  # growth per attempt; polling uses a gentler one (it overshoots less)
 
     def delay(self, attempt: int, *, retry_after: float | None = None) -> float:
         """Seconds to wait before try number `attempt` + 1 (`attempt` counts from 1)."""
         if retry_after is not None:
             return max(retry_after, 0.0)
-        return min(self.base_seconds * 2 ** max(attempt - 1, 0), self.cap_seconds)
+        return min(self.base_seconds * self.factor ** max(attempt - 1, 0), self.cap_seconds)
 
     def exhausted(self, attempts: int) -> bool:
         """True once `attempts` tries have been made and no more are allowed."""

@@ -26,22 +26,41 @@ def database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def start_processes(stack: ExitStack, *, environment: dict[str, str], log_dir: Path, concurrency: int) -> None:
-    env = {**os.environ, **environment, "DATABASE_URL": database_url(), "VICBOT_VAR_DIR": str(settings.VAR_DIR)}
-    celery = [sys.executable, "-m", "celery", "-A", "config"]
-    commands = {
-        "worker": [*celery, "worker", "-l", "INFO", "--concurrency", str(concurrency), "--without-gossip",
-                   "--without-mingle", "-n", f"demo-{os.getpid()}@%h"],
-        "beat": [*celery, "beat", "-l", "INFO", "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"],
-    }
-    for name, command in commands.items():
-        log = stack.enter_context(open(log_dir / f"{name}.log", "w"))
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-        stack.callback(_stop, process)
+CELERY = [sys.executable, "-m", "celery", "-A", "config"]
 
 
-def _stop(process: subprocess.Popen) -> None:
+def worker_command(*, concurrency: int, pool: str | None = None) -> list[str]:
+    """The Procfile's worker (plus a node name, so two demos on one host do not collide)."""
+    return [*CELERY, "worker", "-l", "INFO", "--concurrency", str(concurrency), "--without-gossip",
+            "--without-mingle", "-n", f"demo-{os.getpid()}@%h", *(["--pool", pool] if pool else [])]
+
+
+def beat_command() -> list[str]:
+    return [*CELERY, "beat", "-l", "INFO", "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"]
+
+
+def process_environment(environment: dict[str, str]) -> dict[str, str]:
+    return {**os.environ, **environment, "DATABASE_URL": database_url(), "VICBOT_VAR_DIR": str(settings.VAR_DIR)}
+
+
+def start_processes(stack: ExitStack, *, environment: dict[str, str], log_dir: Path, concurrency: int,
+                    pool: str | None = None) -> dict[str, subprocess.Popen]:
+    env = process_environment(environment)
+    commands = {"worker": worker_command(concurrency=concurrency, pool=pool), "beat": beat_command()}
+    return {name: start_process(stack, command, env=env, log_path=log_dir / f"{name}.log")
+            for name, command in commands.items()}
+
+
+def start_process(stack: ExitStack, command: list[str], *, env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """One process in its own session (so stopping it stops its children), logging to `log_path`."""
+    log = stack.enter_context(open(log_path, "a"))
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    stack.callback(stop_process, process)
+    return process
+
+
+def stop_process(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:

@@ -40,9 +40,12 @@ class World:
         }
 
 
-def start_world(stack: ExitStack) -> World:
+def start_world(stack: ExitStack, *, queued_seconds: float = 0.1, run_seconds: float = 0.4,
+                webhook_secret: str | None = None) -> World:
+    """Every emulator started; the benchmark and chaos commands choose the model's latency."""
     world = World(
-        openai=OpenAIEmulator(api_key=DEMO_OPENAI_KEY, queued_seconds=0.1, run_seconds=0.4),
+        openai=OpenAIEmulator(api_key=DEMO_OPENAI_KEY, queued_seconds=queued_seconds, run_seconds=run_seconds,
+                              webhook_secret=webhook_secret),
         salesforce=SalesforceEmulator(),
         pitchbook=PitchBookEmulator(api_key=DEMO_PITCHBOOK_KEY),
         sites=SampleSites(),

@@ -89,7 +89,7 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
         # The pitch was not at fault: it waits again, and this attempt does not count.
         PITCH_STATES.apply(pitch.pk, "put_back", attempts=max(pitch.attempts - 1, 0), attempt_log=attempt_log,
                            error=f"Waiting: the pipeline paused ({reason})")
-        pipeline_pause(pipeline_id=pipeline.pk, reason=f"Run {run.pk}: {reason}")
+        pipeline_pause(pipeline_id=pipeline.pk, reason=f"Run {run.pk}: {reason}", run_id=run.pk)
     elif verdict == Verdict.RETRY and not policy.exhausted(pitch.attempts):
         delay = policy.delay(pitch.attempts)
         PITCH_STATES.apply(pitch.pk, "retry_later", attempt_log=attempt_log,

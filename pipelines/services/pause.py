@@ -30,9 +30,14 @@ class PauseKind:
     SPEND_CAP = "spend_cap"
 
 
-def pipeline_pause(*, pipeline_id: int, reason: str) -> None:
+def pipeline_pause(*, pipeline_id: int, reason: str, run_id: int | None = None) -> None:
     """Pause for a systemic failure; each further failed probe doubles the cool-down."""
     pipeline = Pipeline.objects.get(pk=pipeline_id)
+    if (run_id is not None and pipeline.paused_at and pipeline.pause_kind == PauseKind.SYSTEMIC
+            and pipeline.probe_run_id != run_id):
+        # A run started before the pause, failing in the same outage, is not a failed probe: ten runs
+        # in flight when OpenAI began answering 401 doubled the cool-down ten times (~1.4 h, chaos run).
+        return
     now = timezone.now()
     Pipeline.objects.filter(pk=pipeline_id).update(
         paused_at=Coalesce(F("paused_at"), now), pause_kind=PauseKind.SYSTEMIC, pause_reason=reason,

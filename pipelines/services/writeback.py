@@ -35,12 +35,25 @@ STALE_CLAIM = timedelta(minutes=10)
 def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dict[str, str]) -> None:
     """Queue `values` (Salesforce field → text) for the pitch's record, fixed now: whatever
     happens to the pitch later, this write sends exactly these, from run `run_id`."""
-    # A short delay gathers answers that finish close together into one API call
-    # (and keeps the tick from flushing this one alone before the delay is up).
-    delay = settings.SALESFORCE_WRITEBACK_DELAY_SECONDS
+    # Alone, the answer goes out at once. Under load it batches: if other first writes are
+    # already queued, their flush takes this one too (first attempts join any batch); if a
+    # write is under way or went out within the batching window, one more flush follows
+    # after the window, and every answer finishing meanwhile joins it. So one pitch pays no
+    # window, and a steady stream makes one Salesforce call per window, not one per answer.
+    window = settings.SALESFORCE_WRITEBACK_DELAY_SECONDS
+    others = Pitch.objects.filter(pipeline_id=pipeline_id).exclude(pk=pitch_id)
+    if others.filter(writeback_state=Pitch.WriteBack.QUEUED, writeback_attempts=0).exists():
+        delay, send = window, False
+    elif others.filter(Q(writeback_state=Pitch.WriteBack.WRITING)
+                       | Q(written_back_at__gt=timezone.now() - timedelta(seconds=window))).exists():
+        delay, send = window, True
+    else:
+        delay, send = 0.0, True
+    # next_writeback_at keeps the tick from flushing a joined answer alone before its window is up.
     WRITEBACK_STATES.apply(pitch_id, "queue", writeback_error="", writeback_attempts=0, writeback_run_id=run_id,
                            writeback_values=values, next_writeback_at=timezone.now() + timedelta(seconds=delay))
-    enqueue_writeback_flush(pipeline_id, countdown=delay)
+    if send:
+        enqueue_writeback_flush(pipeline_id, countdown=delay or None)
 
 
 def writeback_retry_policy() -> RetryPolicy:

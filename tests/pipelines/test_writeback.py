@@ -133,3 +133,39 @@ def test_values_are_fitted_to_the_fields_lengths(salesforce):
     record = salesforce.org.get(pitch.salesforce_id)
     assert len(record["VicBot_Assessment__c"]) == 255 and len(record["VicBot_Reasoning__c"]) == 131072
     assert "[truncated by Vicbot:" in record["VicBot_Reasoning__c"]
+
+
+def test_an_answer_alone_is_written_at_once_and_answers_under_load_share_one_delayed_flush(
+        salesforce, settings, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from pipelines.services.writeback import writeback_queue
+
+    settings.SALESFORCE_WRITEBACK_DELAY_SECONDS = 3
+    pipeline = make_pipeline()
+    pitch, other = answered_pitches(salesforce, pipeline, 2)
+
+    def queue_while_other_is(state, written_seconds_ago=3600):
+        """(flushes sent, seconds until the answer is due), rolled back: nothing reaches the broker."""
+        Pitch.objects.filter(pk=other.pk).update(
+            writeback_state=state, written_back_at=timezone.now() - timedelta(seconds=written_seconds_ago))
+        Pitch.objects.filter(pk=pitch.pk).update(writeback_state=Pitch.WriteBack.NOT_DUE, next_writeback_at=None)
+        with transaction.atomic():  # as in the completion handler
+            with django_capture_on_commit_callbacks() as sent:
+                writeback_queue(pitch_id=pitch.pk, pipeline_id=pipeline.pk, run_id=pitch.latest_run_id,
+                                values=pitch.writeback_values)
+            due_in = (Pitch.objects.get(pk=pitch.pk).next_writeback_at - timezone.now()).total_seconds()
+            transaction.set_rollback(True)
+        return len(sent), due_in
+
+    sent, due_in = queue_while_other_is(Pitch.WriteBack.DONE)
+    assert sent == 1 and due_in <= 0.5  # nothing else waiting: written at once, no batching window
+    sent, due_in = queue_while_other_is(Pitch.WriteBack.DONE, written_seconds_ago=1)
+    assert sent == 1 and 1.5 < due_in <= 3  # another was written a moment ago: a steady stream, so batch
+    sent, due_in = queue_while_other_is(Pitch.WriteBack.WRITING)
+    assert sent == 1 and 2 < due_in <= 3  # a write under way: one flush after the window, for all that finish meanwhile
+    sent, due_in = queue_while_other_is(Pitch.WriteBack.QUEUED)
+    assert sent == 0 and 2 < due_in <= 3  # another answer waiting: this one joins its flush

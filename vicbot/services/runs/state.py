@@ -87,5 +87,25 @@ def turn_retry_policy() -> RetryPolicy:
 
 
 def poll_policy() -> RetryPolicy:
-    """How long to wait before asking OpenAI again about a response in flight."""
-    return RetryPolicy(base_seconds=1, cap_seconds=settings.OPENAI_POLL_MAX_SECONDS)
+    """How long to wait before asking OpenAI again about a response in flight.
+
+    Growth ×1.25 from 0.25 s: a response of latency L is seen after about log1.25(L) + 8
+    retrieves (7 for a 2 s turn, 16 for 30 s), at most ~25 % of L (and OPENAI_POLL_MAX_SECONDS)
+    after it finished. ×2 from 1 s overshot a 2 s turn by up to 1 s, and the tick's period
+    rounded every wait up to 10 s (a 2-turn pitch took 5.9x the model's time without webhooks).
+    """
+    return RetryPolicy(base_seconds=0.25, factor=1.25, cap_seconds=settings.OPENAI_POLL_MAX_SECONDS)
+
+
+def run_check_after(run_id: int, seconds: float) -> timedelta:
+    """Arrange the next look at a run waiting on the model; returns how long until the tick's own.
+
+    With webhooks the webhook reports the outcome, so the tick only checks as a safety net
+    (OPENAI_WEBHOOK_SAFETY_POLL_SECONDS). Without, a message is sent to arrive on time (the
+    tick's period would round every wait up to it) and the tick stays a step behind it, to
+    catch the message if it is lost.
+    """
+    if settings.OPENAI_WEBHOOK_SECRET:
+        return timedelta(seconds=max(seconds, settings.OPENAI_WEBHOOK_SAFETY_POLL_SECONDS))
+    enqueue_run_advance(run_id, countdown=seconds)
+    return timedelta(seconds=seconds + settings.VICBOT_TICK_SECONDS)

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from config.enqueue import enqueue_run_advance
-from vicbot.models import ACTIVE_STATUSES, Run
+from vicbot.models import ACTIVE_STATUSES, Run, RunStatus
 from vicbot.services.runs.webhooks import webhook_events_resend
 
 BATCH = 500
+POLLED_STATUSES = (RunStatus.WAITING_MODEL, RunStatus.FINISHING)
 # A claimed run is not claimed again for this long, even if its task is still queued.
 LEASE = timedelta(seconds=60)
 
@@ -26,14 +28,22 @@ def runs_tick() -> int:
     return _advance_due_runs()
 
 
+def poll_budget_per_tick() -> int:
+    """Polls of runs waiting on the model one tick may send: VICBOT_POLL_BUDGET_PER_MINUTE spread
+    over the ticks of a minute, so thousands of runs falling due together never make a burst."""
+    return max(1, int(settings.VICBOT_POLL_BUDGET_PER_MINUTE * settings.VICBOT_TICK_SECONDS / 60))
+
+
 def _advance_due_runs() -> int:
     now = timezone.now()
     with transaction.atomic():
         due = Q(next_check_at__lte=now) | Q(status__in=ACTIVE_STATUSES, deadline_at__lte=now)
-        run_ids = list(
-            Run.objects.select_for_update(skip_locked=True).filter(due).order_by("next_check_at")
-            .values_list("pk", flat=True)[:BATCH]
-        )
+        waiting = Q(status__in=POLLED_STATUSES, deadline_at__gt=now)
+        runs = Run.objects.select_for_update(skip_locked=True).filter(due).order_by("next_check_at")
+        # Runs waiting on the model (a poll each, against OpenAI's rate limits) within the budget;
+        # everything else (creates, tools, deadlines, completions) as it falls due.
+        run_ids = list(runs.exclude(waiting).values_list("pk", flat=True)[:BATCH])
+        run_ids += list(runs.filter(waiting).values_list("pk", flat=True)[:poll_budget_per_tick()])
         Run.objects.filter(pk__in=run_ids).update(next_check_at=now + LEASE)
         for run_id in run_ids:
             enqueue_run_advance(run_id)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from tools.base import ToolContext, ToolResult, error_result, invoke
 from tools.registry import UnknownTool, registry
 from vicbot.models import TERMINAL_STATUSES, Run, RunStatus, ToolCall
-from config.enqueue import enqueue_run_advance, enqueue_tool_call_execute
+from config.enqueue import enqueue_run_advance, enqueue_tool_call_execute, queued_messages
 from vicbot.services.runs.state import run_fail, run_move
 from vicbot.services.runs.usage import usage_increments
 
@@ -122,10 +122,18 @@ def run_recover_tools(run: Run) -> None:
     """Called by the tick: re-send tool calls whose task was lost, give up on hopeless ones."""
     now = timezone.now()
     reg = registry()
+    backlog: int | None = -1  # not asked yet
     for call in ToolCall.objects.filter(run=run, turn=run.turn).exclude(status__in=FINISHED):
         timeout = reg.get(call.name).timeout_seconds if call.name in reg.names() else 0
         if call.status == ToolCall.Status.RUNNING and now < call.started_at + timedelta(seconds=timeout) + lost_task_grace():
             continue  # still within its time
+        if call.status == ToolCall.Status.PENDING and call.attempts < MAX_TOOL_ATTEMPTS:
+            # Not started: its message is lost only if nothing is waiting in the queue (a flushed
+            # broker). While messages wait, it is most likely one of them, and a second message
+            # would only be a redundant task (under load: ~3 per pitch). Unknown: send it again.
+            backlog = queued_messages() if backlog == -1 else backlog
+            if backlog:
+                continue
         if call.attempts >= MAX_TOOL_ATTEMPTS:
             ToolCall.objects.filter(pk=call.pk, status=call.status).update(
                 status=ToolCall.Status.TIMED_OUT, finished_at=now,

@@ -1,0 +1,262 @@
+"""One measured pass of the pitch pipeline on the emulators, with the Procfile's processes.
+
+Shared by `manage.py benchmark` (which measures it) and `manage.py chaos` (which breaks things
+while it runs): emulators (pipelines.demo.world), worker and beat (pipelines.demo.processes),
+a gunicorn web process for webhooks, and the counters of probe.py inside the worker.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import requests
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask, PeriodicTasks
+
+from config.enqueue import enqueue_pull_pitches
+from pipelines.benchmark import figures, probe
+from pipelines.benchmark.monitor import PeakSampler, tree_rss_bytes
+from pipelines.benchmark.tools import tool_names
+from pipelines.demo.processes import (beat_command, process_environment, start_process, stop_process,
+                                      worker_command)
+from pipelines.demo.world import World, seed_pitches, start_world
+from pipelines.models import Pipeline, Pitch
+from pipelines.services.pipelines import pipeline_create
+from tools.registry import registry
+from vicbot.runs import Assistant, Run
+
+PIPELINE_NAME = "benchmark"
+DONE = (Pitch.Status.WRITTEN_BACK, Pitch.Status.FAILED, Pitch.Status.DELETED)
+
+
+@dataclass
+class Options:
+    pitches: int = 1
+    model_latency: float = 2.0
+    queued_latency: float = 0.0
+    turns: int = 2
+    tools_per_turn: int = 3
+    tool_latency: float = 0.0
+    webhooks: bool = True
+    concurrency: int = 2
+    pool: str | None = None
+    in_flight: int | None = None  # None: the pipeline's default
+    timeout: float = 600
+    environment: dict[str, str] = field(default_factory=dict)  # extra settings for worker, beat and web
+    prompt_template: str | None = None
+    intake_every_seconds: int = 3600  # after the first intake, which the command sends
+
+    def shape(self) -> figures.Shape:
+        return figures.Shape(model_latency=self.model_latency, queued_latency=self.queued_latency,
+                             turns=self.turns, tools_per_turn=self.tools_per_turn, tool_latency=self.tool_latency)
+
+
+class Scenario:
+    def __init__(self, options: Options, stack: ExitStack, *, log_dir: Path | None = None):
+        if options.turns not in (1, 2):
+            # The emulated model calls every offered tool in its first turn and answers in the next.
+            raise ValueError("the emulated model answers in 1 turn (no tools) or 2 (tools, then the answer)")
+        if (options.turns == 1) != (options.tools_per_turn == 0):
+            raise ValueError("--turns 1 means no tools, and tools need --turns 2")
+        self.options = options
+        self.stack = stack
+        self.log_dir = log_dir or Path(tempfile.mkdtemp(prefix="vicbot-benchmark-"))
+        self.probe_dir = self.log_dir / "probe"
+        self.probe_dir.mkdir(parents=True, exist_ok=True)
+        self.world: World | None = None
+        self.pipeline: Pipeline | None = None
+        self.worker: subprocess.Popen | None = None
+        self.beats: list[subprocess.Popen] = []
+        self.web: subprocess.Popen | None = None
+        self.started_at: datetime | None = None
+        self.env: dict[str, str] = {}
+        self.sampler: PeakSampler | None = None
+        self.idle_rss = 0
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        o = self.options
+        self.world = start_world(self.stack, queued_seconds=o.queued_latency, run_seconds=o.model_latency)
+        seed_pitches(self.world, o.pitches)
+        self.env = {
+            **self.world.environment(),
+            "OPENAI_WEBHOOK_SECRET": self.world.openai.webhook_secret if o.webhooks else "",
+            "VICBOT_EXTRA_TOOL_MODULES": "pipelines.benchmark.tools",
+            "VICBOT_EXTRA_HANDLER_MODULES": "pipelines.benchmark.probe",
+            "VICBOT_BENCHMARK_PROBE_DIR": str(self.probe_dir),
+            "BENCHMARK_TOOL_LATENCY": str(o.tool_latency),
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            **o.environment,
+        }
+        # This process saves the assistant, whose tools are checked against the registry.
+        settings.VICBOT_EXTRA_TOOL_MODULES = ["pipelines.benchmark.tools"]
+        registry.cache_clear()
+        self.pipeline = self._pipeline(self._assistant())
+        if o.webhooks:
+            self.web = self._start_web()
+        self.worker = self.start_worker()
+        self.beats.append(self.start_beat())
+        self._wait_for_log("worker", "ready.", timeout=60)
+        self.idle_rss = tree_rss_bytes(self.worker.pid)
+
+    def _assistant(self) -> Assistant:
+        names = tool_names(self.options.tools_per_turn)
+        name = f"benchmark-{len(names)}-tools"
+        existing = Assistant.objects.filter(name=name).order_by("-version").first()
+        if existing is not None:
+            return existing
+        default = Assistant.objects.current("vicbot")
+        return Assistant.objects.create(
+            name=name, model=default.model, instructions=default.instructions, tool_names=names,
+            output_schema_name=default.output_schema_name, output_schema=default.output_schema,
+            reasoning_effort=default.reasoning_effort,
+        )
+
+    def _pipeline(self, assistant: Assistant) -> Pipeline:
+        Pipeline.objects.filter(name=PIPELINE_NAME).delete()
+        fields = {"assistant_name": assistant.name}
+        if self.options.in_flight:
+            fields["max_in_flight"] = self.options.in_flight
+        if self.options.prompt_template:
+            fields["prompt_template"] = self.options.prompt_template
+        pipeline = pipeline_create(name=PIPELINE_NAME, every_seconds=self.options.intake_every_seconds, **fields)
+        # The command sends the first intake itself (the clock starts there); beat must not
+        # add one of its own, and every other pipeline is paused (they would read this org too).
+        PeriodicTask.objects.filter(pk=pipeline.schedule_id).update(last_run_at=timezone.now())
+        others = list(PeriodicTask.objects.filter(task=pipeline.schedule.task, enabled=True)
+                      .exclude(pk=pipeline.schedule_id).values_list("pk", flat=True))
+        PeriodicTask.objects.filter(pk__in=others).update(enabled=False)
+        PeriodicTasks.update_changed()
+        self.stack.callback(_enable, others)
+        return pipeline
+
+    def start_worker(self) -> subprocess.Popen:
+        command = worker_command(concurrency=self.options.concurrency, pool=self.options.pool)
+        return start_process(self.stack, command, env=process_environment(self.env),
+                             log_path=self.log_dir / "worker.log")
+
+    def start_beat(self) -> subprocess.Popen:
+        index = len(self.beats)
+        # Each beat keeps its own schedule file: two beats at once is what chaos wants to test.
+        command = [*beat_command(), "--schedule", str(self.log_dir / f"beat-{index}-schedule")]
+        return start_process(self.stack, command, env=process_environment(self.env),
+                             log_path=self.log_dir / f"beat-{index}.log")
+
+    def kill_worker(self) -> None:
+        """SIGKILL to the worker and its pool: no warm shutdown, messages in flight unacknowledged."""
+        os.killpg(self.worker.pid, signal.SIGKILL)
+        self.worker.wait()
+
+    def _start_web(self) -> subprocess.Popen:
+        port = _free_port()
+        command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+                   "--timeout", "25", "--log-file", "-"]
+        process = start_process(self.stack, command, env=process_environment(self.env),
+                                log_path=self.log_dir / "web.log")
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{url}/healthz", timeout=2).status_code < 500:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"the web process did not answer; see {self.log_dir / 'web.log'}")
+        self.world.openai.webhook_url = f"{url}/webhooks/openai/"
+        return process
+
+    def _wait_for_log(self, name: str, text: str, *, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        path = self.log_dir / f"{name}.log"
+        while time.monotonic() < deadline:
+            if path.exists() and text in path.read_text(errors="replace"):
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"{name} did not log {text!r} within {timeout:g}s; see {path}")
+
+    # -- the run -------------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """Start the clock and send the first intake, as the pipeline's beat entry would."""
+        self.sampler = PeakSampler(worker_pid=self.worker.pid,
+                                   redis_url=settings.CELERY_BROKER_URL if _is_redis() else None).start()
+        self.started_at = timezone.now()
+        enqueue_pull_pitches(self.pipeline.pk, after_commit=False)
+
+    def done(self) -> int:
+        return self.pipeline.pitches.filter(status__in=DONE).count()
+
+    def wait(self, *, on_second: Callable[[float], None] | None = None,
+             progress: Callable[[int, int], None] | None = None) -> None:
+        """Until every pitch is written back or failed; `on_second(elapsed)` lets chaos act."""
+        began = time.monotonic()
+        last_report, last_done = 0.0, -1
+        while (done := self.done()) < self.options.pitches:
+            elapsed = time.monotonic() - began
+            if elapsed > self.options.timeout:
+                raise TimeoutError(f"{done}/{self.options.pitches} pitches done after {self.options.timeout:g}s; "
+                                   f"logs in {self.log_dir}")
+            if on_second is not None:
+                on_second(elapsed)
+            if progress is not None and elapsed - last_report >= 10 and done != last_done:
+                progress(done, self.options.pitches)
+                last_report, last_done = elapsed, done
+            if self.worker.poll() is None and self.sampler:
+                self.sampler.worker_pid = self.worker.pid
+            time.sleep(0.25)
+
+    def measure(self) -> dict:
+        self.sampler.stop()
+        time.sleep(0.5)  # the probe rewrites its file just after a task returns
+        pitches = list(self.pipeline.pitches.values("status", "written_back_at"))
+        written = [p["written_back_at"] for p in pitches if p["written_back_at"] is not None]
+        end_to_end = [(at - self.started_at).total_seconds() for at in written]
+        wall = max(end_to_end) if end_to_end else 0.0
+        runs = Run.objects.filter(pitches__pipeline=self.pipeline).distinct()
+        self.pipeline.refresh_from_db()
+        return figures.compute(
+            shape=self.options.shape(), pitches=self.options.pitches, end_to_end=end_to_end,
+            failed=sum(p["status"] != Pitch.Status.WRITTEN_BACK for p in pitches), wall_seconds=wall,
+            turns=runs.aggregate(n=Sum("turn"))["n"] or 0,
+            openai=figures.openai_counts([(r.method, r.path) for r in list(self.world.openai.requests)]),
+            salesforce_pipeline_calls=self.pipeline.salesforce_calls,
+            salesforce_all_calls=self.world.salesforce.api_calls,
+            probe=probe.read_totals(self.probe_dir), worker_peak_rss=self.sampler.peak_rss,
+            worker_idle_rss=self.idle_rss, redis_peak=self.sampler.peak_redis if _is_redis() else None,
+        )
+
+    def stop_processes(self) -> None:
+        for process in [self.worker, *self.beats, self.web]:
+            if process is not None:
+                stop_process(process)
+
+
+def _enable(task_ids: list[int]) -> None:
+    PeriodicTask.objects.filter(pk__in=task_ids).update(enabled=True)
+    PeriodicTasks.update_changed()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _is_redis() -> bool:
+    return str(settings.CELERY_BROKER_URL).startswith(("redis://", "rediss://"))
+

@@ -1,0 +1,71 @@
+"""python manage.py benchmark: the whole pipeline on emulators with a real worker and beat, measured."""
+
+import json
+import signal
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from pipelines.benchmark.figures import table
+from pipelines.benchmark.scenario import Options, Scenario
+
+
+class Command(BaseCommand):
+    help = ("Intake -> runs with tools -> write-back on the emulators, with the Procfile's worker and beat on the "
+            "configured database and broker; prints throughput, latency against the model's own, and costs.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--pitches", type=int, default=1)
+        parser.add_argument("--model-latency", type=float, default=2.0, help="Seconds each model turn runs")
+        parser.add_argument("--queued-latency", type=float, default=0.0, help="Seconds each turn is queued first")
+        parser.add_argument("--turns", type=int, default=2, help="1 (no tools) or 2 (tools, then the answer)")
+        parser.add_argument("--tools-per-turn", type=int, default=3)
+        parser.add_argument("--tool-latency", type=float, default=0.0, help="Seconds each tool call takes")
+        parser.add_argument("--webhooks", action=__import__("argparse").BooleanOptionalAction, default=True,
+                            help="Run a web process and have OpenAI's webhooks report the runs (else: polling)")
+        parser.add_argument("--concurrency", type=int, default=2, help="Worker concurrency (Procfile default 2)")
+        parser.add_argument("--pool", default=None, help="Worker pool: prefork (default), threads, gevent, solo")
+        parser.add_argument("--in-flight", type=int, default=None, help="Pipeline's max_in_flight (default: its own)")
+        parser.add_argument("--timeout", type=float, default=600)
+        parser.add_argument("--json", dest="json_path", default=None, help="Also write the figures to this file")
+        parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                            help="A setting for worker, beat and web (e.g. SALESFORCE_WRITEBACK_DELAY_SECONDS=0)")
+
+    def handle(self, *args, **o):
+        # SIGTERM (a CI time bound) unwinds like Ctrl-C, so worker, beat and web are stopped too.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        call_command("migrate", verbosity=0)
+        environment = dict(item.split("=", 1) for item in o["set"])
+        options = Options(
+            pitches=o["pitches"], model_latency=o["model_latency"], queued_latency=o["queued_latency"],
+            turns=o["turns"], tools_per_turn=o["tools_per_turn"], tool_latency=o["tool_latency"],
+            webhooks=o["webhooks"], concurrency=o["concurrency"], pool=o["pool"], in_flight=o["in_flight"],
+            timeout=o["timeout"], environment=environment,
+        )
+        title = (f"benchmark: {options.pitches} pitches, {options.model_latency:g}s/turn, {options.turns} turns, "
+                 f"{options.tools_per_turn} tools/turn at {options.tool_latency:g}s, webhooks "
+                 f"{'on' if options.webhooks else 'off'}, concurrency {options.concurrency}"
+                 f"{', pool ' + options.pool if options.pool else ''}"
+                 f"{''.join(f', {k}={v}' for k, v in environment.items())}")
+        with ExitStack() as stack:
+            try:
+                scenario = Scenario(options, stack)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stderr.write(f"Logs in {scenario.log_dir}")
+            scenario.prepare()
+            scenario.begin()
+            try:
+                scenario.wait(progress=lambda done, total: self.stderr.write(f"  {done}/{total} done"))
+            except TimeoutError as exc:
+                raise CommandError(str(exc)) from exc
+            figures = scenario.measure()
+            scenario.stop_processes()
+        figures["options"] = {**vars(options), "environment": environment}
+        self.stdout.write("\n".join(table(figures, title=title)))
+        if o["json_path"]:
+            Path(o["json_path"]).write_text(json.dumps(figures, indent=2, default=str))
+        sys.stdout.flush()
