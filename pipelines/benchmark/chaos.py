@@ -7,7 +7,6 @@ OpenAI emulator's stored responses and our database, and names every violation.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
