@@ -15,8 +15,8 @@ app.autodiscover_tasks(["vicbot", "pipelines"])
 def _drop_unusable_database_connections(sender=None, **kwargs) -> None:
     """What Django does before each request, before each task: with CELERY_DB_REUSE_MAX the
     connection outlives the task, so one that broke (or passed CONN_MAX_AGE) is closed here."""
-    if getattr(sender.request, "is_eager", False):
-        return  # inside the caller's transaction (eager tasks): never touch its connection
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connection
 
+    if getattr(sender.request, "is_eager", False) or connection.in_atomic_block:
+        return  # inside a caller's transaction (eager tasks, tests): never touch its connection
     close_old_connections()

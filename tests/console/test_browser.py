@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.console.support import HOSTILE_REASONING, finished_run, staff_user
+from tests.console.support import HOSTILE_REASONING, finished_run
 from tests.console.world import seed_world
 from tests.support.runs import make_assistant, start_with_faults
 from vicbot.models import Assistant, Run, RunStatus, ToolCall
