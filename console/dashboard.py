@@ -21,10 +21,9 @@ from console.formatting import dollars, seconds, when
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.pause import spent_today
 from vicbot.models import TERMINAL_STATUSES, Run, RunStatus, WorkerHeartbeat
+from vicbot.services.heartbeats import WORKER_SILENT_AFTER
 
 DAYS = 30
-# The beat sends a heartbeat task every 60 s: a worker silent for three of them is presumed gone.
-WORKER_SILENT_AFTER = timedelta(minutes=3)
 FAILED = (RunStatus.FAILED, RunStatus.TIMED_OUT)
 
 

@@ -18,6 +18,7 @@ from pipelines.services.pipelines import (
     pipeline_validate,
 )
 from pipelines.services.writeback import writeback_retry
+from vicbot.runs import NO_WORKER_WARNING, a_worker_is_alive
 
 
 class PipelineForm(ScheduleFields, forms.ModelForm):
@@ -62,6 +63,13 @@ class PipelineAdmin(PipelineConsoleMixin, admin.ModelAdmin):
         for pipeline in queryset:
             enqueue_pull_pitches(pipeline.pk)
         self.message_user(request, f"Queued an intake pass for {queryset.count()} pipelines.")
+        warn_if_no_worker(request)
+
+
+def warn_if_no_worker(request) -> None:
+    """An action that queued work says so plainly when no worker is there to do it."""
+    if not a_worker_is_alive():
+        messages.warning(request, NO_WORKER_WARNING)
 
 
 @admin.register(Pitch)
@@ -95,8 +103,10 @@ class PitchAdmin(PitchConsoleMixin, admin.ModelAdmin):
         for pitch_id in queryset.values_list("pk", flat=True):
             enqueue_pitch_evaluate_again(pitch_id)
         self.message_user(request, f"Queued {queryset.count()} pitches for a new evaluation.")
+        warn_if_no_worker(request)
 
     @admin.action(description="Retry the Salesforce write-back", permissions=["retry_writeback"])
     def retry_writeback(self, request, queryset):
         count = writeback_retry(pitch_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"Queued {count} write-backs (only failed ones are retried).")
+        warn_if_no_worker(request)

@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 
 from django import forms
-from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from tools.registry import registry
-from vicbot.models import TERMINAL_STATUSES, Assistant, WorkerHeartbeat
+from vicbot.models import TERMINAL_STATUSES, Assistant
 from vicbot.services.export import export_lines
+from vicbot.services.heartbeats import NO_WORKER_WARNING, a_worker_is_alive
 
 
 class ToolNamesField(forms.MultipleChoiceField):
@@ -92,14 +92,6 @@ class RunExportMixin:
         return response
 
 
-# The beat sends a heartbeat task every 60 s: three missed ones and the worker is presumed gone.
-WORKER_SILENT_AFTER = timedelta(minutes=3)
-
-
-def a_worker_is_alive() -> bool:
-    return WorkerHeartbeat.objects.filter(last_seen_at__gte=timezone.now() - WORKER_SILENT_AFTER).exists()
-
-
 class QueuedWorkWarningMixin:
     """An action that queued work says so plainly when no worker is there to do it."""
 
@@ -108,8 +100,7 @@ class QueuedWorkWarningMixin:
     def response_action(self, request, queryset):
         response = super().response_action(request, queryset)
         if request.POST.get("action") in self.queueing_actions and not a_worker_is_alive():
-            messages.warning(request, "No worker has reported in the last 3 minutes: the queued work waits until "
-                                      "a worker runs (see the dashboard's Workers).")
+            messages.warning(request, NO_WORKER_WARNING)
         return response
 
 

@@ -15,12 +15,14 @@ this module).
 
 from vicbot.models import TERMINAL_STATUSES, Assistant, Run, RunStatus
 from vicbot.retry import RetryPolicy
+from vicbot.services.heartbeats import NO_WORKER_WARNING, a_worker_is_alive
 from vicbot.services.runs.cancel import run_cancel
 from vicbot.services.runs.handlers import UnknownHandler, register_completion_handler
 from vicbot.services.runs.start import run_rerun, start_run
 from vicbot.state_machine import MoveNotAllowed, StateMachine
 
 __all__ = [
-    "TERMINAL_STATUSES", "Assistant", "MoveNotAllowed", "RetryPolicy", "Run", "RunStatus", "StateMachine",
-    "UnknownHandler", "register_completion_handler", "run_cancel", "run_rerun", "start_run",
+    "NO_WORKER_WARNING", "TERMINAL_STATUSES", "Assistant", "MoveNotAllowed", "RetryPolicy", "Run", "RunStatus",
+    "StateMachine", "UnknownHandler", "a_worker_is_alive", "register_completion_handler", "run_cancel", "run_rerun",
+    "start_run",
 ]

@@ -21,8 +21,9 @@ def a_pitch(**fields) -> Pitch:
     return Pitch.objects.create(pipeline=pipeline, salesforce_id="001000000000001AAA", name="Acme", **fields)
 
 
-def act(client, url: str, action: str, *objects):
-    return client.post(url, {"action": action, "_selected_action": [o.pk for o in objects]}, secure=True)
+def act(client, url: str, action: str, *objects, follow: bool = False):
+    return client.post(url, {"action": action, "_selected_action": [o.pk for o in objects]}, secure=True,
+                       follow=follow)
 
 
 def offered(client, url: str, action: str) -> bool:
@@ -73,6 +74,23 @@ def test_pull_now_needs_the_pull_permission(staff, django_capture_on_commit_call
     with django_capture_on_commit_callbacks() as sent:
         act(puller, PIPELINES, "pull_now", pipeline)
     assert len(sent) == 1
+
+
+@pytest.mark.django_db
+def test_actions_that_queue_work_say_so_when_no_worker_is_alive(staff):
+    from django.utils import timezone
+
+    from vicbot.models import WorkerHeartbeat
+
+    pipeline = pipeline_create(name="p", assistant_name="tester")
+    puller = staff("pipelines.view_pipeline", "pipelines.pull_pipeline")
+
+    silent = act(puller, PIPELINES, "pull_now", pipeline, follow=True)
+    WorkerHeartbeat.objects.create(hostname="w@host", last_seen_at=timezone.now())
+    alive = act(puller, PIPELINES, "pull_now", pipeline, follow=True)
+
+    assert "No worker has reported in the last 3 minutes" in silent.content.decode()
+    assert "No worker has reported" not in alive.content.decode()
 
 
 @pytest.mark.django_db
