@@ -2,13 +2,13 @@
 Salesforce would refuse is refused when it is saved."""
 
 import pytest
-from django.contrib.auth.models import User
 
 from integrations.salesforce import reset_client
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.intake import pitches_pull
 from pipelines.services.pipelines import pipeline_create
 from tests.support.pitches import add_accounts
+from tests.support.admin import assert_sent_to_login, outsiders
 from tests.support.runs import PITCH, make_assistant
 from vicbot.runs import start_run
 
@@ -48,12 +48,8 @@ def test_pipeline_and_pitch_pages_send_anonymous_and_non_staff_users_to_the_logi
     pitch = a_pitch()
     pages = [PIPELINES, f"{PIPELINES}add/", f"{PIPELINES}{pitch.pipeline_id}/change/", PITCHES,
              f"{PITCHES}{pitch.pk}/change/"]
-    for who in ("anonymous", "non-staff"):
-        if who == "non-staff":
-            client.force_login(User.objects.create_user("clerk", password="pw", is_staff=False))
-        for page in pages:
-            response = client.get(page, secure=True)
-            assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), (who, page)
+    for who in outsiders(client):
+        assert_sent_to_login(client, pages, who)
         with django_capture_on_commit_callbacks() as sent:
             act(client, PITCHES, "evaluate_again", pitch)
         assert sent == [], who

@@ -16,8 +16,6 @@ import pytest
 from openai import OpenAI
 
 from integrations.openai.emulator import OpenAIEmulator
-from integrations.salesforce import reset_client
-from integrations.salesforce.emulator import SalesforceEmulator
 from integrations.web.sample_sites import SampleSites, injection_instruction
 from tools.base import Tool, ToolContext, invoke
 from tools.registry import registry
@@ -42,16 +40,8 @@ def sites(settings) -> Iterator[SampleSites]:
 
 
 @pytest.fixture
-def salesforce(settings, monkeypatch) -> Iterator[SalesforceEmulator]:
-    with SalesforceEmulator() as emulator:
-        for name in ("DOMAIN", "CLIENT_ID", "CLIENT_SECRET", "USERNAME", "CONSUMER_KEY", "PRIVATE_KEY"):
-            setattr(settings, f"SALESFORCE_{name}", None)
-        settings.SALESFORCE_INSTANCE_URL = emulator.instance_url
-        settings.SALESFORCE_ACCESS_TOKEN = emulator.access_token
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", emulator.ca_bundle)
-        reset_client()
-        yield emulator
-    reset_client()
+def salesforce(salesforce_alone):
+    return salesforce_alone
 
 
 @dataclass

@@ -6,8 +6,6 @@ import json
 
 import pytest
 
-from integrations.salesforce import reset_client
-from integrations.salesforce.emulator import SalesforceEmulator
 from tools.base import ToolContext, invoke
 from tools.salesforce import TOOLS
 
@@ -16,17 +14,8 @@ HOSTILE = "O'Brien \\ Sons' OR Name != ''"
 
 
 @pytest.fixture
-def emulator(settings, monkeypatch):
-    """Settings point the process-wide client at a fresh emulator in direct mode."""
-    with SalesforceEmulator() as emulator:
-        for name in ("DOMAIN", "CLIENT_ID", "CLIENT_SECRET", "USERNAME", "CONSUMER_KEY", "PRIVATE_KEY"):
-            setattr(settings, f"SALESFORCE_{name}", None)
-        settings.SALESFORCE_INSTANCE_URL = emulator.instance_url
-        settings.SALESFORCE_ACCESS_TOKEN = emulator.access_token
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", emulator.ca_bundle)
-        reset_client()
-        yield emulator
-    reset_client()
+def emulator(salesforce_alone):
+    return salesforce_alone
 
 
 def call(tool: str, /, **arguments) -> object:

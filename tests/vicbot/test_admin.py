@@ -5,8 +5,8 @@ import json
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import User
 
+from tests.support.admin import assert_sent_to_login, outsiders
 from tests.support.runs import PITCH, VERDICT_SCHEMA, make_assistant
 from vicbot.models import Assistant, CompletionState, Run, RunStatus, ToolCall, WebhookEvent
 from vicbot.runs import start_run
@@ -55,12 +55,8 @@ def test_every_admin_page_sends_anonymous_and_non_staff_users_to_the_login(clien
     pages = [*admin_pages(), f"{RUNS}{run.pk}/change/", f"{RUNS}{run.pk}/delete/"]
     assert any(page.startswith("/admin/pipelines/") for page in pages)  # both apps' models are covered
 
-    for who in ("anonymous", "non-staff"):
-        if who == "non-staff":
-            client.force_login(User.objects.create_user("clerk", password="pw", is_staff=False))
-        for page in pages:
-            response = client.get(page, secure=True)
-            assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), (who, page)
+    for who in outsiders(client):
+        assert_sent_to_login(client, pages, who)
         response = act(client, "cancel_runs", run)
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), who
     run.refresh_from_db()
