@@ -171,8 +171,10 @@ class Scenario:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{url}/healthz", timeout=2).status_code < 500:
-                    break
+                # Any answer means the web process serves: /healthz is 503 until the worker's first
+                # heartbeat, which is the worker's news, not the web's.
+                requests.get(f"{url}/healthz", timeout=2)
+                break
             except requests.RequestException:
                 time.sleep(0.2)
         else:
