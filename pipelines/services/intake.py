@@ -22,10 +22,9 @@ from integrations.errors import IntegrationError
 from integrations.salesforce import get_client, soql_literal
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.admission import pitches_admit
+from pipelines.services.changes import parse_datetime, pitch_record_changed
 from pipelines.services.prompt import record_snapshot
 from pipelines.services.usage import counting_calls
-from pipelines.states import PITCH_STATES, WRITEBACK_STATES
-from vicbot.runs import run_cancel
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +138,7 @@ def _upsert_pitch(pipeline: Pipeline, record: dict, modstamp: datetime | None, s
         # Only a change to what the model reads earns a new evaluation; our own
         # write-back changes other fields and is ignored here.
         if pitch.snapshot != snapshot and _wants_new_evaluation(pipeline, pitch):
-            _record_changed(pitch, snapshot=snapshot, name=name, modstamp=modstamp)
+            pitch_record_changed(pitch, snapshot=snapshot, name=name, modstamp=modstamp)
             if pitch.status != Pitch.Status.NEW:
                 summary.changed += 1
             return
@@ -150,23 +149,3 @@ def _wants_new_evaluation(pipeline: Pipeline, pitch: Pitch) -> bool:
     if pitch.status == Pitch.Status.DELETED:
         return False
     return pitch.status != Pitch.Status.WRITTEN_BACK or pipeline.reevaluate_written
-
-
-def _record_changed(pitch: Pitch, *, snapshot: dict, name: str, modstamp: datetime | None) -> None:
-    """The edited text is what gets evaluated and written: a run in flight for the old text is
-    cancelled, and an answer still waiting to be written is superseded (both recorded)."""
-    PITCH_STATES.apply(pitch.pk, "record_changed", snapshot=snapshot, name=name, system_modstamp=modstamp,
-                       attempts=0, attempt_log=[], next_attempt_at=None, error="")
-    WRITEBACK_STATES.apply(pitch.pk, "supersede",
-                           writeback_error="Superseded: the record was edited in Salesforce before this was written")
-    if pitch.status == Pitch.Status.EVALUATING and pitch.latest_run_id:
-        run_cancel(run_id=pitch.latest_run_id, code="superseded",
-                   reason="The record was edited in Salesforce while this run was in flight; "
-                          "the edited text is evaluated anew")
-
-
-def parse_datetime(value) -> datetime | None:
-    if not value:
-        return None
-    # Salesforce sends "2021-07-21T04:13:15.000+0000", which fromisoformat reads on 3.11+.
-    return datetime.fromisoformat(value)

@@ -9,7 +9,7 @@ from integrations.errors import IntegrationError
 from integrations.salesforce import get_client
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.admission import pitch_evaluate
-from pipelines.services.intake import parse_datetime
+from pipelines.services.changes import parse_datetime
 from pipelines.services.prompt import record_snapshot
 from vicbot.runs import Run
 

@@ -15,9 +15,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from config.enqueue import enqueue_writeback_flush
-from integrations.salesforce import SalesforceError, get_client
+from config.enqueue import enqueue_pitches_admit, enqueue_writeback_flush
+from integrations.salesforce import SalesforceError, get_client, soql_literal
 from pipelines.models import Pipeline, Pitch
+from pipelines.services.changes import SUPERSEDED_BY_EDIT, parse_datetime, pitch_record_changed
+from pipelines.services.prompt import record_snapshot
 from pipelines.services.usage import counting_calls
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
 from tools.base import bound_text
@@ -90,6 +92,9 @@ def _write(pipeline: Pipeline, batch: list[Pitch]) -> int:
     client = get_client()
     try:
         with counting_calls(pipeline, client):
+            batch = _unchanged_since_evaluated(pipeline, client, batch)
+            if not batch:
+                return 0
             lengths = client.describe_field_lengths(pipeline.sobject)
             records = [_record(pitch, lengths) for pitch in batch]
             results = client.update_many(pipeline.sobject, records)
@@ -109,6 +114,29 @@ def _write(pipeline: Pipeline, batch: list[Pitch]) -> int:
         else:
             _retry_or_fail(pitch, f"{result.error_code}: {result.message}", retry=result.outcome == "retry")
     return written
+
+
+def _unchanged_since_evaluated(pipeline: Pipeline, client, batch: list[Pitch]) -> list[Pitch]:
+    """The pitches whose records still hold the text that was evaluated (one query per batch).
+
+    A record edited since is evaluated anew instead of written: writing the old text's answer
+    could take it out of the pipeline's condition before intake ever saw the edit.
+    """
+    fields = sorted({"Id", "SystemModstamp", "Name", *pipeline.fields}, key=str.lower)
+    ids = ", ".join(soql_literal(pitch.salesforce_id) for pitch in batch)
+    soql = f"SELECT {', '.join(fields)} FROM {pipeline.sobject} WHERE Id IN ({ids})"
+    current = {record["Id"][:15]: record for record in client.query_iter(soql)}
+    unchanged = []
+    for pitch in batch:
+        record = current.get(pitch.salesforce_id[:15])  # missing: deleted, which the update reports
+        snapshot = record_snapshot(pipeline, record) if record is not None else pitch.snapshot
+        name, modstamp = str((record or {}).get("Name") or "")[:255], parse_datetime((record or {}).get("SystemModstamp"))
+        if snapshot != pitch.snapshot and pitch_record_changed(pitch, snapshot=snapshot, name=name, modstamp=modstamp):
+            _finish(pitch, "drop_superseded", writeback_error=SUPERSEDED_BY_EDIT)
+            enqueue_pitches_admit(pipeline.pk)  # the edited text waits for its run
+        else:
+            unchanged.append(pitch)
+    return unchanged
 
 
 def _record(pitch: Pitch, lengths: dict[str, int]) -> dict:

@@ -226,3 +226,23 @@ def test_evaluate_again_while_the_answer_waits_for_its_write_supersedes_it_and_n
     assert pitch.writeback_run_id == pitch.latest_run_id != first_run
     assert record["VicBot_Assessment__c"] and record["VicBot_Reasoning__c"]
     assert pitch.attempts == 1 and [e["run"] for e in pitch.attempt_log] == [pitch.latest_run_id]
+
+
+def test_an_edit_no_intake_pass_saw_is_caught_by_the_write_back_and_the_edited_text_is_answered(
+        salesforce, openai_emu):
+    """With the default condition (not yet assessed), writing the old answer first would take the
+    record out of intake's sight for good; the write-back reads the records once more before writing."""
+    pipeline = make_pipeline(prompt_template=RECORD_FIRST, selection="VicBot_Assessment__c = null")
+    (record_id,) = add_accounts(salesforce, 1)
+    salesforce.faults.add("lock_row", times=1, match=record_id)
+    pitches_pull(pipeline_id=pipeline.pk)
+    wait_for(lambda: pitch_of(record_id).writeback_attempts >= 1, message="the first write to fail once")
+    first_run = pitch_of(record_id).latest_run_id
+
+    rename(salesforce, record_id, "Renamed Robotics")  # no intake pass runs after this
+
+    pitch = wait_until_written_back(pipeline, 1, timeout=60)[0]
+    record = salesforce.org.get(record_id)
+    assert pitch.latest_run_id != first_run and pitch.writeback_run_id == pitch.latest_run_id
+    assert "Renamed Robotics" in record["VicBot_Reasoning__c"]
+    assert salesforce.org.writes[record_id] == 3  # created, edited by a person, and our one answer

@@ -8,6 +8,7 @@ from tests.support.pitches import add_accounts, make_pipeline, run_in_threads, w
 from pipelines.models import Pitch
 from vicbot.models import Assistant, Run, RunStatus
 from pipelines.services.intake import pitches_pull
+from pipelines.services.prompt import record_snapshot
 from pipelines.services.writeback import writeback_flush, writeback_retry
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -27,6 +28,7 @@ def answered_pitches(salesforce, pipeline, count, answer=None):
                                  output_json=answer, deadline_at="2100-01-01T00:00Z")
         pitches.append(Pitch.objects.create(
             pipeline=pipeline, salesforce_id=record_id, status=Pitch.Status.EVALUATED, latest_run=run,
+            snapshot=record_snapshot(pipeline, salesforce.org.get(record_id)),
             writeback_state=Pitch.WriteBack.QUEUED, next_writeback_at="2000-01-01T00:00Z", writeback_run=run,
             writeback_values={field: answer[key] for key, field in pipeline.answer_mapping.items()},
         ))
