@@ -4,37 +4,20 @@ from django import template
 
 from console.formatting import dollars as _dollars
 from console.formatting import pretty_json, when
+from console.assistants import assistant_page
 from console.markdown import render_markdown
+from console.pipeline_page import pipeline_page
+from console.pitch_page import pitch_page
+from console.timeline import run_timeline
 
 register = template.Library()
 
 
-@register.simple_tag
-def run_timeline(run):
-    from console.timeline import run_timeline as build
-
-    return build(run)
-
-
-@register.simple_tag
-def pitch_page(pitch):
-    from console.pitch_page import pitch_page as build
-
-    return build(pitch)
-
-
-@register.simple_tag
-def assistant_page(assistant):
-    from console.assistants import assistant_page as build
-
-    return build(assistant)
-
-
-@register.simple_tag
-def pipeline_page(pipeline):
-    from console.pipeline_page import pipeline_page as build
-
-    return build(pipeline)
+# Each page's context is built in its own module; the admin templates call them by these names.
+register.simple_tag(run_timeline, name="run_timeline")
+register.simple_tag(pitch_page, name="pitch_page")
+register.simple_tag(assistant_page, name="assistant_page")
+register.simple_tag(pipeline_page, name="pipeline_page")
 
 
 @register.filter

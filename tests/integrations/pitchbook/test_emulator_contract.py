@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -11,7 +12,8 @@ from tests.integrations.pitchbook.reference_fields import REFERENCE, reference_f
 
 
 def test_the_field_table_is_the_sheets():
-    if not sheet_path().exists():
+    # CI always has ../shared beside the clone: there a missing sheet fails instead of skipping.
+    if not sheet_path().exists() and not os.environ.get("CI"):
         pytest.skip(f"the fact sheet is not at {sheet_path()}")
     assert reference_fields_from_sheet(sheet_path().read_text()) == REFERENCE
 
