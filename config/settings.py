@@ -201,6 +201,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Tasks are uneven (a tool call can take a minute): take one at a time.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Threads, not processes: every task waits on OpenAI, Salesforce, a website or PostgreSQL, and
+# the CPU-heavy work (PDF and HTML extraction) runs in its own capped child process anyway.
+# Measured with `manage.py benchmark` (1,000 pitches): two prefork processes used ~430 MB and
+# waited on round trips most of the time; threads share one interpreter. Each thread keeps its
+# own PostgreSQL connection, so worker connections = concurrency (plus web and beat): mind the
+# plan's limit. Celery ignores task time limits in this pool: every outbound call has its own
+# timeout (OPENAI_TIMEOUT, SALESFORCE_TIMEOUT, each tool's), which is what bounds a task.
+CELERY_WORKER_POOL = env.str("CELERY_POOL", default="threads")
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_CONCURRENCY", default=8)
 # Every task is short by design; these catch the ones that hang anyway.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
@@ -218,7 +227,7 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=20.0)
 CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# A child is replaced after this many tasks: memory that parsers and abandoned tool threads
+# With CELERY_POOL=prefork only: a child is replaced after this many tasks: memory that parsers and abandoned tool threads
 # leave behind (fragmentation, caches) goes back to the OS, and such threads end with it.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=200)
 # KiB of resident memory after which a child is replaced once its task ends: two children must

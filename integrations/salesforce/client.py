@@ -38,6 +38,9 @@ class SalesforceClient:
         self.on_call = on_call
         self.api_usage: tuple[int, int] | None = None  # latest (used, max) from Sforce-Limit-Info
         self.calls_made = 0  # every HTTP round trip, token requests included
+        # The same, per thread: a threads-pool worker shares this client between tasks, and a
+        # caller that tallies its own calls must not count a tool's calls made meanwhile.
+        self._thread_calls = threading.local()
         # requests honours REQUESTS_CA_BUNDLE only while trust_env is on, so it stays on.
         self.session = apply_timeout(session or requests.Session(), config.timeout)
         self.session.hooks["response"].append(self._record_call)
@@ -51,6 +54,7 @@ class SalesforceClient:
         # api_usage simple-salesforce keeps to itself.
         usage = parse_api_usage(response.headers.get("Sforce-Limit-Info"))
         self.calls_made += 1
+        self._thread_calls.count = self.calls_in_this_thread + 1
         if usage:
             self.api_usage = usage
         if self.on_call:
@@ -58,6 +62,10 @@ class SalesforceClient:
             self.on_call(
                 request.method, request.url, response.status_code, response.elapsed.total_seconds(), usage
             )
+
+    @property
+    def calls_in_this_thread(self) -> int:
+        return getattr(self._thread_calls, "count", 0)
 
     @property
     def salesforce(self) -> Salesforce:

@@ -49,11 +49,15 @@ def openai_counts(requests: Sequence[tuple[str, str]]) -> Counter[str]:
     return counts
 
 
-def compute(*, shape: Shape, pitches: int, end_to_end: Sequence[float], failed: int, wall_seconds: float,
+def compute(*, shape: Shape, pitches: int, end_to_end: Sequence[float], latency: Sequence[float], in_flight: int,
+            failed: int, wall_seconds: float,
             turns: int, openai: Counter[str], salesforce_pipeline_calls: int, salesforce_all_calls: int,
             probe: Counter[str], worker_peak_rss: int, worker_idle_rss: int, redis_peak: int | None) -> dict:
+    """`end_to_end`: each pitch from the first intake to its write-back (what a burst waits in all);
+    `latency`: from its admission (its first run created) to its write-back, the headline: beyond the
+    in-flight limit a pitch waits for a free slot, which is capacity, not overhead."""
     intrinsic = shape.intrinsic_seconds()
-    p50, p95 = percentile(end_to_end, 0.5), percentile(end_to_end, 0.95)
+    p50, p95 = percentile(latency, 0.5), percentile(latency, 0.95)
     per_turn = max(turns, 1)
     per_pitch = max(pitches, 1)
     tasks = probe.get("tasks", 0)
@@ -64,8 +68,11 @@ def compute(*, shape: Shape, pitches: int, end_to_end: Sequence[float], failed: 
         "wall_seconds": round(wall_seconds, 2),
         "evaluations_per_minute": round(60 * len(end_to_end) / wall_seconds, 1) if wall_seconds > 0 else None,
         "intrinsic_seconds": round(intrinsic, 2),
-        "end_to_end_p50_seconds": round(p50, 2),
-        "end_to_end_p95_seconds": round(p95, 2),
+        "in_flight_limit": in_flight,
+        "end_to_end_p50_seconds": round(percentile(end_to_end, 0.5), 2),
+        "end_to_end_p95_seconds": round(percentile(end_to_end, 0.95), 2),
+        "latency_p50_seconds": round(p50, 2),
+        "latency_p95_seconds": round(p95, 2),
         "ratio_p50": round(p50 / intrinsic, 2) if intrinsic else None,
         "ratio_p95": round(p95 / intrinsic, 2) if intrinsic else None,
         "overhead_p95_seconds": round(p95 - intrinsic, 2),
@@ -90,9 +97,11 @@ ROWS = (
     ("Pitches written back / failed", lambda f: f"{f['written_back']} / {f['failed']} of {f['pitches']}"),
     ("Evaluations per minute (first intake to last write-back)",
      lambda f: f"{f['evaluations_per_minute']} ({f['wall_seconds']:.1f} s)"),
-    ("End-to-end p50 / p95 vs intrinsic (HEADLINE ratio)",
-     lambda f: f"{f['end_to_end_p50_seconds']:.2f} / {f['end_to_end_p95_seconds']:.2f} s vs "
+    ("Admitted to written p50 / p95 vs intrinsic (HEADLINE)",
+     lambda f: f"{f['latency_p50_seconds']:.2f} / {f['latency_p95_seconds']:.2f} s vs "
                f"{f['intrinsic_seconds']:.2f} s = {f['ratio_p50']}x / {f['ratio_p95']}x"),
+    ("First intake to written p50 / p95 (in-flight limit)",
+     lambda f: f"{f['end_to_end_p50_seconds']:.2f} / {f['end_to_end_p95_seconds']:.2f} s ({f['in_flight_limit']})"),
     ("OpenAI creates / retrieves / cancels per turn",
      lambda f: f"{f['openai_creates_per_turn']} / {f['openai_retrieves_per_turn']} / "
                f"{f['openai_cancels_per_turn']} ({f['turns']} turns)"),

@@ -22,10 +22,11 @@ from pathlib import Path
 
 import requests
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Min, Sum
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
+from config.celery_app import app as celery_app
 from config.enqueue import enqueue_pull_pitches
 from pipelines.benchmark import figures, probe
 from pipelines.benchmark.monitor import PeakSampler, tree_rss_bytes
@@ -51,7 +52,7 @@ class Options:
     tools_per_turn: int = 3
     tool_latency: float = 0.0
     webhooks: bool = True
-    concurrency: int = 2
+    concurrency: int | None = None  # None: the Procfile's (settings.CELERY_WORKER_CONCURRENCY)
     pool: str | None = None
     in_flight: int | None = None  # None: the pipeline's default
     timeout: float = 600
@@ -85,11 +86,14 @@ class Scenario:
         self.env: dict[str, str] = {}
         self.sampler: PeakSampler | None = None
         self.idle_rss = 0
+        self.purged = 0
 
     # -- set-up ------------------------------------------------------------------------------
 
     def prepare(self) -> None:
         o = self.options
+        # Messages an earlier pass left queued (about runs long gone) would be counted as this pass's tasks.
+        self.purged = celery_app.control.purge()
         self.world = start_world(self.stack, queued_seconds=o.queued_latency, run_seconds=o.model_latency)
         seed_pitches(self.world, o.pitches)
         self.env = {
@@ -225,14 +229,17 @@ class Scenario:
     def measure(self) -> dict:
         self.sampler.stop()
         time.sleep(0.5)  # the probe rewrites its file just after a task returns
-        pitches = list(self.pipeline.pitches.values("status", "written_back_at"))
-        written = [p["written_back_at"] for p in pitches if p["written_back_at"] is not None]
-        end_to_end = [(at - self.started_at).total_seconds() for at in written]
+        pitches = list(self.pipeline.pitches.annotate(admitted_at=Min("runs__created_at"))
+                       .values("status", "written_back_at", "admitted_at"))
+        written = [p for p in pitches if p["written_back_at"] is not None]
+        end_to_end = [(p["written_back_at"] - self.started_at).total_seconds() for p in written]
+        latency = [(p["written_back_at"] - p["admitted_at"]).total_seconds() for p in written]
         wall = max(end_to_end) if end_to_end else 0.0
         runs = Run.objects.filter(pitches__pipeline=self.pipeline).distinct()
         self.pipeline.refresh_from_db()
         return figures.compute(
-            shape=self.options.shape(), pitches=self.options.pitches, end_to_end=end_to_end,
+            shape=self.options.shape(), pitches=self.options.pitches, end_to_end=end_to_end, latency=latency,
+            in_flight=self.pipeline.max_in_flight,
             failed=sum(p["status"] != Pitch.Status.WRITTEN_BACK for p in pitches), wall_seconds=wall,
             turns=runs.aggregate(n=Sum("turn"))["n"] or 0,
             openai=figures.openai_counts([(r.method, r.path) for r in list(self.world.openai.requests)]),

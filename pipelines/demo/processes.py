@@ -29,10 +29,11 @@ def database_url() -> str:
 CELERY = [sys.executable, "-m", "celery", "-A", "config"]
 
 
-def worker_command(*, concurrency: int, pool: str | None = None) -> list[str]:
-    """The Procfile's worker (plus a node name, so two demos on one host do not collide)."""
-    return [*CELERY, "worker", "-l", "INFO", "--concurrency", str(concurrency), "--without-gossip",
-            "--without-mingle", "-n", f"demo-{os.getpid()}@%h", *(["--pool", pool] if pool else [])]
+def worker_command(*, concurrency: int | None = None, pool: str | None = None) -> list[str]:
+    """The Procfile's worker (plus a node name, so two demos on one host do not collide); pool and
+    concurrency are the settings' (CELERY_POOL, CELERY_CONCURRENCY) unless given."""
+    return [*CELERY, "worker", "-l", "INFO", "--without-gossip", "--without-mingle", "-n", f"demo-{os.getpid()}@%h",
+            *(["--concurrency", str(concurrency)] if concurrency else []), *(["--pool", pool] if pool else [])]
 
 
 def beat_command() -> list[str]:
@@ -43,7 +44,7 @@ def process_environment(environment: dict[str, str]) -> dict[str, str]:
     return {**os.environ, **environment, "DATABASE_URL": database_url(), "VICBOT_VAR_DIR": str(settings.VAR_DIR)}
 
 
-def start_processes(stack: ExitStack, *, environment: dict[str, str], log_dir: Path, concurrency: int,
+def start_processes(stack: ExitStack, *, environment: dict[str, str], log_dir: Path, concurrency: int | None,
                     pool: str | None = None) -> dict[str, subprocess.Popen]:
     env = process_environment(environment)
     commands = {"worker": worker_command(concurrency=concurrency, pool=pool), "beat": beat_command()}

@@ -7,14 +7,14 @@ next attempt is due. A paused pipeline starts nothing but its probe (pipelines.s
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.evaluation import PITCH_EVALUATED
 from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume, spent_today
 from pipelines.services.prompt import pitch_prompt
-from pipelines.states import PITCH_STATES, WRITEBACK_STATES
+from pipelines.states import PITCH_STATES, WRITEBACK_STATES, waiting_for_a_run
 from vicbot.runs import Run, start_run
 
 
@@ -69,8 +69,7 @@ def pitches_admit(*, pipeline_id: int) -> int:
             return 0
     in_flight = pipeline.pitches.filter(status=Pitch.Status.EVALUATING).count()
     room = 1 if probing else max(pipeline.max_in_flight - in_flight, 0)
-    due = Q(status=Pitch.Status.NEW) | Q(status=Pitch.Status.RETRY_WAITING, next_attempt_at__lte=now)
-    waiting = list(pipeline.pitches.filter(due).order_by("system_modstamp", "pk")[:room])
+    waiting = list(pipeline.pitches.filter(waiting_for_a_run(now)).order_by("system_modstamp", "pk")[:room])
     started = [run for pitch in waiting if (run := pitch_evaluate(pitch=pitch)) is not None]
     if probing and started:
         Pipeline.objects.filter(pk=pipeline.pk).update(probe_run=started[0])

@@ -19,7 +19,7 @@ from pipelines.models import Pipeline, Pitch
 from pipelines.services.outcomes import Verdict, attempt_verdict
 from pipelines.services.pause import pipeline_pause, pipeline_resume
 from pipelines.services.writeback import writeback_queue
-from pipelines.states import PITCH_STATES
+from pipelines.states import PITCH_STATES, waiting_for_a_run
 from vicbot.runs import RetryPolicy, Run, RunStatus, register_completion_handler
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def pitch_retry_policy(pipeline: Pipeline) -> RetryPolicy:
 
 def pitch_rerun(run: Run) -> Run | None:
     """An operator's "Re-run" of a pitch's run evaluates the pitch again; the new run becomes its current one."""
-    from pipelines.services.admission import pitch_evaluate
+    from pipelines.services.admission import pitch_evaluate  # admission imports this module's handler key
 
     pitch = Pitch.objects.select_related("pipeline").filter(pk=run.metadata.get("pitch")).first()
     if pitch is None:
@@ -105,8 +105,11 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
         pipeline_pause(pipeline_id=pipeline.pk, reason=f"Run {run.pk}: a tool failed: {run.tool_systemic_error}")
     elif pipeline.probe_run_id == run.pk and verdict != Verdict.PAUSE:
         pipeline_resume(pipeline_id=pipeline.pk)  # the probe got past the problem
-    # A slot is free: let the next waiting pitch in now rather than at the next pass.
-    enqueue_pitches_admit(pipeline.pk)
+    # A slot is free: let the next waiting pitch in now rather than at the next pass — if one
+    # waits. (Sent for every answer, admissions that found nothing were a task per pitch under
+    # load, and hundreds still queued when the last pitch was written.)
+    if pipeline.pitches.filter(waiting_for_a_run(timezone.now())).exists():
+        enqueue_pitches_admit(pipeline.pk)
 
 
 def _answer(run: Run) -> tuple[PitchAnswer | None, str]:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from config.enqueue import Task
+from config.enqueue import Priority, Task
 from integrations.salesforce import SalesforceClient, SalesforceError, get_client
 from integrations.salesforce.errors import translate_errors
 from pipelines.models import Pipeline
@@ -232,6 +232,7 @@ def pipeline_schedule(*, pipeline: Pipeline, every_seconds: int) -> PeriodicTask
             "enabled": pipeline.enabled,
             # A pass that could not start within one interval is superseded by the next.
             "expire_seconds": every_seconds,
+            "priority": int(Priority.NEW),  # runs already in flight go first
         },
     )
     Pipeline.objects.filter(pk=pipeline.pk).update(schedule=task)

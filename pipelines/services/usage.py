@@ -14,13 +14,13 @@ from pipelines.models import Pipeline
 def counting_calls(pipeline: Pipeline, client: SalesforceClient):
     """Add the calls made inside the block to the pipeline's tally, and keep the org's latest usage.
 
-    Exact because a prefork worker process runs one task at a time.
+    Counted in this thread only: tasks running beside it in a threads-pool worker share the client.
     """
-    before = client.calls_made
+    before = client.calls_in_this_thread
     try:
         yield
     finally:
-        fields = {"salesforce_calls": F("salesforce_calls") + (client.calls_made - before)}
+        fields = {"salesforce_calls": F("salesforce_calls") + (client.calls_in_this_thread - before)}
         if client.api_usage:
             fields["api_usage"] = "{}/{}".format(*client.api_usage)
         Pipeline.objects.filter(pk=pipeline.pk).update(**fields)

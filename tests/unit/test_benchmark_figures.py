@@ -32,15 +32,17 @@ def test_openai_requests_are_sorted_into_creates_retrieves_and_cancels():
     assert counts == Counter(creates=2, retrieves=1, cancels=1)
 
 
-def test_figures_relate_end_to_end_to_intrinsic_and_count_per_pitch_and_turn():
+def test_figures_relate_latency_from_admission_to_intrinsic_and_count_per_pitch_and_turn():
     shape = Shape(model_latency=2.0, queued_latency=0, turns=2, tools_per_turn=3, tool_latency=0)
     figures = compute(
-        shape=shape, pitches=2, end_to_end=[5.0, 6.0], failed=0, wall_seconds=6.0, turns=4,
+        shape=shape, pitches=2, end_to_end=[9.0, 12.0], latency=[5.0, 6.0], in_flight=1, failed=0,
+        wall_seconds=6.0, turns=4,
         openai=Counter(creates=4, retrieves=6), salesforce_pipeline_calls=3, salesforce_all_calls=10,
         probe=Counter({"tasks": 20, "sql": 200, "connections": 10, "task:vicbot.run_advance": 6}),
         worker_peak_rss=300 * 2**20, worker_idle_rss=200 * 2**20, redis_peak=None,
     )
     assert figures["ratio_p50"] == round(5.5 / 4, 2)
+    assert figures["end_to_end_p50_seconds"] == 10.5 and figures["overhead_p95_seconds"] == round(5.95 - 4, 2)
     assert figures["evaluations_per_minute"] == 20.0
     assert figures["openai_retrieves_per_turn"] == 1.5
     assert figures["salesforce_calls_per_100_pitches"] == 150.0

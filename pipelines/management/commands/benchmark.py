@@ -6,6 +6,7 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -26,8 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("--tool-latency", type=float, default=0.0, help="Seconds each tool call takes")
         parser.add_argument("--webhooks", action=__import__("argparse").BooleanOptionalAction, default=True,
                             help="Run a web process and have OpenAI's webhooks report the runs (else: polling)")
-        parser.add_argument("--concurrency", type=int, default=2, help="Worker concurrency (Procfile default 2)")
-        parser.add_argument("--pool", default=None, help="Worker pool: prefork (default), threads, gevent, solo")
+        parser.add_argument("--concurrency", type=int, default=None,
+                            help=f"Worker concurrency (default: the Procfile's, {settings.CELERY_WORKER_CONCURRENCY})")
+        parser.add_argument("--pool", default=None,
+                            help=f"Worker pool: threads, prefork, solo (default: the Procfile's, {settings.CELERY_WORKER_POOL})")
         parser.add_argument("--in-flight", type=int, default=None, help="Pipeline's max_in_flight (default: its own)")
         parser.add_argument("--timeout", type=float, default=600)
         parser.add_argument("--json", dest="json_path", default=None, help="Also write the figures to this file")
@@ -47,8 +50,8 @@ class Command(BaseCommand):
         )
         title = (f"benchmark: {options.pitches} pitches, {options.model_latency:g}s/turn, {options.turns} turns, "
                  f"{options.tools_per_turn} tools/turn at {options.tool_latency:g}s, webhooks "
-                 f"{'on' if options.webhooks else 'off'}, concurrency {options.concurrency}"
-                 f"{', pool ' + options.pool if options.pool else ''}"
+                 f"{'on' if options.webhooks else 'off'}, pool {options.pool or settings.CELERY_WORKER_POOL} × "
+                 f"{options.concurrency or settings.CELERY_WORKER_CONCURRENCY}"
                  f"{''.join(f', {k}={v}' for k, v in environment.items())}")
         with ExitStack() as stack:
             try:
@@ -57,6 +60,8 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             self.stderr.write(f"Logs in {scenario.log_dir}")
             scenario.prepare()
+            if scenario.purged:
+                self.stderr.write(f"Dropped {scenario.purged} messages an earlier run left in the queue")
             scenario.begin()
             try:
                 scenario.wait(progress=lambda done, total: self.stderr.write(f"  {done}/{total} done"))

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--pitches", type=int, default=200)
         parser.add_argument("--model-latency", type=float, default=1.0)
         parser.add_argument("--tool-latency", type=float, default=0.2)
-        parser.add_argument("--concurrency", type=int, default=2)
+        parser.add_argument("--concurrency", type=int, default=None, help="Worker concurrency (default: the Procfile's)")
         parser.add_argument("--in-flight", type=int, default=10)
         parser.add_argument("--timeout", type=float, default=900, help="Seconds before the run counts as stuck")
 

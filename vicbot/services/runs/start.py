@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from config.enqueue import enqueue_run_advance
+from config.enqueue import Priority, enqueue_run_advance
 from tools.registry import registry
 from vicbot.models import Assistant, Run
 from vicbot.services.runs.handlers import completion_handler, rerun_for
@@ -55,7 +55,7 @@ def start_run(
         deadline_at=now + timedelta(seconds=version.run_deadline_seconds),
         next_check_at=now + START_SAFETY_NET,
     )
-    enqueue_run_advance(run.pk)
+    enqueue_run_advance(run.pk, priority=Priority.NEW)  # runs already in flight go first
     return run
 
 
