@@ -69,6 +69,11 @@ def writeback_flush(*, pipeline_id: int) -> int:
     written = 0
     while batch := _claim_batch(pipeline):
         written += _write(pipeline, batch)
+        if len(batch) < COLLECTION_LIMIT:
+            # What was due is written. Answers that arrived meanwhile saw this write under way and
+            # sent a flush for after the window: going on here wrote them in batches of one or two
+            # (22 Salesforce calls per 100 pitches at 1,000 pitches, 2 with this stop).
+            break
     return written
 
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from celery import current_task
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Case, F, TextField, Value, When
 from django.utils import timezone
 
 from config.enqueue import enqueue_run_advance
 from vicbot.models import ACTIVE_STATUSES, CompletionState, Run, RunStatus, ToolCall
 from vicbot.retry import RetryPolicy
+from vicbot.services.runs.completion import run_complete
 from vicbot.services.runs.usage import run_record_cost
 from vicbot.state_machine import StateMachine
 
@@ -73,8 +76,18 @@ def run_end(run_id: int, outcome: RunStatus, *, code: str = "", message: str = "
             status=ToolCall.Status.SKIPPED, finished_at=now, error=f"Not run: the run ended ({outcome})")
         # Every way a run ends prices its tokens here, before its handler can read the run.
         run_record_cost(run_id)
-        enqueue_run_advance(run_id)
+        _complete_after_commit(run_id)
     return ended
+
+
+def _complete_after_commit(run_id: int) -> None:
+    """The completion handler's turn: in a worker, right after this commit, in the same task (a
+    message for it was one more task per run); elsewhere (an operator's cancel in a web request),
+    a message. Either way next_check_at is the safety net if this process dies first."""
+    if current_task and not current_task.request.called_directly:  # a proxy: falsy outside a task
+        transaction.on_commit(lambda: run_complete(run_id=run_id))
+    else:
+        enqueue_run_advance(run_id)
 
 
 def run_fail(run: Run, code: str, message: str, **fields) -> bool:

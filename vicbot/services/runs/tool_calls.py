@@ -1,4 +1,4 @@
-"""Function calls: one task each, in parallel; the last to finish continues the run.
+"""Function calls: a turn's calls run side by side in one task; when all have finished, the run continues.
 
 Fan-in is in the database (a row lock on the run), not a Celery chord: chords can
 fire twice or never when messages are redelivered.
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import FIRST_COMPLETED, wait
 from datetime import timedelta
 
 from django.conf import settings
@@ -53,57 +54,89 @@ def run_start_tools(run: Run, response, calls) -> None:
         created = ToolCall.objects.bulk_create(
             [ToolCall(run=run, turn=run.turn, call_id=c.call_id, name=c.name, arguments=c.arguments) for c in calls]
         )
-        for call in created:
-            enqueue_tool_call_execute(call.pk)
+        # One message runs the whole turn (tool_call_execute takes every waiting sibling).
+        enqueue_tool_call_execute(created[0].pk)
 
 
 def tool_call_execute(*, tool_call_id: int) -> None:
+    """Run this call and every other call of its turn still waiting, side by side.
+
+    A turn's calls share one task: three tasks and three fan-in locks per turn became one.
+    The calls are claimed one row each, so a message for a sibling this task already took
+    (a redelivery, the tick's re-send) finds nothing to do.
+    """
+    turn = ToolCall.objects.filter(pk=tool_call_id).values("run_id", "turn").first()
+    if turn is None:
+        return
     now = timezone.now()
-    # Only while its run still waits on tools: a run that ended (cancelled, timed out) runs none of them.
-    claimed = ToolCall.objects.filter(
-        pk=tool_call_id, status=ToolCall.Status.PENDING, run__status=RunStatus.RUNNING_TOOLS
-    ).update(status=ToolCall.Status.RUNNING, started_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        # Already done or running elsewhere — or its run has ended: then it is settled as skipped.
-        ToolCall.objects.filter(pk=tool_call_id, status=ToolCall.Status.PENDING,
-                                run__status__in=TERMINAL_STATUSES).update(
+    with transaction.atomic():
+        # Only while the run still waits on tools: a run that ended (cancelled, timed out) runs none of them.
+        ids = list(ToolCall.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+            **turn, status=ToolCall.Status.PENDING, run__status=RunStatus.RUNNING_TOOLS).values_list("pk", flat=True))
+        ToolCall.objects.filter(pk__in=ids, status=ToolCall.Status.PENDING).update(
+            status=ToolCall.Status.RUNNING, started_at=now, attempts=F("attempts") + 1)
+    # Ours: the rows this claim (its started_at) moved; SQLite has no row locks to skip.
+    calls = list(ToolCall.objects.select_related("run__assistant")
+                 .filter(pk__in=ids, status=ToolCall.Status.RUNNING, started_at=now).order_by("pk"))
+    if not calls:
+        # Already done or running elsewhere — or the run has ended: then they are settled as skipped.
+        ToolCall.objects.filter(**turn, status=ToolCall.Status.PENDING, run__status__in=TERMINAL_STATUSES).update(
             status=ToolCall.Status.SKIPPED, finished_at=now, error="Not run: the run had ended")
         return
-    call = ToolCall.objects.select_related("run__assistant").get(pk=tool_call_id)
-    began = time.monotonic()
-    result, status = _execute(call)
-    ToolCall.objects.filter(pk=call.pk, status=ToolCall.Status.RUNNING).update(
-        status=status, output=result.output, error=result.error, usage=result.usage, systemic_error=result.systemic,
-        finished_at=timezone.now(),
-        duration_ms=int((time.monotonic() - began) * 1000),
-    )
-    run_continue_after_tools(run_id=call.run_id)
+    for call, result, status, seconds in _execute_side_by_side(calls):
+        # Each as it finishes: a worker killed meanwhile loses only the calls still running.
+        ToolCall.objects.filter(pk=call.pk, status=ToolCall.Status.RUNNING).update(
+            status=status, output=result.output, error=result.error, usage=result.usage,
+            systemic_error=result.systemic, finished_at=timezone.now(), duration_ms=int(seconds * 1000),
+        )
+    run_continue_after_tools(run_id=turn["run_id"])
 
 
-def _execute(call: ToolCall) -> tuple[ToolResult, str]:
+def _execute_side_by_side(calls: list[ToolCall]) -> Iterator[tuple[ToolCall, ToolResult, str, float]]:
+    """(call, result, status, seconds) of each call as it ends, run in threads, each within its tool's timeout.
+
+    A thread that overruns is abandoned, not killed (Python cannot): its call is recorded as
+    timed out and whatever it returns later is dropped.
+    """
     limit = settings.TOOL_OUTPUT_MAX_CHARS
-    try:
-        tool = registry().get(call.name)
-    except UnknownTool:
-        return error_result("unknown_tool", f"There is no tool named {call.name!r}", max_chars=limit), \
-            ToolCall.Status.FAILED
-    run = call.run
+    run = calls[0].run
     # What the run has seen so far (its input, earlier turns' tool outputs): a tool's policy
     # checks that e.g. a URL came from there rather than from text that told the model to fetch it.
-    earlier = ToolCall.objects.filter(run_id=run.pk, turn__lt=call.turn).order_by("id").values_list("output", flat=True)
+    earlier = ToolCall.objects.filter(run_id=run.pk, turn__lt=calls[0].turn).order_by("id").values_list(
+        "output", flat=True)
     context = ToolContext(run_id=run.pk, metadata=run.metadata, run_input=run.input, earlier_outputs=tuple(earlier),
                           open_browsing=run.assistant.open_browsing)
-    # The thread is abandoned on timeout; the Celery soft time limit is the backstop.
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"tool-{call.name}")
-    future = pool.submit(invoke, tool, call.arguments, context, max_chars=limit)
+    reg = registry()
+    pool = ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix=f"tools-run-{run.pk}")
+    began = time.monotonic()
+    running = {}  # future -> (call, deadline)
     try:
-        result = future.result(timeout=tool.timeout_seconds)
-    except FutureTimeout:
-        return error_result("timeout", f"{call.name} did not finish within {tool.timeout_seconds:g}s",
-                            max_chars=limit), ToolCall.Status.TIMED_OUT
+        for call in calls:
+            try:
+                tool = reg.get(call.name)
+            except UnknownTool:
+                yield call, error_result("unknown_tool", f"There is no tool named {call.name!r}",
+                                         max_chars=limit), ToolCall.Status.FAILED, 0.0
+                continue
+            future = pool.submit(invoke, tool, call.arguments, context, max_chars=limit)
+            running[future] = (call, began + tool.timeout_seconds)
+        while running:
+            next_deadline = min(deadline for _, deadline in running.values())
+            done, _ = wait(running, timeout=max(next_deadline - time.monotonic(), 0), return_when=FIRST_COMPLETED)
+            now = time.monotonic()
+            for future in list(running):
+                call, deadline = running[future]
+                if future in done:
+                    result = future.result()
+                    del running[future]
+                    yield call, result, ToolCall.Status.SUCCEEDED if result.ok else ToolCall.Status.FAILED, now - began
+                elif now >= deadline:
+                    del running[future]
+                    timeout = deadline - began
+                    yield call, error_result("timeout", f"{call.name} did not finish within {timeout:g}s",
+                                             max_chars=limit), ToolCall.Status.TIMED_OUT, now - began
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-    return result, ToolCall.Status.SUCCEEDED if result.ok else ToolCall.Status.FAILED
 
 
 def run_continue_after_tools(*, run_id: int) -> None:
@@ -123,6 +156,7 @@ def run_recover_tools(run: Run) -> None:
     now = timezone.now()
     reg = registry()
     backlog: int | None = -1  # not asked yet
+    lost = []
     for call in ToolCall.objects.filter(run=run, turn=run.turn).exclude(status__in=FINISHED):
         timeout = reg.get(call.name).timeout_seconds if call.name in reg.names() else 0
         if call.status == ToolCall.Status.RUNNING and now < call.started_at + timedelta(seconds=timeout) + lost_task_grace():
@@ -142,8 +176,10 @@ def run_recover_tools(run: Run) -> None:
                                     max_chars=settings.TOOL_OUTPUT_MAX_CHARS).output,
             )
         elif ToolCall.objects.filter(pk=call.pk, status=call.status).update(status=ToolCall.Status.PENDING):
-            log.warning("run %s: re-sending lost tool call %s (%s)", run.pk, call.pk, call.name)
-            enqueue_tool_call_execute(call.pk)
+            lost.append(call)
+    if lost:
+        log.warning("run %s: re-sending lost tool calls %s", run.pk, ", ".join(f"{c.pk} ({c.name})" for c in lost))
+        enqueue_tool_call_execute(lost[0].pk)  # it takes its waiting siblings too
     run_move(run.pk, "check_tools", next_check_at=now + lost_task_grace())
     run_continue_after_tools(run_id=run.pk)
 
