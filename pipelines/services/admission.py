@@ -6,10 +6,12 @@ next attempt is due. A paused pipeline starts nothing but its probe (pipelines.s
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.enqueue import queued_messages
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.evaluation import PITCH_EVALUATED
 from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume, spent_today
@@ -68,7 +70,7 @@ def pitches_admit(*, pipeline_id: int) -> int:
             pipeline_pause_for_spend(pipeline_id=pipeline.pk, spent=spent, cap=pipeline.daily_spend_cap_usd)
             return 0
     in_flight = pipeline.pitches.filter(status=Pitch.Status.EVALUATING).count()
-    room = 1 if probing else max(pipeline.max_in_flight - in_flight, 0)
+    room = 1 if probing else min(max(pipeline.max_in_flight - in_flight, 0), _backlog_room())
     waiting = list(pipeline.pitches.filter(waiting_for_a_run(now)).order_by("system_modstamp", "pk")[:room])
     started = [run for pitch in waiting if (run := pitch_evaluate(pitch=pitch)) is not None]
     if probing and started:
@@ -76,9 +78,17 @@ def pitches_admit(*, pipeline_id: int) -> int:
     return len(started)
 
 
+def _backlog_room() -> int:
+    """New runs the broker's backlog leaves room for. The next answer admits again (evaluation),
+    so the pipeline fills up as fast as the worker keeps up, and no faster."""
+    queued = queued_messages()
+    return settings.VICBOT_ADMIT_MAX_BACKLOG if queued is None else max(settings.VICBOT_ADMIT_MAX_BACKLOG - queued, 0)
+
+
 def pipelines_with_work_due() -> list[int]:
-    """For the tick: pipelines with a retry now due, or a pause whose probe or new day has come."""
+    """For the tick: pipelines with pitches waiting for a run (new ones that the backlog held back,
+    retries now due), or a pause whose probe or new day has come."""
     now = timezone.now()
-    retries = Pitch.objects.filter(status=Pitch.Status.RETRY_WAITING, next_attempt_at__lte=now)
+    waiting = Pitch.objects.filter(waiting_for_a_run(now), pipeline__enabled=True, pipeline__paused_at__isnull=True)
     pauses = Pipeline.objects.filter(enabled=True, paused_at__isnull=False, probe_at__lte=now)
-    return sorted({*retries.values_list("pipeline_id", flat=True), *pauses.values_list("pk", flat=True)})
+    return sorted({*waiting.order_by().values_list("pipeline_id", flat=True).distinct(), *pauses.values_list("pk", flat=True)})

@@ -8,6 +8,7 @@ from pipelines.services.writeback import writebacks_due
 def pipelines_tick() -> None:
     # Write-back retries that are due, and claims a dead worker left behind.
     writebacks_due()
-    # Pitch retries that are due, and paused pipelines whose probe (or new day) has come.
+    # Pitches waiting for a run (held back by the backlog, or a retry now due), and paused
+    # pipelines whose probe (or new day) has come.
     for pipeline_id in pipelines_with_work_due():
         enqueue_pitches_admit(pipeline_id, after_commit=False)

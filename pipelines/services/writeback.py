@@ -186,7 +186,7 @@ def writebacks_due() -> list[int]:
                                writeback_claimed_at=None, next_writeback_at=now)
     pipeline_ids = list(
         Pitch.objects.filter(writeback_state=Pitch.WriteBack.QUEUED, next_writeback_at__lte=now)
-        .values_list("pipeline_id", flat=True).distinct()
+        .order_by().values_list("pipeline_id", flat=True).distinct()
     )
     for pipeline_id in pipeline_ids:
         enqueue_writeback_flush(pipeline_id, after_commit=False)
