@@ -67,24 +67,26 @@ def writeback_flush(*, pipeline_id: int) -> int:
     """Write every due answer of the pipeline, ≤200 per sObject Collections call."""
     pipeline = Pipeline.objects.get(pk=pipeline_id)
     written = 0
-    while batch := _claim_batch(pipeline):
+    batch = _claim_batch(pipeline, join_first_attempts=True)
+    while batch:
         written += _write(pipeline, batch)
-        if len(batch) < COLLECTION_LIMIT:
-            # What was due is written. Answers that arrived meanwhile saw this write under way and
-            # sent a flush for after the window: going on here wrote them in batches of one or two
-            # (22 Salesforce calls per 100 pitches at 1,000 pitches, 2 with this stop).
-            break
+        # Then only what is due (a full batch's rest, retries due at once). Answers that arrived
+        # meanwhile saw this write under way and sent a flush for after the window: taking them
+        # here wrote them in batches of one or two (22.5 Salesforce calls per 100 pitches at
+        # 1,000 pitches; 5.1 without).
+        batch = _claim_batch(pipeline, join_first_attempts=len(batch) == COLLECTION_LIMIT)
     return written
 
 
-def _claim_batch(pipeline: Pipeline) -> list[Pitch]:
+def _claim_batch(pipeline: Pipeline, *, join_first_attempts: bool) -> list[Pitch]:
     now = timezone.now()
+    due = Q(next_writeback_at__lte=now)
+    if join_first_attempts:
+        due |= Q(writeback_attempts=0)  # even one queued a moment ago; retries wait their turn
     with transaction.atomic():
         ids = list(
             Pitch.objects.select_for_update(skip_locked=True)
-            # Every first attempt joins the batch, even one queued a moment ago; retries wait their turn.
-            .filter(Q(next_writeback_at__lte=now) | Q(writeback_attempts=0),
-                    pipeline=pipeline, writeback_state=Pitch.WriteBack.QUEUED)
+            .filter(due, pipeline=pipeline, writeback_state=Pitch.WriteBack.QUEUED)
             .order_by("next_writeback_at", "pk").values_list("pk", flat=True)[:COLLECTION_LIMIT]
         )
         for pitch_id in ids:  # rows locked above: each claim succeeds
