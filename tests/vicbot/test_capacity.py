@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from integrations.openai import OpenAIError, classify, get_client
+from integrations.openai import OpenAIError, classify
+from tests.support.runs import create_outside_a_run
 from vicbot.capacity import DEFAULT_ALLOWANCE
 from vicbot.models import ModelCapacity
 from vicbot.runs import in_flight_allowance
@@ -26,7 +26,7 @@ def fresh_process_memory():
 
 
 def create(model: str = MODEL):
-    return get_client().responses.create(model=model, input="Company: Acme Robotics")
+    return create_outside_a_run(model)
 
 
 def capacity_writes(queries) -> list[str]:
@@ -67,10 +67,11 @@ def test_a_rate_limit_429_halves_the_allowance_once_per_overload_and_it_recovers
 
     row = ModelCapacity.objects.get(model=MODEL)
     assert (row.throttle, row.rate_limited_count) == (0.5, 2) and row.throttled_at is not None
-    assert full == 800 and in_flight_allowance(MODEL) == 400
-    later = timezone.now()
-    assert in_flight_allowance(MODEL, now=later + timedelta(minutes=1)) == 600  # a quarter back each minute
-    assert in_flight_allowance(MODEL, now=later + timedelta(minutes=3)) == full
+    assert full == 800 and in_flight_allowance(MODEL) < full
+    at_429 = row.throttled_at
+    assert in_flight_allowance(MODEL, now=at_429) == 400
+    assert in_flight_allowance(MODEL, now=at_429 + timedelta(minutes=1)) == 600  # a quarter back each minute
+    assert in_flight_allowance(MODEL, now=at_429 + timedelta(minutes=3)) == full
 
 
 def test_a_429_about_money_does_not_throttle(openai_emu):
