@@ -2,6 +2,10 @@
 
 A pitch waits as `new` or, after an attempt worth repeating, as `retry_waiting` until its
 next attempt is due. A paused pipeline starts nothing but its probe (pipelines.services.pause).
+
+The limit is the room the assistant's model has under OpenAI's rate limits (the engine's
+in-flight allowance less the runs of that model already active, whoever started them), and,
+when the pipeline sets `max_in_flight`, that cap on its own evaluating pitches too.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from pipelines.services.evaluation import PITCH_EVALUATED
 from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume, spent_today
 from pipelines.services.prompt import pitch_prompt
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
-from vicbot.runs import Run, start_run
+from vicbot.runs import Assistant, Run, in_flight_allowance, in_flight_room, start_run
 
 
 @transaction.atomic
@@ -67,19 +71,54 @@ def pitches_admit(*, pipeline_id: int) -> int:
         if spent >= pipeline.daily_spend_cap_usd:
             pipeline_pause_for_spend(pipeline_id=pipeline.pk, spent=spent, cap=pipeline.daily_spend_cap_usd)
             return 0
-    in_flight = pipeline.pitches.filter(status=Pitch.Status.EVALUATING).count()
-    room = 1 if probing else max(pipeline.max_in_flight - in_flight, 0)
+    room = 1 if probing else pipeline_room(pipeline)
     due = Q(status=Pitch.Status.NEW) | Q(status=Pitch.Status.RETRY_WAITING, next_attempt_at__lte=now)
-    waiting = list(pipeline.pitches.filter(due).order_by("system_modstamp", "pk")[:room])
+    waiting = list(pipeline.pitches.filter(due).order_by("system_modstamp", "pk")[:room]) if room else []
     started = [run for pitch in waiting if (run := pitch_evaluate(pitch=pitch)) is not None]
     if probing and started:
         Pipeline.objects.filter(pk=pipeline.pk).update(probe_run=started[0])
     return len(started)
 
 
+def pipeline_room(pipeline: Pipeline) -> int:
+    """How many more of the pipeline's pitches may start evaluating now."""
+    room = None
+    if pipeline.max_in_flight is not None:
+        in_flight = pipeline.pitches.filter(status=Pitch.Status.EVALUATING).count()
+        room = max(pipeline.max_in_flight - in_flight, 0)
+        if room == 0:
+            return 0
+    model = pipeline_model(pipeline)
+    if model is None:
+        return 1 if room is None else room  # no such assistant: the start says so (one pitch tells)
+    return in_flight_room(model) if room is None else min(room, in_flight_room(model))
+
+
+def pipeline_in_flight_limit(pipeline: Pipeline) -> int | None:
+    """The most pitches it may have evaluating: its cap, or the model's allowance (None: unknown assistant)."""
+    model = pipeline_model(pipeline)
+    allowance = None if model is None else in_flight_allowance(model)
+    if pipeline.max_in_flight is None:
+        return allowance
+    return pipeline.max_in_flight if allowance is None else min(pipeline.max_in_flight, allowance)
+
+
+def pipeline_model(pipeline: Pipeline) -> str | None:
+    try:
+        return Assistant.objects.current(pipeline.assistant_name).effective_model
+    except Assistant.DoesNotExist:
+        return None
+
+
 def pipelines_with_work_due() -> list[int]:
-    """For the tick: pipelines with a retry now due, or a pause whose probe or new day has come."""
+    """For the tick: pipelines with a retry now due, a pause whose probe or new day has come, or starved."""
     now = timezone.now()
     retries = Pitch.objects.filter(status=Pitch.Status.RETRY_WAITING, next_attempt_at__lte=now)
     pauses = Pipeline.objects.filter(enabled=True, paused_at__isnull=False, probe_at__lte=now)
-    return sorted({*retries.values_list("pipeline_id", flat=True), *pauses.values_list("pk", flat=True)})
+    # An automatic pipeline with pitches waiting and none evaluating: its model's room was taken by
+    # other pipelines' runs when it last admitted, and no run of its own will end to admit it again.
+    starved = (Pipeline.objects.filter(enabled=True, paused_at__isnull=True, max_in_flight__isnull=True,
+                                       pitches__status=Pitch.Status.NEW)
+               .exclude(pitches__status=Pitch.Status.EVALUATING))
+    return sorted({*retries.values_list("pipeline_id", flat=True), *pauses.values_list("pk", flat=True),
+                   *starved.values_list("pk", flat=True)})
