@@ -146,11 +146,11 @@ class ModelPriceAdmin(admin.ModelAdmin):
 @admin.register(ModelCapacity)
 class ModelCapacityAdmin(ReadOnlyAdmin):
     """OpenAI's latest reading per model and what 429s made of it. Written by the OpenAI client only;
-    deleting a row forgets the model's throttle (the next reply records its limits again)."""
+    deleting a row forgets the model's throttle (each process records the limits again within a minute)."""
 
     list_display = ("model", "requests_per_minute", "tokens_per_minute", "remaining_requests", "remaining_tokens",
                     "read_at", "throttle_now", "throttled_at", "rate_limited_count", "allowance")
-    fields = list_display
+    fields = readonly_fields = list_display
 
     @admin.display(description="Throttle now")
     def throttle_now(self, obj):
