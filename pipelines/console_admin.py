@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from pipelines.models import Pipeline, Pitch
+from pipelines.services.admission import pipeline_in_flight_limit
 from pipelines.services.pause import pipeline_resume
 from pipelines.services.pipelines import pipeline_schedule
 
@@ -63,7 +64,16 @@ class PipelineConsoleMixin:
         self.message_user(request, f"Resumed {resumed} of {queryset.count()} pipelines (running ones are left alone).")
 
     def get_list_display(self, request):
-        return ("name", "enabled", "state", "every", "sobject", "assistant_name", "api_usage", "last_intake")
+        return ("name", "enabled", "state", "every", "sobject", "assistant_name", "in_flight", "api_usage",
+                "last_intake")
+
+    @admin.display(description="in flight at most", ordering="max_in_flight")
+    def in_flight(self, obj: Pipeline) -> str:
+        """The operator's cap, or "auto (N)": N as OpenAI's rate limits for the model allow right now."""
+        if obj.max_in_flight is not None:
+            return str(obj.max_in_flight)
+        limit = pipeline_in_flight_limit(obj)
+        return "auto" if limit is None else f"auto ({limit})"
 
     @admin.display(description="state")
     def state(self, obj: Pipeline) -> str:

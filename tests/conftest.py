@@ -157,12 +157,18 @@ def salesforce(salesforce_emulator, engine_settings):
 
 @pytest.fixture
 def openai_emu(openai_emulator):
-    """The emulator, with no faults left over from another test."""
-    openai_emulator.faults.clear()
-    openai_emulator.duplicate_webhooks = False
+    """The emulator, with no faults (nor rate limits) left over from another test."""
+    from integrations.openai.emulator.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
+
+    def reset():
+        openai_emulator.faults.clear()
+        openai_emulator.duplicate_webhooks = False
+        openai_emulator.rate_limits.requests_per_minute = DEFAULT_REQUESTS_PER_MINUTE
+        openai_emulator.rate_limits.tokens_per_minute = DEFAULT_TOKENS_PER_MINUTE
+
+    reset()
     yield openai_emulator
-    openai_emulator.faults.clear()
-    openai_emulator.duplicate_webhooks = False
+    reset()
 
 
 @pytest.fixture

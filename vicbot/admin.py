@@ -2,11 +2,14 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html
 
+from vicbot.capacity import throttle_now
 # The console's presentation (checkboxes, newest mark, export); permissions stay here.
 from vicbot.console_admin import AssistantConsoleMixin, QueuedWorkWarningMixin, RunExportMixin, RunListMixin
-from vicbot.models import Assistant, ModelPrice, Run, ToolCall, WebhookEvent, WorkerHeartbeat
+from vicbot.models import Assistant, ModelCapacity, ModelPrice, Run, ToolCall, WebhookEvent, WorkerHeartbeat
+from vicbot.services.capacity import in_flight_allowance
 from vicbot.services.assistants import InvalidAssistant, assistant_save_new_version, assistant_validate
 from vicbot.services.runs.cancel import run_cancel
 from vicbot.services.runs.completion import run_retry_completion
@@ -138,6 +141,24 @@ class RunAdmin(RunListMixin, QueuedWorkWarningMixin, RunExportMixin, HistoryAdmi
 @admin.register(ModelPrice)
 class ModelPriceAdmin(admin.ModelAdmin):
     list_display = ("model", "input_per_million", "cached_input_per_million", "output_per_million", "updated_at")
+
+
+@admin.register(ModelCapacity)
+class ModelCapacityAdmin(ReadOnlyAdmin):
+    """OpenAI's latest reading per model and what 429s made of it. Written by the OpenAI client only;
+    deleting a row forgets the model's throttle (each process records the limits again within a minute)."""
+
+    list_display = ("model", "requests_per_minute", "tokens_per_minute", "remaining_requests", "remaining_tokens",
+                    "read_at", "throttle_now", "throttled_at", "rate_limited_count", "allowance")
+    fields = readonly_fields = list_display
+
+    @admin.display(description="Throttle now")
+    def throttle_now(self, obj):
+        return f"{throttle_now(obj.throttle, obj.throttled_at, timezone.now()):.0%}"
+
+    @admin.display(description="In-flight allowance")
+    def allowance(self, obj):
+        return in_flight_allowance(obj.model)
 
 
 @admin.register(WebhookEvent)

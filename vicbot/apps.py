@@ -11,11 +11,16 @@ class VicbotConfig(AppConfig):
 
         from django.conf import settings
 
+        from integrations.openai import on_rate_limits
         from tools.registry import check_registry
         from vicbot import checks  # noqa: F401  (registers the system checks)
+        from vicbot.services.capacity import capacity_note_reading
 
         for module in settings.VICBOT_EXTRA_HANDLER_MODULES:
             importlib.import_module(module)
+
+        # Every reply from OpenAI, in every process, updates the model's capacity (in-flight allowance).
+        on_rate_limits(capacity_note_reading)
 
         # Every process (web, worker, beat, commands) refuses to start with a broken tool
         # registry, rather than failing the first run that needs the tool.

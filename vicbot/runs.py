@@ -1,7 +1,8 @@
 """The run engine's one public face: everything code outside `vicbot` may use.
 
 Start, re-run and cancel runs; register the completion handler a run calls when it
-ends; read a run's outcome. The rest of `vicbot` is the engine's own business and
+ends; read a run's outcome; ask how many runs of a model may start now (from OpenAI's
+rate limits, see vicbot.capacity). The rest of `vicbot` is the engine's own business and
 may change shape without notice (an import-linter contract keeps `pipelines` to
 this module).
 
@@ -15,6 +16,7 @@ this module).
 
 from vicbot.models import TERMINAL_STATUSES, Assistant, Run, RunStatus
 from vicbot.retry import RetryPolicy
+from vicbot.services.capacity import in_flight_allowance, in_flight_room
 from vicbot.services.heartbeats import NO_WORKER_WARNING, a_worker_is_alive
 from vicbot.services.runs.cancel import run_cancel
 from vicbot.services.runs.handlers import UnknownHandler, register_completion_handler
@@ -23,6 +25,6 @@ from vicbot.state_machine import MoveNotAllowed, StateMachine
 
 __all__ = [
     "NO_WORKER_WARNING", "TERMINAL_STATUSES", "Assistant", "MoveNotAllowed", "RetryPolicy", "Run", "RunStatus",
-    "StateMachine", "UnknownHandler", "a_worker_is_alive", "register_completion_handler", "run_cancel", "run_rerun",
-    "start_run",
+    "StateMachine", "UnknownHandler", "a_worker_is_alive", "in_flight_allowance", "in_flight_room",
+    "register_completion_handler", "run_cancel", "run_rerun", "start_run",
 ]

@@ -6,5 +6,9 @@ which can bill one turn twice; so retries are ours (see vicbot.services.runs).
 
 from integrations.openai.client import OpenAIConfig, build_client, get_client, reset_client
 from integrations.openai.errors import OpenAIError, classify
+from integrations.openai.ratelimits import RateLimitReading, on_rate_limits
 
-__all__ = ["OpenAIConfig", "OpenAIError", "build_client", "classify", "get_client", "reset_client"]
+__all__ = [
+    "OpenAIConfig", "OpenAIError", "RateLimitReading", "build_client", "classify", "get_client", "on_rate_limits",
+    "reset_client",
+]

@@ -1,7 +1,8 @@
-"""The OpenAI client Vicbot uses: no SDK retries, a timeout on every call.
+"""The OpenAI client Vicbot uses: no SDK retries, a timeout on every call, limits read on every reply.
 
 The SDK retries `responses.create` on timeouts and 5xx without an idempotency key,
 which can bill one turn twice; so retries are ours (see vicbot.services.runs).
+Every reply's `x-ratelimit-*` headers go to the listeners of `ratelimits.on_rate_limits`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import openai
+
+from integrations.openai.ratelimits import rate_limit_hook
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,21 @@ def build_client(config: OpenAIConfig) -> openai.OpenAI:
         timeout=config.timeout,
         max_retries=0,
         webhook_secret=config.webhook_secret,
+        # The SDK's own defaults (pool limits, redirects) with one addition: an event hook that
+        # sees every reply, errors included, so no call site needs `with_raw_response`.
+        http_client=_HttpClient(event_hooks={"response": [rate_limit_hook]}),
     )
+
+
+class _HttpClient(openai.DefaultHttpxClient):
+    """Closes its pool when garbage-collected, as the SDK's own client does (see reset_client)."""
+
+    def __del__(self) -> None:
+        try:
+            if not self.is_closed:
+                self.close()
+        except Exception:
+            pass
 
 
 @cache

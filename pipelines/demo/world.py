@@ -6,6 +6,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 from integrations.openai.emulator import OpenAIEmulator
+from integrations.openai.emulator.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
 from integrations.pitchbook.emulator import PitchBookEmulator
 from integrations.salesforce.emulator import SalesforceEmulator
 from integrations.sample_companies import COMPANIES, SampleCompany
@@ -41,11 +42,17 @@ class World:
 
 
 def start_world(stack: ExitStack, *, queued_seconds: float = 0.1, run_seconds: float = 0.4,
-                webhook_secret: str | None = None) -> World:
-    """Every emulator started; the benchmark and chaos commands choose the model's latency."""
+                webhook_secret: str | None = None, requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE,
+                tokens_per_minute: int = DEFAULT_TOKENS_PER_MINUTE) -> World:
+    """Every emulator started; the benchmark and chaos commands choose the model's latency.
+
+    `requests_per_minute` / `tokens_per_minute`: the limits the emulated OpenAI announces in its
+    `x-ratelimit-*` headers, from which a pipeline with no in-flight cap sizes itself.
+    """
     world = World(
         openai=OpenAIEmulator(api_key=DEMO_OPENAI_KEY, queued_seconds=queued_seconds, run_seconds=run_seconds,
-                              webhook_secret=webhook_secret),
+                              webhook_secret=webhook_secret, requests_per_minute=requests_per_minute,
+                              tokens_per_minute=tokens_per_minute),
         salesforce=SalesforceEmulator(),
         pitchbook=PitchBookEmulator(api_key=DEMO_PITCHBOOK_KEY),
         sites=SampleSites(),

@@ -28,7 +28,12 @@ class Pipeline(models.Model):
         default=4000, help_text="Each field is cut to this many characters, with a marker, before the model sees it."
     )
     batch_size = models.PositiveIntegerField(default=500, help_text="Records per query page (200-2000).")
-    max_in_flight = models.PositiveIntegerField(default=10, help_text="Runs evaluating at once; the rest wait.")
+    max_in_flight = models.PositiveIntegerField(
+        null=True, blank=True, default=None,
+        help_text="Most runs evaluating at once; the rest wait. Blank: automatic, as many as OpenAI's rate limits "
+                  "for the assistant's model allow (shared with every other pipeline on that model). "
+                  "A number is a cap on top of that.",
+    )
     max_attempts = models.PositiveSmallIntegerField(
         default=3, help_text="Runs a pitch gets when they end for a reason worth another try, before it fails."
     )

@@ -2,6 +2,10 @@
 
 A pitch waits as `new` or, after an attempt worth repeating, as `retry_waiting` until its
 next attempt is due. A paused pipeline starts nothing but its probe (pipelines.services.pause).
+
+The limit is the room the assistant's model has under OpenAI's rate limits (the engine's
+in-flight allowance less the runs of that model already active, whoever started them), and,
+when the pipeline sets `max_in_flight`, that cap on its own evaluating pitches too.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pipelines.services.evaluation import PITCH_EVALUATED
 from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume, spent_today
 from pipelines.services.prompt import pitch_prompt
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES, waiting_for_a_run
-from vicbot.runs import Run, start_run
+from vicbot.runs import Assistant, Run, in_flight_allowance, in_flight_room, start_run
 
 
 @transaction.atomic
@@ -69,13 +73,42 @@ def pitches_admit(*, pipeline_id: int) -> int:
         if spent >= pipeline.daily_spend_cap_usd:
             pipeline_pause_for_spend(pipeline_id=pipeline.pk, spent=spent, cap=pipeline.daily_spend_cap_usd)
             return 0
-    in_flight = pipeline.pitches.filter(status=Pitch.Status.EVALUATING).count()
-    room = 1 if probing else min(max(pipeline.max_in_flight - in_flight, 0), _backlog_room())
+    room = 1 if probing else min(pipeline_room(pipeline), _backlog_room())
     waiting = list(pipeline.pitches.filter(waiting_for_a_run(now)).order_by("system_modstamp", "pk")[:room])
     started = [run for pitch in waiting if (run := pitch_evaluate(pitch=pitch)) is not None]
     if probing and started:
         Pipeline.objects.filter(pk=pipeline.pk).update(probe_run=started[0])
     return len(started)
+
+
+def pipeline_room(pipeline: Pipeline) -> int:
+    """How many more of the pipeline's pitches may start evaluating now."""
+    room = None
+    if pipeline.max_in_flight is not None:
+        in_flight = pipeline.pitches.filter(status=Pitch.Status.EVALUATING).count()
+        room = max(pipeline.max_in_flight - in_flight, 0)
+        if room == 0:
+            return 0
+    model = pipeline_model(pipeline)
+    if model is None:
+        return 1 if room is None else room  # no such assistant: the start says so (one pitch tells)
+    return in_flight_room(model) if room is None else min(room, in_flight_room(model))
+
+
+def pipeline_in_flight_limit(pipeline: Pipeline) -> int | None:
+    """The most pitches it may have evaluating: its cap, or the model's allowance (None: unknown assistant)."""
+    model = pipeline_model(pipeline)
+    allowance = None if model is None else in_flight_allowance(model)
+    if pipeline.max_in_flight is None:
+        return allowance
+    return pipeline.max_in_flight if allowance is None else min(pipeline.max_in_flight, allowance)
+
+
+def pipeline_model(pipeline: Pipeline) -> str | None:
+    try:
+        return Assistant.objects.current(pipeline.assistant_name).effective_model
+    except Assistant.DoesNotExist:
+        return None
 
 
 def _backlog_room() -> int:

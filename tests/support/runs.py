@@ -54,3 +54,11 @@ def start_with_faults(emulator, faults: list[tuple[str, dict]], **start_kwargs) 
         for op, kind in faults:
             emulator.faults.add(op, match={"vicbot_run": str(run.pk)}, **kind)
     return run
+
+
+def create_outside_a_run(model: str):
+    """One create through the product's client, as no run: its metadata names no run of ours, so tests that
+    pick their run's requests out of the session emulator's log (by `vicbot_run`) pass over it."""
+    from integrations.openai import get_client
+
+    return get_client().responses.create(model=model, input=PITCH, metadata={"vicbot_run": "", "vicbot_turn": ""})

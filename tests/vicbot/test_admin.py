@@ -207,3 +207,24 @@ def test_an_edit_that_breaks_the_schema_keeps_the_current_version(operator):
 
     assert response.status_code == 200 and "not an anyOf" in response.content.decode()
     assert list(Assistant.objects.filter(name="tester").values_list("version", flat=True)) == [1]
+
+
+def test_the_model_capacity_list_shows_the_reading_the_throttle_and_the_last_429_and_is_read_only(operator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from vicbot.models import ModelCapacity
+
+    row = ModelCapacity.objects.create(model="gpt-5.4-mini", requests_per_minute=600, tokens_per_minute=300_000,
+                                       read_at=timezone.now(), throttle=0.5, rate_limited_count=3,
+                                       throttled_at=timezone.now() - timedelta(minutes=1))
+
+    page = operator.get("/admin/vicbot/modelcapacity/", secure=True)
+
+    html = page.content.decode()
+    assert page.status_code == 200 and "gpt-5.4-mini" in html and "300000" in html
+    assert '<td class="field-throttle_now">75%</td>' in html  # half at the 429, a quarter back since
+    assert '<td class="field-allowance">6</td>' in html  # 8 from the fallback turn's tokens, × 0.75
+    assert operator.get("/admin/vicbot/modelcapacity/add/", secure=True).status_code == 403
+    assert "75%" in operator.get(f"/admin/vicbot/modelcapacity/{row.pk}/change/", secure=True).content.decode()

@@ -10,6 +10,7 @@ import argparse
 import signal
 import threading
 
+from .ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
 from .server import OpenAIEmulator
 
 
@@ -22,6 +23,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--webhook-secret", help="whsec_... signing secret (generated when omitted)")
     parser.add_argument("--queued-seconds", type=float, default=0.05)
     parser.add_argument("--run-seconds", type=float, default=0.2)
+    parser.add_argument("--requests-per-minute", type=int, default=DEFAULT_REQUESTS_PER_MINUTE,
+                        help="the x-ratelimit-limit-requests it announces")
+    parser.add_argument("--tokens-per-minute", type=int, default=DEFAULT_TOKENS_PER_MINUTE,
+                        help="the x-ratelimit-limit-tokens it announces")
     args = parser.parse_args(argv)
 
     emulator = OpenAIEmulator(
@@ -30,6 +35,8 @@ def main(argv: list[str] | None = None) -> None:
         webhook_secret=args.webhook_secret,
         queued_seconds=args.queued_seconds,
         run_seconds=args.run_seconds,
+        requests_per_minute=args.requests_per_minute,
+        tokens_per_minute=args.tokens_per_minute,
         host=args.host,
         port=args.port,
     )

@@ -1,6 +1,7 @@
 """The ``x-ratelimit-*`` headers OpenAI sends on every reply.
 
-Usage is tracked over a sliding one-minute window on the emulator clock. Reset
+The limits are what the emulator announces (it never refuses a request for exceeding
+them: tests inject 429s as faults). Usage is tracked over a sliding one-minute window on the emulator clock. Reset
 times follow OpenAI's token-bucket reading (time to refill what was used) and
 are written as Go durations (``12ms``, ``1.5s``, ``6m0s``), which clients parse.
 """
@@ -11,10 +12,15 @@ import threading
 from collections import deque
 
 WINDOW_SECONDS = 60.0
+DEFAULT_REQUESTS_PER_MINUTE = 5_000
+DEFAULT_TOKENS_PER_MINUTE = 2_000_000
 
 
 class RateLimits:
-    def __init__(self, requests_per_minute: int = 5_000, tokens_per_minute: int = 2_000_000) -> None:
+    def __init__(self, requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE,
+                 tokens_per_minute: int = DEFAULT_TOKENS_PER_MINUTE) -> None:
+        if requests_per_minute < 1 or tokens_per_minute < 1:
+            raise ValueError("rate limits are positive numbers per minute")
         self.requests_per_minute = requests_per_minute
         self.tokens_per_minute = tokens_per_minute
         self._lock = threading.Lock()

@@ -25,7 +25,7 @@ from . import errors, ids, outcomes, wire
 from .clock import Clock
 from .errors import ApiError, bad_request
 from .faults import Fault, Faults
-from .ratelimit import RateLimits
+from .ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE, RateLimits
 from .store import FOREVER, TERMINAL, ResponseStore, StoredResponse
 from .usage import PromptCache, prompt_of
 from .validation import check_tool_outputs, validate_create
@@ -60,7 +60,9 @@ class OpenAIEmulator:
 
     Attributes tests use: ``base_url``, ``faults``, ``duplicate_webhooks``,
     ``requests``, ``create_count``, ``webhook_deliveries``, ``webhook_secret``,
-    ``clock``, and ``get_response(id)``.
+    ``clock``, ``rate_limits`` (the per-minute limits its headers announce; set
+    ``rate_limits.requests_per_minute`` / ``tokens_per_minute`` to change them while
+    it runs), and ``get_response(id)``.
     """
 
     def __init__(
@@ -72,6 +74,8 @@ class OpenAIEmulator:
         run_seconds: float = 0.2,
         clock: Clock | None = None,
         *,
+        requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE,
+        tokens_per_minute: int = DEFAULT_TOKENS_PER_MINUTE,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -93,7 +97,7 @@ class OpenAIEmulator:
         self._lock = threading.Lock()
         self._store = ResponseStore(self._announce)
         self._cache = PromptCache()
-        self._rate_limits = RateLimits()
+        self.rate_limits = RateLimits(requests_per_minute, tokens_per_minute)
         self._seeds: Counter[str] = Counter()
         self._stopping = threading.Event()
         self._wake = threading.Event()
@@ -250,7 +254,7 @@ class OpenAIEmulator:
         )
         if request.get("store") is not False:  # store=false responses can never be fetched again
             self._store.add(record)
-        self._rate_limits.record(now, prompt.tokens)
+        self.rate_limits.record(now, prompt.tokens)
 
         hold = fault.delay if fault is not None and fault.delay else 0.0
         if in_band is not None and kind == "slow" and not background:
@@ -328,7 +332,7 @@ class OpenAIEmulator:
             "x-request-id": ids.request_id(),
             "openai-version": "2020-10-01",
             "openai-processing-ms": str(int((time.monotonic() - started) * 1000)),
-            **self._rate_limits.headers(self.clock.now()),
+            **self.rate_limits.headers(self.clock.now()),
             **reply.headers,
         }
         try:

@@ -1,0 +1,97 @@
+"""Admission sized by OpenAI's rate limits: a pipeline with no cap starts what the model allows, a cap still
+binds, and a 429 from OpenAI slows admission until time restores it. Real worker, real client, the emulator."""
+
+from datetime import timedelta
+
+import pytest
+
+from pipelines.models import Pitch
+from pipelines.services.intake import pitches_pull
+from pipelines.services.pipelines import pipeline_create
+from tests.support.pitches import add_accounts, make_pipeline, wait_until_written_back
+from tests.support.runs import create_outside_a_run
+from vicbot.capacity import allowance
+from vicbot.models import ModelCapacity, Run
+from vicbot.runs import in_flight_allowance
+from vicbot.services.capacity import capacity_forget_recorded, turn_profile
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker")]
+
+
+@pytest.fixture
+def small_limits(openai_emu, settings):
+    """Limits that allow 3 runs of the fallback turn (0.8 × 25 requests × 20 s / (60 s × 2) = 3.3), read once."""
+    openai_emu.rate_limits.requests_per_minute, openai_emu.rate_limits.tokens_per_minute = 25, 2_000_000
+    capacity_forget_recorded()
+    create_outside_a_run(settings.OPENAI_MODEL)
+    yield settings.OPENAI_MODEL
+    capacity_forget_recorded()
+
+
+def test_a_pipeline_with_no_cap_starts_as_many_as_the_limits_allow_and_the_rest_later(salesforce, small_limits,
+                                                                                      operator):
+    pipeline = make_pipeline()
+    add_accounts(salesforce, 6)
+    assert pipeline.max_in_flight is None and in_flight_allowance(small_limits) == 3
+    assert "auto (3)" in operator.get("/admin/pipelines/pipeline/", secure=True).content.decode()
+
+    summary = pitches_pull(pipeline_id=pipeline.pk)
+
+    assert (summary.new, summary.started) == (6, 3)
+    assert pipeline.pitches.filter(status=Pitch.Status.NEW).count() == 3
+    written = wait_until_written_back(pipeline, 6, timeout=90)
+    assert {p.status for p in written} == {Pitch.Status.WRITTEN_BACK} and Run.objects.count() == 6
+
+
+def test_a_cap_below_the_models_allowance_still_applies(salesforce, small_limits, operator):
+    pipeline = make_pipeline(max_in_flight=2)
+    add_accounts(salesforce, 4)
+    assert "<td class=\"field-in_flight\">2</td>" in operator.get("/admin/pipelines/pipeline/", secure=True).content.decode()
+
+    assert pitches_pull(pipeline_id=pipeline.pk).started == 2
+    wait_until_written_back(pipeline, 4, timeout=90)
+
+
+def test_a_cap_above_it_is_held_to_the_allowance(salesforce, small_limits):
+    pipeline = make_pipeline(max_in_flight=50)
+    add_accounts(salesforce, 5)
+
+    assert pitches_pull(pipeline_id=pipeline.pk).started == 3
+    wait_until_written_back(pipeline, 5, timeout=90)
+
+
+def test_a_429_a_run_meets_lowers_the_allowance_and_time_restores_it(salesforce, openai_emu, settings):
+    openai_emu.rate_limits.requests_per_minute, openai_emu.rate_limits.tokens_per_minute = 100_000, 100_000_000
+    openai_emu.faults.add("create", status=429, code="rate_limit_exceeded", retry_after=0.5)
+    pipeline = make_pipeline()
+    add_accounts(salesforce, 1)
+
+    pitches_pull(pipeline_id=pipeline.pk)
+    (pitch,) = wait_until_written_back(pipeline, 1)
+
+    assert pitch.status == Pitch.Status.WRITTEN_BACK  # the run waited as OpenAI asked, then went on
+    row = ModelCapacity.objects.get(model=settings.OPENAI_MODEL)  # written by the worker's client
+    assert (row.throttle, row.rate_limited_count) == (0.5, 1)
+    assert (row.requests_per_minute, row.tokens_per_minute) == (100_000, 100_000_000)
+    profile = turn_profile(settings.OPENAI_MODEL)  # from the run that just finished
+    full = allowance(requests_per_minute=100_000, tokens_per_minute=100_000_000, profile=profile)
+    lowered = in_flight_allowance(settings.OPENAI_MODEL, now=row.throttled_at)
+    assert full > 2 and lowered == allowance(requests_per_minute=100_000, tokens_per_minute=100_000_000,
+                                            profile=profile, throttle=0.5)
+    assert in_flight_allowance(settings.OPENAI_MODEL) < full  # now: a few seconds' recovery is not enough
+    assert in_flight_allowance(settings.OPENAI_MODEL, now=row.throttled_at + timedelta(minutes=2)) == full
+
+
+def test_a_pipeline_another_held_the_models_room_from_starts_when_that_room_frees(salesforce, openai_emu,
+                                                                                  small_limits):
+    busy = make_pipeline(name="busy", max_in_flight=3, selection="Industry = 'Fintech'")
+    add_accounts(salesforce, 3, Industry="Fintech")
+    openai_emu.faults.add("create", times=3, outcome="slow", seconds=2)
+    assert pitches_pull(pipeline_id=busy.pk).started == 3  # all of the model's room
+    waiting = pipeline_create(name="waiting", assistant_name="tester", selection="Industry = 'Robotics'")
+
+    add_accounts(salesforce, 2, Industry="Robotics")
+    assert pitches_pull(pipeline_id=waiting.pk).started == 0
+
+    # No run of its own will end to admit it, and its next intake pass is minutes away: the tick does.
+    wait_until_written_back(waiting, 2, timeout=60)

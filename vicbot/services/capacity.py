@@ -1,0 +1,145 @@
+"""Each model's capacity: OpenAI's readings kept cheaply, 429s acted on at once, the allowance from both.
+
+The OpenAI client tells `capacity_note_reading` about every reply (VicbotConfig.ready
+registers it). Writing each reading would be one SQL write per request, so a process
+records a model's limits when they differ from what it last recorded, and otherwise at
+most every PERSIST_EVERY (the remaining counts shown in the admin are that fresh). A 429
+about speed is written at once: it changes the allowance.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from integrations.openai import RateLimitReading
+from vicbot.capacity import (FALLBACK_SECONDS_PER_TURN, FALLBACK_TOKENS_PER_TURN, THROTTLE_SPACING, TurnProfile,
+                             allowance, requests_per_turn, throttle_after_rate_limit, throttle_now)
+from vicbot.models import ACTIVE_STATUSES, ModelCapacity, Run, RunStatus
+from vicbot.services.runs.state import poll_policy
+
+log = logging.getLogger(__name__)
+
+PERSIST_EVERY = 60.0  # seconds between two records of unchanged limits, per process and model
+HISTORY_RUNS = 50  # recent finished runs a model's turn profile is averaged over
+HISTORY_WINDOW = timedelta(days=1)
+
+# No limits known: the profile does not matter (the allowance is the default), any will do.
+_NO_PROFILE = TurnProfile(tokens=FALLBACK_TOKENS_PER_TURN, seconds=FALLBACK_SECONDS_PER_TURN, requests=2.0)
+
+_recorded: dict[str, tuple[tuple[int | None, int | None], float]] = {}  # model → (limits, monotonic time)
+_recorded_lock = threading.Lock()
+
+
+def capacity_note_reading(reading: RateLimitReading) -> None:
+    """The OpenAI client's listener: keep what the reply says about `reading.model`'s limits."""
+    try:
+        with transaction.atomic():  # a savepoint: a failure here never spoils the caller's transaction
+            if reading.too_fast:
+                capacity_throttle(model=reading.model, reading=reading)
+            elif reading.model and reading.has_limits and _worth_recording(reading):
+                _record_limits(reading)
+    except DatabaseError:
+        log.warning("Could not record OpenAI's rate limits for %s", reading.model, exc_info=True)
+
+
+def _worth_recording(reading: RateLimitReading) -> bool:
+    limits = (reading.limit_requests, reading.limit_tokens)
+    with _recorded_lock:
+        last = _recorded.get(reading.model)
+        return last is None or last[0] != limits or time.monotonic() - last[1] >= PERSIST_EVERY
+
+
+def _record_limits(reading: RateLimitReading) -> None:
+    ModelCapacity.objects.bulk_create(  # one INSERT … ON CONFLICT (model) DO UPDATE
+        [ModelCapacity(model=reading.model, read_at=timezone.now(), **_limit_fields(reading))],
+        update_conflicts=True, unique_fields=["model"],
+        update_fields=["requests_per_minute", "tokens_per_minute", "remaining_requests", "remaining_tokens",
+                       "read_at"],
+    )
+    transaction.on_commit(lambda: _remember(reading))  # only once it is really in the database
+
+
+def _remember(reading: RateLimitReading) -> None:
+    with _recorded_lock:
+        _recorded[reading.model] = ((reading.limit_requests, reading.limit_tokens), time.monotonic())
+
+
+def capacity_forget_recorded() -> None:
+    """Forget what this process recorded, so the next reading of each model is written (tests)."""
+    with _recorded_lock:
+        _recorded.clear()
+
+
+def _limit_fields(reading: RateLimitReading) -> dict:
+    return {"requests_per_minute": reading.limit_requests, "tokens_per_minute": reading.limit_tokens,
+            "remaining_requests": reading.remaining_requests, "remaining_tokens": reading.remaining_tokens}
+
+
+def capacity_throttle(*, model: str | None, reading: RateLimitReading | None = None) -> None:
+    """A 429 about speed: halve the model's throttle, unless another 429 did within THROTTLE_SPACING.
+
+    With no model (a retrieve or cancel names none), every model we know is slowed: the limit
+    hit is one of them, and slowing the others too errs on the safe side.
+    """
+    now = timezone.now()
+    names = [model] if model else list(ModelCapacity.objects.values_list("model", flat=True))
+    for name in names:
+        row, _ = ModelCapacity.objects.get_or_create(model=name)
+        counted = {"rate_limited_count": F("rate_limited_count") + 1}
+        if reading is not None and reading.has_limits:
+            counted.update(_limit_fields(reading), read_at=now)
+        if row.throttled_at is not None and now - row.throttled_at < THROTTLE_SPACING:
+            # The same overload seen by another run: already acted on.
+            ModelCapacity.objects.filter(pk=row.pk).update(**counted)
+            continue
+        lowered = throttle_after_rate_limit(throttle_now(row.throttle, row.throttled_at, now))
+        # Compare-and-set on the last 429's time: of two 429s racing, one halves.
+        if not ModelCapacity.objects.filter(pk=row.pk, throttled_at=row.throttled_at).update(
+                throttle=lowered, throttled_at=now, **counted):
+            ModelCapacity.objects.filter(pk=row.pk).update(**counted)
+        log.warning("OpenAI rate limit for %s: in-flight allowance throttled to %.0f%%", name, lowered * 100)
+
+
+def turn_profile(model: str, *, now=None) -> TurnProfile:
+    """Tokens, seconds and requests of an average turn of `model`'s recent successful runs."""
+    now = now or timezone.now()
+    recent = (Run.objects.filter(model=model, status=RunStatus.SUCCEEDED, turn__gt=0, started_at__isnull=False,
+                                 finished_at__gte=now - HISTORY_WINDOW)
+              .order_by("-finished_at")
+              .values_list("input_tokens", "output_tokens", "turn", "started_at", "finished_at")[:HISTORY_RUNS])
+    tokens = turns = seconds = 0.0
+    for input_tokens, output_tokens, turn, started_at, finished_at in recent:
+        tokens += input_tokens + output_tokens
+        turns += turn
+        seconds += max((finished_at - started_at).total_seconds(), 0.0)
+    per_turn_tokens = tokens / turns if turns and tokens else FALLBACK_TOKENS_PER_TURN
+    per_turn_seconds = seconds / turns if turns and seconds else FALLBACK_SECONDS_PER_TURN
+    requests = requests_per_turn(model_seconds=per_turn_seconds, webhooks=bool(settings.OPENAI_WEBHOOK_SECRET),
+                                 polls=poll_policy())
+    return TurnProfile(tokens=per_turn_tokens, seconds=per_turn_seconds, requests=requests)
+
+
+def in_flight_allowance(model: str, *, now=None) -> int:
+    """How many runs of `model` may be in flight at once (vicbot.capacity says how it is computed)."""
+    now = now or timezone.now()
+    row = ModelCapacity.objects.filter(model=model).first()
+    if row is None:
+        return allowance(requests_per_minute=None, tokens_per_minute=None, profile=_NO_PROFILE)
+    throttle = throttle_now(row.throttle, row.throttled_at, now)
+    profile = turn_profile(model, now=now) if row.requests_per_minute and row.tokens_per_minute else _NO_PROFILE
+    return allowance(requests_per_minute=row.requests_per_minute, tokens_per_minute=row.tokens_per_minute,
+                     profile=profile, throttle=throttle)
+
+
+def in_flight_room(model: str, *, now=None) -> int:
+    """How many more runs of `model` may start now: the allowance less the runs of it already active."""
+    active = Run.objects.filter(model=model, status__in=ACTIVE_STATUSES).count()
+    return max(in_flight_allowance(model, now=now) - active, 0)
