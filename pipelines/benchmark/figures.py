@@ -49,7 +49,7 @@ def openai_counts(requests: Sequence[tuple[str, str]]) -> Counter[str]:
     return counts
 
 
-def compute(*, shape: Shape, pitches: int, end_to_end: Sequence[float], latency: Sequence[float], in_flight: int,
+def compute(*, shape: Shape, pitches: int, end_to_end: Sequence[float], latency: Sequence[float], in_flight: int | str,
             failed: int, wall_seconds: float,
             turns: int, openai: Counter[str], salesforce_pipeline_calls: int, salesforce_all_calls: int,
             probe: Counter[str], worker_peak_rss: int, worker_idle_rss: int, redis_peak: int | None) -> dict:

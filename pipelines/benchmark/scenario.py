@@ -34,7 +34,9 @@ from pipelines.benchmark.tools import tool_names
 from pipelines.demo.processes import (beat_command, process_environment, start_process, stop_process,
                                       worker_command)
 from pipelines.demo.world import World, seed_pitches, start_world
+from integrations.openai.emulator.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
 from pipelines.models import Pipeline, Pitch
+from pipelines.services.admission import pipeline_in_flight_limit
 from pipelines.services.pipelines import pipeline_create
 from tools.registry import registry
 from vicbot.runs import Assistant, Run
@@ -54,7 +56,9 @@ class Options:
     webhooks: bool = True
     concurrency: int | None = None  # None: the Procfile's (settings.CELERY_WORKER_CONCURRENCY)
     pool: str | None = None
-    in_flight: int | None = None  # None: the pipeline's default
+    in_flight: int | None = None  # None: the pipeline's default (automatic, from OpenAI's limits)
+    openai_rpm: int = DEFAULT_REQUESTS_PER_MINUTE  # the limits the emulated OpenAI announces
+    openai_tpm: int = DEFAULT_TOKENS_PER_MINUTE
     timeout: float = 600
     environment: dict[str, str] = field(default_factory=dict)  # extra settings for worker, beat and web
     prompt_template: str | None = None
@@ -94,7 +98,8 @@ class Scenario:
         o = self.options
         # Messages an earlier pass left queued (about runs long gone) would be counted as this pass's tasks.
         self.purged = celery_app.control.purge()
-        self.world = start_world(self.stack, queued_seconds=o.queued_latency, run_seconds=o.model_latency)
+        self.world = start_world(self.stack, queued_seconds=o.queued_latency, run_seconds=o.model_latency,
+                                 requests_per_minute=o.openai_rpm, tokens_per_minute=o.openai_tpm)
         seed_pitches(self.world, o.pitches)
         self.env = {
             **self.world.environment(),
@@ -239,7 +244,7 @@ class Scenario:
         self.pipeline.refresh_from_db()
         return figures.compute(
             shape=self.options.shape(), pitches=self.options.pitches, end_to_end=end_to_end, latency=latency,
-            in_flight=self.pipeline.max_in_flight,
+            in_flight=self._in_flight_limit(),
             failed=sum(p["status"] != Pitch.Status.WRITTEN_BACK for p in pitches), wall_seconds=wall,
             turns=runs.aggregate(n=Sum("turn"))["n"] or 0,
             openai=figures.openai_counts([(r.method, r.path) for r in list(self.world.openai.requests)]),
@@ -248,6 +253,10 @@ class Scenario:
             probe=probe.read_totals(self.probe_dir), worker_peak_rss=self.sampler.peak_rss,
             worker_idle_rss=self.idle_rss, redis_peak=self.sampler.peak_redis if _is_redis() else None,
         )
+
+    def _in_flight_limit(self) -> str:
+        limit = pipeline_in_flight_limit(self.pipeline)
+        return str(limit) if self.pipeline.max_in_flight is not None else f"auto ({limit})"
 
     def stop_processes(self) -> None:
         for process in [self.worker, *self.beats, self.web]:

@@ -32,6 +32,10 @@ class Command(BaseCommand):
         parser.add_argument("--pool", default=None,
                             help=f"Worker pool: threads, prefork, solo (default: the Procfile's, {settings.CELERY_WORKER_POOL})")
         parser.add_argument("--in-flight", type=int, default=None, help="Pipeline's max_in_flight (default: its own)")
+        parser.add_argument("--openai-rpm", type=int, default=Options.openai_rpm,
+                            help="Requests per minute the emulated OpenAI announces (x-ratelimit-limit-requests)")
+        parser.add_argument("--openai-tpm", type=int, default=Options.openai_tpm,
+                            help="Tokens per minute it announces; with them, the automatic in-flight limit")
         parser.add_argument("--timeout", type=float, default=600)
         parser.add_argument("--json", dest="json_path", default=None, help="Also write the figures to this file")
         parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -46,7 +50,7 @@ class Command(BaseCommand):
             pitches=o["pitches"], model_latency=o["model_latency"], queued_latency=o["queued_latency"],
             turns=o["turns"], tools_per_turn=o["tools_per_turn"], tool_latency=o["tool_latency"],
             webhooks=o["webhooks"], concurrency=o["concurrency"], pool=o["pool"], in_flight=o["in_flight"],
-            timeout=o["timeout"], environment=environment,
+            openai_rpm=o["openai_rpm"], openai_tpm=o["openai_tpm"], timeout=o["timeout"], environment=environment,
         )
         title = (f"benchmark: {options.pitches} pitches, {options.model_latency:g}s/turn, {options.turns} turns, "
                  f"{options.tools_per_turn} tools/turn at {options.tool_latency:g}s, webhooks "
