@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import sync_playwright
 
 from tests.console.support import HOSTILE_REASONING, finished_run
 from tests.console.world import seed_world
@@ -35,12 +36,11 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API keeps an event loop in this thread; the ORM calls made here are
     # still plain synchronous calls (Django's documented switch for exactly this case).
     before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         # Debian's own build: Playwright never downloads one.
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                              args=["--no-sandbox", "--disable-dev-shm-usage"])
