@@ -40,12 +40,16 @@ _recorded_lock = threading.Lock()
 
 def capacity_note_reading(reading: RateLimitReading) -> None:
     """The OpenAI client's listener: keep what the reply says about `reading.model`'s limits."""
+    # Decided before any transaction: most replies change nothing, and this runs on every one.
+    if reading.too_fast:
+        write = capacity_throttle
+    elif reading.model and reading.has_limits and _worth_recording(reading):
+        write = _record_limits
+    else:
+        return
     try:
         with transaction.atomic():  # a savepoint: a failure here never spoils the caller's transaction
-            if reading.too_fast:
-                capacity_throttle(model=reading.model, reading=reading)
-            elif reading.model and reading.has_limits and _worth_recording(reading):
-                _record_limits(reading)
+            write(reading)
     except DatabaseError:
         log.warning("Could not record OpenAI's rate limits for %s", reading.model, exc_info=True)
 
@@ -83,18 +87,18 @@ def _limit_fields(reading: RateLimitReading) -> dict:
             "remaining_requests": reading.remaining_requests, "remaining_tokens": reading.remaining_tokens}
 
 
-def capacity_throttle(*, model: str | None, reading: RateLimitReading | None = None) -> None:
+def capacity_throttle(reading: RateLimitReading) -> None:
     """A 429 about speed: halve the model's throttle, unless another 429 did within THROTTLE_SPACING.
 
     With no model (a retrieve or cancel names none), every model we know is slowed: the limit
     hit is one of them, and slowing the others too errs on the safe side.
     """
     now = timezone.now()
-    names = [model] if model else list(ModelCapacity.objects.values_list("model", flat=True))
+    names = [reading.model] if reading.model else list(ModelCapacity.objects.values_list("model", flat=True))
     for name in names:
         row, _ = ModelCapacity.objects.get_or_create(model=name)
         counted = {"rate_limited_count": F("rate_limited_count") + 1}
-        if reading is not None and reading.has_limits:
+        if reading.has_limits:
             counted.update(_limit_fields(reading), read_at=now)
         if row.throttled_at is not None and now - row.throttled_at < THROTTLE_SPACING:
             # The same overload seen by another run: already acted on.
