@@ -168,6 +168,44 @@ def test_an_answer_alone_is_written_at_once_and_answers_under_load_share_one_del
     sent, due_in = queue_while_other_is(Pitch.WriteBack.DONE, written_seconds_ago=1)
     assert sent == 1 and 1.5 < due_in <= 3  # another was written a moment ago: a steady stream, so batch
     sent, due_in = queue_while_other_is(Pitch.WriteBack.WRITING)
-    assert sent == 1 and 2 < due_in <= 3  # a write under way: one flush after the window, for all that finish meanwhile
+    assert sent == 0 and 2 < due_in <= 3  # a write under way: its flush sends one more when done (the next test)
     sent, due_in = queue_while_other_is(Pitch.WriteBack.QUEUED)
     assert sent == 0 and 2 < due_in <= 3  # another answer waiting: this one joins its flush
+
+
+def test_a_first_write_queued_while_a_flush_writes_gets_one_more_flush_when_its_window_ends(salesforce, settings):
+    """An answer that arrives while a flush writes sends nothing (it saw the write under way, or
+    joined a batch the flush had just claimed): the flush sends one more for it when done. Without
+    that it waited for the tick, and under load flushes came 10-12 s apart."""
+    from datetime import timedelta
+
+    import psycopg
+    from celery.signals import before_task_publish
+    from django.db import connection
+    from django.utils import timezone
+
+    from config.enqueue import Task
+
+    settings.SALESFORCE_WRITEBACK_DELAY_SECONDS = 3
+    pipeline = make_pipeline()
+    first, late = answered_pitches(salesforce, pipeline, 2)
+    Pitch.objects.filter(pk=late.pk).update(next_writeback_at=timezone.now() + timedelta(seconds=3))
+    published = []
+
+    def note(sender=None, headers=None, **_):
+        published.append((sender, (headers or {}).get("eta")))
+
+    before_task_publish.connect(note, weak=False)
+    try:
+        # `late`'s row is held by another transaction, as an answer's handler holds it until it commits.
+        with psycopg.connect(**connection.get_connection_params()) as other:
+            other.execute("SELECT 1 FROM pipelines_pitch WHERE id = %s FOR UPDATE", [late.pk])
+            writeback_flush(pipeline_id=pipeline.pk)
+            assert Pitch.objects.get(pk=late.pk).writeback_state == Pitch.WriteBack.QUEUED  # this flush skipped it
+    finally:
+        before_task_publish.disconnect(note)
+
+    first.refresh_from_db()
+    assert first.status == Pitch.Status.WRITTEN_BACK
+    follow_ups = [eta for task, eta in published if task == Task.WRITEBACK_FLUSH]
+    assert len(follow_ups) == 1 and follow_ups[0] is not None  # due when `late`'s window ends, not at once
