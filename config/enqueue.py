@@ -81,8 +81,8 @@ def enqueue_pull_pitches(pipeline_id: int, *, after_commit: bool = True) -> None
     _send(Task.PULL_PITCHES, pipeline_id, after_commit=after_commit, priority=Priority.NEW)
 
 
-def enqueue_pitches_admit(pipeline_id: int, *, after_commit: bool = True) -> None:
-    _send(Task.PITCHES_ADMIT, pipeline_id, after_commit=after_commit, priority=Priority.NEW)
+def enqueue_pitches_admit(pipeline_id: int, *, countdown: float | None = None, after_commit: bool = True) -> None:
+    _send(Task.PITCHES_ADMIT, pipeline_id, countdown=countdown, after_commit=after_commit, priority=Priority.NEW)
 
 
 def enqueue_pitch_evaluate_again(pitch_id: int, *, after_commit: bool = True) -> None:

@@ -11,17 +11,21 @@ when the pipeline sets `max_in_flight`, that cap on its own evaluating pitches t
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.enqueue import queued_messages
+from config.enqueue import enqueue_pitches_admit, queued_messages
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.evaluation import PITCH_EVALUATED
 from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume, spent_today
 from pipelines.services.prompt import pitch_prompt
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES, waiting_for_a_run
 from vicbot.runs import Assistant, Run, in_flight_allowance, in_flight_room, start_run
+
+
+ADMIT_AGAIN_SECONDS = 1.0
 
 
 @transaction.atomic
@@ -73,12 +77,25 @@ def pitches_admit(*, pipeline_id: int) -> int:
         if spent >= pipeline.daily_spend_cap_usd:
             pipeline_pause_for_spend(pipeline_id=pipeline.pk, spent=spent, cap=pipeline.daily_spend_cap_usd)
             return 0
-    room = 1 if probing else min(pipeline_room(pipeline), _backlog_room())
-    waiting = list(pipeline.pitches.filter(waiting_for_a_run(now)).order_by("system_modstamp", "pk")[:room])
-    started = [run for pitch in waiting if (run := pitch_evaluate(pitch=pitch)) is not None]
+    slots = 1 if probing else pipeline_room(pipeline)
+    room = slots if probing else min(slots, _backlog_room())
+    due = pipeline.pitches.filter(waiting_for_a_run(now))
+    started = [run for pitch in due.order_by("system_modstamp", "pk")[:room]
+               if (run := pitch_evaluate(pitch=pitch)) is not None]
     if probing and started:
         Pipeline.objects.filter(pk=pipeline.pk).update(probe_run=started[0])
+    if room < slots and due.exists():
+        _admit_again_soon(pipeline.pk)
     return len(started)
+
+
+def _admit_again_soon(pipeline_id: int) -> None:
+    """Held back by the broker's backlog, not by the limit: look again in a moment. A slow model
+    ends no run for minutes, and the tick alone let in one backlog's worth every VICBOT_TICK_SECONDS
+    (3,000 pitches on a 90 s model would have taken 16 minutes to start). One such message per
+    pipeline at a time, however many admissions were held back."""
+    if cache.add(f"pipelines:admit-again:{pipeline_id}", 1, timeout=ADMIT_AGAIN_SECONDS):
+        enqueue_pitches_admit(pipeline_id, countdown=ADMIT_AGAIN_SECONDS)
 
 
 def pipeline_room(pipeline: Pipeline) -> int:
