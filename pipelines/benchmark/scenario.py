@@ -39,7 +39,7 @@ from pipelines.models import Pipeline, Pitch
 from pipelines.services.admission import pipeline_in_flight_limit
 from pipelines.services.pipelines import pipeline_create
 from tools.registry import registry
-from vicbot.runs import Assistant, Run
+from vicbot.runs import TERMINAL_STATUSES, Assistant, Run, run_cancel
 
 PIPELINE_NAME = "benchmark"
 DONE = (Pitch.Status.WRITTEN_BACK, Pitch.Status.FAILED, Pitch.Status.DELETED)
@@ -114,6 +114,8 @@ class Scenario:
         # This process saves the assistant, whose tools are checked against the registry.
         settings.VICBOT_EXTRA_TOOL_MODULES = ["pipelines.benchmark.tools"]
         registry.cache_clear()
+        # ... and reports the automatic in-flight limit, which counts a turn's polls only without webhooks.
+        settings.OPENAI_WEBHOOK_SECRET = self.env["OPENAI_WEBHOOK_SECRET"]
         self.pipeline = self._pipeline(self._assistant())
         if o.webhooks:
             self.web = self._start_web()
@@ -136,6 +138,11 @@ class Scenario:
         )
 
     def _pipeline(self, assistant: Assistant) -> Pipeline:
+        # An earlier pass that was stopped leaves runs in flight against its gone emulator: they
+        # would hold the model's in-flight room (and draw polls) until they failed.
+        left = Run.objects.filter(metadata__pipeline=PIPELINE_NAME).exclude(status__in=TERMINAL_STATUSES)
+        for run_id in left.values_list("pk", flat=True):
+            run_cancel(run_id=run_id, reason="Left in flight by an earlier benchmark pass")
         Pipeline.objects.filter(name=PIPELINE_NAME).delete()
         fields = {"assistant_name": assistant.name}
         if self.options.in_flight:
