@@ -240,7 +240,7 @@ class Scenario:
 
     def measure(self) -> dict:
         self.sampler.stop()
-        time.sleep(0.5)  # the probe rewrites its file just after a task returns
+        time.sleep(0.5)  # the probe rewrites its file within WRITE_EVERY (0.2 s) of a task's end
         pitches = list(self.pipeline.pitches.annotate(admitted_at=Min("runs__created_at"))
                        .values("status", "written_back_at", "admitted_at"))
         written = [p for p in pitches if p["written_back_at"] is not None]

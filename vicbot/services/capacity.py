@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db.models import DurationField, ExpressionWrapper, F, Subquery, Sum
 from django.utils import timezone
 
 from integrations.openai import RateLimitReading
@@ -113,17 +113,19 @@ def capacity_throttle(reading: RateLimitReading) -> None:
 
 
 def turn_profile(model: str, *, now=None) -> TurnProfile:
-    """Tokens, seconds and requests of an average turn of `model`'s recent successful runs."""
+    """Tokens, seconds and requests of an average turn of `model`'s recent successful runs.
+
+    Summed by the database (one row back): admission asks for it every time a slot frees.
+    """
     now = now or timezone.now()
     recent = (Run.objects.filter(model=model, status=RunStatus.SUCCEEDED, turn__gt=0, started_at__isnull=False,
                                  finished_at__gte=now - HISTORY_WINDOW)
-              .order_by("-finished_at")
-              .values_list("input_tokens", "output_tokens", "turn", "started_at", "finished_at")[:HISTORY_RUNS])
-    tokens = turns = seconds = 0.0
-    for input_tokens, output_tokens, turn, started_at, finished_at in recent:
-        tokens += input_tokens + output_tokens
-        turns += turn
-        seconds += max((finished_at - started_at).total_seconds(), 0.0)
+              .order_by("-finished_at").values("pk")[:HISTORY_RUNS])
+    totals = Run.objects.filter(pk__in=Subquery(recent)).aggregate(
+        tokens=Sum(F("input_tokens") + F("output_tokens")), turns=Sum("turn"),
+        duration=Sum(ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())))
+    turns, tokens = totals["turns"] or 0, totals["tokens"] or 0
+    seconds = max(totals["duration"].total_seconds(), 0.0) if totals["duration"] else 0.0
     per_turn_tokens = tokens / turns if turns and tokens else FALLBACK_TOKENS_PER_TURN
     per_turn_seconds = seconds / turns if turns and seconds else FALLBACK_SECONDS_PER_TURN
     requests = requests_per_turn(model_seconds=per_turn_seconds, webhooks=bool(settings.OPENAI_WEBHOOK_SECRET),
