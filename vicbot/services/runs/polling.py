@@ -6,7 +6,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from integrations.openai.client import get_client
@@ -14,7 +13,7 @@ from integrations.openai.errors import TRANSIENT_RESPONSE_ERRORS, classify
 from vicbot.models import Run, RunStatus
 from vicbot.services.runs.cancel import response_cancel
 from vicbot.services.runs.finish import run_finish
-from vicbot.services.runs.state import (poll_policy, run_check_after, run_end, run_fail, run_move,
+from vicbot.services.runs.state import (next_check, poll_in, poll_policy, run_end, run_fail, run_move,
                                         turn_retry_policy)
 from vicbot.services.runs.tool_calls import run_start_tools
 from vicbot.services.runs.usage import usage_increments
@@ -69,10 +68,9 @@ def run_handle_response(run: Run, response) -> None:
 
 
 def _check_again_in(run: Run, seconds: float) -> None:
-    with transaction.atomic():  # the message (no webhooks) goes only if the move was made
-        if run_move(run.pk, "check_again", where={"status": run.status, "poll_count": run.poll_count},
-                    poll_count=run.poll_count + 1, next_check_at=timezone.now()):
-            Run.objects.filter(pk=run.pk).update(next_check_at=timezone.now() + run_check_after(run.pk, seconds))
+    if run_move(run.pk, "check_again", where={"status": run.status, "poll_count": run.poll_count},
+                poll_count=run.poll_count + 1, next_check_at=timezone.now() + next_check(seconds)):
+        poll_in(run.pk, seconds)
 
 
 def _retry_or_fail_turn(run: Run, response_id: str, usage, code: str, message: str, *, transient: bool) -> None:

@@ -110,15 +110,21 @@ def poll_policy() -> RetryPolicy:
     return RetryPolicy(base_seconds=0.25, factor=1.25, cap_seconds=settings.OPENAI_POLL_MAX_SECONDS)
 
 
-def run_check_after(run_id: int, seconds: float) -> timedelta:
-    """Arrange the next look at a run waiting on the model; returns how long until the tick's own.
+def next_check(seconds: float) -> timedelta:
+    """When the tick should look at a run waiting on the model, given the next poll is due in `seconds`.
 
     With webhooks the webhook reports the outcome, so the tick only checks as a safety net
-    (OPENAI_WEBHOOK_SAFETY_POLL_SECONDS). Without, a message is sent to arrive on time (the
-    tick's period would round every wait up to it) and the tick stays a step behind it, to
-    catch the message if it is lost.
+    (OPENAI_WEBHOOK_SAFETY_POLL_SECONDS). Without, `poll_in` sends a
+    message to arrive on time (the tick's period would round every wait up to it) and the
+    tick stays a step behind it, to catch the message if it is lost.
     """
     if settings.OPENAI_WEBHOOK_SECRET:
         return timedelta(seconds=max(seconds, settings.OPENAI_WEBHOOK_SAFETY_POLL_SECONDS))
-    enqueue_run_advance(run_id, countdown=seconds)
     return timedelta(seconds=seconds + settings.VICBOT_TICK_SECONDS)
+
+
+def poll_in(run_id: int, seconds: float) -> None:
+    """Without webhooks: the message that polls the run in `seconds` (send it only once the move
+    that set `next_check` was made, so a lost race sends nothing)."""
+    if not settings.OPENAI_WEBHOOK_SECRET:
+        enqueue_run_advance(run_id, countdown=seconds)

@@ -12,7 +12,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from integrations.openai import get_client
@@ -20,7 +19,7 @@ from integrations.openai import OpenAIError, classify
 from vicbot.models import Run
 from vicbot.services.runs.cancel import response_cancel
 from vicbot.services.runs.request import next_turn_request
-from vicbot.services.runs.state import poll_policy, run_check_after, run_fail, run_move, turn_retry_policy
+from vicbot.services.runs.state import next_check, poll_in, poll_policy, run_fail, run_move, turn_retry_policy
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +52,15 @@ def run_adopt_response(run_id: int, response_id: str, *, turn: int) -> bool:
     if response_id in run.response_ids:
         return False  # a turn the run already had (and abandoned): stale news, never the current turn
     now = timezone.now()
-    with transaction.atomic():  # the first poll's message (no webhooks) goes only if this move was made
-        adopted = run_move(
-            run_id, "adopt_response", where={"create_claimed_at__isnull": False, "turn": turn - 1},
-            turn=turn, response_id=response_id,
-            response_ids=[*run.response_ids, response_id], create_claimed_at=None, poll_count=0,
-            started_at=run.started_at or now, next_check_at=now,
-        )
-        if adopted:
-            Run.objects.filter(pk=run_id).update(
-                next_check_at=now + run_check_after(run_id, poll_policy().delay(1)))
+    first_poll = poll_policy().delay(1)
+    adopted = run_move(
+        run_id, "adopt_response", where={"create_claimed_at__isnull": False, "turn": turn - 1},
+        turn=turn, response_id=response_id,
+        response_ids=[*run.response_ids, response_id], create_claimed_at=None, poll_count=0,
+        started_at=run.started_at or now, next_check_at=now + next_check(first_poll),
+    )
     if adopted:
+        poll_in(run_id, first_poll)
         log.info("run %s turn %s is response %s", run_id, turn, response_id)
     return adopted
 
