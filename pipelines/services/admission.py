@@ -10,10 +10,12 @@ when the pipeline sets `max_in_flight`, that cap on its own evaluating pitches t
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from config.enqueue import enqueue_pitches_admit, queued_messages
@@ -26,6 +28,7 @@ from vicbot.runs import Assistant, Run, in_flight_allowance, in_flight_room, sta
 
 
 ADMIT_AGAIN_SECONDS = 1.0
+LEFT_WAITING = timedelta(seconds=5)
 
 
 @transaction.atomic
@@ -136,9 +139,12 @@ def _backlog_room() -> int:
 
 
 def pipelines_with_work_due() -> list[int]:
-    """For the tick: pipelines with pitches waiting for a run (new ones that the backlog held back,
-    retries now due), or a pause whose probe or new day has come."""
+    """For the tick: pipelines with pitches waiting for a run (new ones left waiting, e.g. by the
+    backlog or by other pipelines using the model's room; retries now due), or a pause whose probe
+    or new day has come. A pitch intake has just recorded is that pass's to admit."""
     now = timezone.now()
-    waiting = Pitch.objects.filter(waiting_for_a_run(now), pipeline__enabled=True, pipeline__paused_at__isnull=True)
+    left_waiting = Q(status=Pitch.Status.NEW, updated_at__lte=now - LEFT_WAITING) | Q(status=Pitch.Status.RETRY_WAITING)
+    waiting = Pitch.objects.filter(waiting_for_a_run(now), left_waiting, pipeline__enabled=True,
+                                   pipeline__paused_at__isnull=True)
     pauses = Pipeline.objects.filter(enabled=True, paused_at__isnull=False, probe_at__lte=now)
     return sorted({*waiting.order_by().values_list("pipeline_id", flat=True).distinct(), *pauses.values_list("pk", flat=True)})
