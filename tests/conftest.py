@@ -122,13 +122,18 @@ def worker_env(django_db_setup, django_db_blocker, engine_settings) -> dict[str,
     return {"DATABASE_URL": url, **engine_settings}
 
 
+_session_worker: list[CeleryWorker] = []  # the worker below, while it runs
+
+
 @pytest.fixture(scope="session")
 def celery_worker(worker_env, tmp_path_factory, django_db_blocker):
     from config.celery_app import app
 
     app.control.purge()  # nothing left over from an earlier, interrupted session
     worker = CeleryWorker(worker_env, tmp_path_factory.mktemp("worker")).start()
+    _session_worker.append(worker)
     yield worker
+    _session_worker.clear()
     worker.stop()
     with django_db_blocker.unblock():
         wait_for_other_connections_to_close()
@@ -194,6 +199,47 @@ def staff(client):
         return client
 
     return login
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Before a transactional test's tables are flushed, let the worker finish what the test started.
+
+    A task the test enqueued last (an admission after "Resume now", say) may still hold row locks
+    when the flush's TRUNCATE takes its table locks one by one: PostgreSQL then breaks the deadlock
+    by failing the flush, and the next test finds the last one's rows.
+    """
+    if _session_worker and _is_transactional(item):
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            _wait_for_worker_quiet(connection)
+    yield
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _wait_for_worker_quiet(connection, *, settle: int = 3, timeout: float = 10) -> None:
+    """No message waiting in the broker's queues and no other session in a transaction, `settle` checks running."""
+    import time
+
+    import redis
+    from django.conf import settings
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    quiet, deadline = 0, time.monotonic() + timeout
+    while quiet < settle and time.monotonic() < deadline:
+        queued = sum(broker.llen(key) for key in broker.scan_iter(match="celery*", _type="list"))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid() AND state <> 'idle'")
+            busy = cursor.fetchone()[0]
+        quiet = quiet + 1 if not (queued or busy) else 0
+        time.sleep(0.05)
 
 
 def wait_for_other_connections_to_close() -> None:
