@@ -93,6 +93,23 @@ def compute(*, shape: Shape, pitches: int, end_to_end: Sequence[float], latency:
     }
 
 
+def compute_waiting(*, waiting: int, admitted_in: float, worker_idle_rss: int, worker_waiting_rss: float,
+                    worker_peak_rss: int, redis_peak: int | None) -> dict:
+    """The memory figures of a pass whose runs all wait on a model slower than the pass (--waiting)."""
+    return {
+        "runs_waiting": waiting,
+        "admitted_in_seconds": round(admitted_in, 1),
+        "worker_idle_rss_mb": round(worker_idle_rss / 2**20, 1),
+        "worker_waiting_rss_mb": round(worker_waiting_rss / 2**20, 1),
+        "worker_peak_rss_mb": round(worker_peak_rss / 2**20, 1),
+        "redis_peak_mb": round(redis_peak / 2**20, 1) if redis_peak is not None else None,
+    }
+
+
+def _redis(f: dict) -> str:
+    return "-" if f["redis_peak_mb"] is None else f"{f['redis_peak_mb']} MB"
+
+
 ROWS = (
     ("Pitches written back / failed", lambda f: f"{f['written_back']} / {f['failed']} of {f['pitches']}"),
     ("Evaluations per minute (first intake to last write-back)",
@@ -111,13 +128,20 @@ ROWS = (
     ("SQL statements per pitch (worker)",
      lambda f: f"{f['sql_statements_per_pitch']} ({f['db_connections_per_task']} new connections per task)"),
     ("Worker RSS, whole tree: idle / peak", lambda f: f"{f['worker_idle_rss_mb']} / {f['worker_peak_rss_mb']} MB"),
-    ("Redis used memory, peak (whole server)",
-     lambda f: "-" if f["redis_peak_mb"] is None else f"{f['redis_peak_mb']} MB"),
+    ("Redis used memory, peak (whole server)", _redis),
+)
+
+WAITING_ROWS = (
+    ("Runs waiting on the model (all admitted in)", lambda f: f"{f['runs_waiting']} ({f['admitted_in_seconds']} s)"),
+    ("Worker RSS, whole tree: idle / all waiting (median of 10 s)",
+     lambda f: f"{f['worker_idle_rss_mb']} / {f['worker_waiting_rss_mb']} MB"),
+    ("Worker RSS, whole tree: peak while admitting", lambda f: f"{f['worker_peak_rss_mb']} MB"),
+    ("Redis used memory, peak (whole server)", _redis),
 )
 
 
-def table(figures: dict, *, title: str) -> list[str]:
-    rows = [(label, render(figures)) for label, render in ROWS]
+def table(figures: dict, *, title: str, rows=ROWS) -> list[str]:
+    rows = [(label, render(figures)) for label, render in rows]
     width = max(len(label) for label, _ in rows)
     lines = [title, "-" * (width + 2 + max(len(value) for _, value in rows))]
     lines += [f"{label.ljust(width)}  {value}" for label, value in rows]

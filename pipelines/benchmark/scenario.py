@@ -39,7 +39,7 @@ from pipelines.models import Pipeline, Pitch
 from pipelines.services.admission import pipeline_in_flight_limit
 from pipelines.services.pipelines import pipeline_create
 from tools.registry import registry
-from vicbot.runs import TERMINAL_STATUSES, Assistant, Run, run_cancel
+from vicbot.runs import TERMINAL_STATUSES, Assistant, Run, RunStatus, run_cancel
 
 PIPELINE_NAME = "benchmark"
 DONE = (Pitch.Status.WRITTEN_BACK, Pitch.Status.FAILED, Pitch.Status.DELETED)
@@ -96,8 +96,7 @@ class Scenario:
 
     def prepare(self) -> None:
         o = self.options
-        # Messages an earlier pass left queued (about runs long gone) would be counted as this pass's tasks.
-        self.purged = celery_app.control.purge()
+        self.end_runs_left()
         self.world = start_world(self.stack, queued_seconds=o.queued_latency, run_seconds=o.model_latency,
                                  requests_per_minute=o.openai_rpm, tokens_per_minute=o.openai_tpm)
         seed_pitches(self.world, o.pitches)
@@ -137,12 +136,19 @@ class Scenario:
             reasoning_effort=default.reasoning_effort,
         )
 
-    def _pipeline(self, assistant: Assistant) -> Pipeline:
-        # An earlier pass that was stopped leaves runs in flight against its gone emulator: they
-        # would hold the model's in-flight room (and draw polls) until they failed.
+    def end_runs_left(self) -> None:
+        """Cancel the runs an earlier pass left in flight, then empty the queue.
+
+        Those runs point at an emulator that is gone: they would hold the model's in-flight room
+        (and draw polls) until they failed. The messages left queued, and the cancellations sent
+        here, are about runs long gone and would be counted as this pass's tasks.
+        """
         left = Run.objects.filter(metadata__pipeline=PIPELINE_NAME).exclude(status__in=TERMINAL_STATUSES)
         for run_id in left.values_list("pk", flat=True):
             run_cancel(run_id=run_id, reason="Left in flight by an earlier benchmark pass")
+        self.purged = celery_app.control.purge()
+
+    def _pipeline(self, assistant: Assistant) -> Pipeline:
         Pipeline.objects.filter(name=PIPELINE_NAME).delete()
         fields = {"assistant_name": assistant.name}
         if self.options.in_flight:
@@ -237,6 +243,35 @@ class Scenario:
             if self.worker.poll() is None and self.sampler:
                 self.sampler.worker_pid = self.worker.pid
             time.sleep(0.25)
+
+    def wait_until_all_wait_on_the_model(self, *, progress: Callable[[int, int], None] | None = None) -> float:
+        """Until every pitch's run waits on the model (which answers long after); the seconds it took."""
+        began = time.monotonic()
+        runs = Run.objects.filter(metadata__pipeline=PIPELINE_NAME, status=RunStatus.WAITING_MODEL)
+        last_report = 0.0
+        while (waiting := runs.count()) < self.options.pitches:
+            elapsed = time.monotonic() - began
+            if elapsed > self.options.timeout:
+                raise TimeoutError(f"{waiting}/{self.options.pitches} runs waiting after {self.options.timeout:g}s; "
+                                   f"logs in {self.log_dir}")
+            if progress is not None and elapsed - last_report >= 10:
+                progress(waiting, self.options.pitches)
+                last_report = elapsed
+            time.sleep(1)
+        return time.monotonic() - began
+
+    def measure_waiting(self, *, admitted_in: float, settle_seconds: float = 10) -> dict:
+        """Memory while every run waits: the median of `settle_seconds` of samples once all are admitted."""
+        samples = []
+        for _ in range(int(settle_seconds / 0.5)):
+            samples.append(tree_rss_bytes(self.worker.pid))
+            time.sleep(0.5)
+        self.sampler.stop()
+        return figures.compute_waiting(
+            waiting=self.options.pitches, admitted_in=admitted_in, worker_idle_rss=self.idle_rss,
+            worker_waiting_rss=figures.percentile(samples, 0.5), worker_peak_rss=self.sampler.peak_rss,
+            redis_peak=self.sampler.peak_redis if _is_redis() else None,
+        )
 
     def measure(self) -> dict:
         self.sampler.stop()

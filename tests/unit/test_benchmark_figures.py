@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from pipelines.benchmark.figures import Shape, compute, openai_counts, percentile, table
+from pipelines.benchmark.figures import WAITING_ROWS, Shape, compute, compute_waiting, openai_counts, percentile, table
 
 
 def test_intrinsic_time_is_every_turn_plus_one_tool_latency_per_tool_turn():
@@ -53,3 +53,11 @@ def test_figures_relate_latency_from_admission_to_intrinsic_and_count_per_pitch_
     assert figures["tasks_by_name"] == {"vicbot.run_advance": 6}
     lines = table(figures, title="t")
     assert any("1.38x" in line for line in lines) and any("300.0 MB" in line for line in lines)
+
+
+def test_waiting_figures_show_the_worker_memory_with_every_run_waiting():
+    figures = compute_waiting(waiting=10_000, admitted_in=361.25, worker_idle_rss=150 * 2**20,
+                              worker_waiting_rss=160.04 * 2**20, worker_peak_rss=170 * 2**20, redis_peak=3 * 2**20)
+    lines = table(figures, title="t", rows=WAITING_ROWS)
+    assert any("10000 (361.2 s)" in line for line in lines)
+    assert any("150.0 / 160.0 MB" in line for line in lines) and any("3.0 MB" in line for line in lines)

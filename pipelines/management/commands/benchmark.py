@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from pipelines.benchmark.figures import table
+from pipelines.benchmark.figures import ROWS, WAITING_ROWS, table
 from pipelines.benchmark.scenario import Options, Scenario
 
 
@@ -36,6 +36,9 @@ class Command(BaseCommand):
                             help="Requests per minute the emulated OpenAI announces (x-ratelimit-limit-requests)")
         parser.add_argument("--openai-tpm", type=int, default=Options.openai_tpm,
                             help="Tokens per minute it announces; with them, the automatic in-flight limit")
+        parser.add_argument("--waiting", action="store_true",
+                            help="Measure memory instead: the model never answers within the pass; once every "
+                                 "pitch's run waits on it, print the worker's RSS and Redis memory, then cancel them")
         parser.add_argument("--timeout", type=float, default=600)
         parser.add_argument("--json", dest="json_path", default=None, help="Also write the figures to this file")
         parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -46,6 +49,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         call_command("migrate", verbosity=0)
         environment = dict(item.split("=", 1) for item in o["set"])
+        if o["waiting"]:
+            # A model that answers after the pass, and room for every pitch: OpenAI's announced limits
+            # (a turn this long costs few requests and tokens a minute) and the pipeline's cap.
+            o["model_latency"] = max(o["model_latency"], o["timeout"] + 3600)
+            o["openai_rpm"] = max(o["openai_rpm"], 100 * o["pitches"])
+            o["openai_tpm"] = max(o["openai_tpm"], 10**6 * o["pitches"])
+            o["in_flight"] = o["in_flight"] or o["pitches"]
         options = Options(
             pitches=o["pitches"], model_latency=o["model_latency"], queued_latency=o["queued_latency"],
             turns=o["turns"], tools_per_turn=o["tools_per_turn"], tool_latency=o["tool_latency"],
@@ -68,13 +78,23 @@ class Command(BaseCommand):
                 self.stderr.write(f"Dropped {scenario.purged} messages an earlier run left in the queue")
             scenario.begin()
             try:
-                scenario.wait(progress=lambda done, total: self.stderr.write(f"  {done}/{total} done"))
+                if o["waiting"]:
+                    admitted_in = scenario.wait_until_all_wait_on_the_model(
+                        progress=lambda waiting, total: self.stderr.write(f"  {waiting}/{total} waiting"))
+                else:
+                    scenario.wait(progress=lambda done, total: self.stderr.write(f"  {done}/{total} done"))
             except TimeoutError as exc:
                 raise CommandError(str(exc)) from exc
-            figures = scenario.measure()
-            scenario.stop_processes()
+            if o["waiting"]:
+                figures = scenario.measure_waiting(admitted_in=admitted_in)
+                scenario.stop_processes()
+                scenario.end_runs_left()
+            else:
+                figures = scenario.measure()
+                scenario.stop_processes()
         figures["options"] = {**vars(options), "environment": environment}
-        self.stdout.write("\n".join(table(figures, title=title)))
+        rows = WAITING_ROWS if o["waiting"] else ROWS
+        self.stdout.write("\n".join(table(figures, title=title, rows=rows)))
         if o["json_path"]:
             Path(o["json_path"]).write_text(json.dumps(figures, indent=2, default=str))
         sys.stdout.flush()
