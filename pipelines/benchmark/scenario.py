@@ -137,16 +137,19 @@ class Scenario:
         )
 
     def end_runs_left(self) -> None:
-        """Cancel the runs an earlier pass left in flight, then empty the queue.
+        """Cancel the runs an earlier, interrupted pass left in flight, then empty the queue.
 
         Those runs point at an emulator that is gone: they would hold the model's in-flight room
         (and draw polls) until they failed. The messages left queued, and the cancellations sent
         here, are about runs long gone and would be counted as this pass's tasks.
         """
+        self.cancel_runs("Left in flight by an earlier benchmark pass")
+        self.purged = celery_app.control.purge()
+
+    def cancel_runs(self, reason: str) -> None:
         left = Run.objects.filter(metadata__pipeline=PIPELINE_NAME).exclude(status__in=TERMINAL_STATUSES)
         for run_id in left.values_list("pk", flat=True):
-            run_cancel(run_id=run_id, reason="Left in flight by an earlier benchmark pass")
-        self.purged = celery_app.control.purge()
+            run_cancel(run_id=run_id, reason=reason)
 
     def _pipeline(self, assistant: Assistant) -> Pipeline:
         Pipeline.objects.filter(name=PIPELINE_NAME).delete()

@@ -87,8 +87,11 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             if o["waiting"]:
                 figures = scenario.measure_waiting(admitted_in=admitted_in)
+                # Ended while the worker runs, so their pitches hear of it now: not from the next
+                # pass's tick (500 completions a tick, counted as that pass's tasks).
+                scenario.cancel_runs("The benchmark measured the worker's memory while it waited")
+                scenario.wait(progress=lambda done, total: self.stderr.write(f"  {done}/{total} cancelled"))
                 scenario.stop_processes()
-                scenario.end_runs_left()
             else:
                 figures = scenario.measure()
                 scenario.stop_processes()
