@@ -88,7 +88,9 @@ class Command(BaseCommand):
             if o["waiting"]:
                 figures = scenario.measure_waiting(admitted_in=admitted_in)
                 # Ended while the worker runs, so their pitches hear of it now: not from the next
-                # pass's tick (500 completions a tick, counted as that pass's tasks).
+                # pass's tick (500 completions a tick, counted as that pass's tasks). Nor do the
+                # responses' cancellations send webhooks, which would reach it the same way.
+                scenario.world.openai.webhook_url = None
                 scenario.cancel_runs("The benchmark measured the worker's memory while it waited")
                 scenario.wait(progress=lambda done, total: self.stderr.write(f"  {done}/{total} cancelled"))
                 scenario.stop_processes()
