@@ -93,10 +93,9 @@ class Command(BaseCommand):
                 scenario.world.openai.webhook_url = None
                 scenario.cancel_runs("The benchmark measured the worker's memory while it waited")
                 scenario.wait(progress=lambda done, total: self.stderr.write(f"  {done}/{total} cancelled"))
-                scenario.stop_processes()
             else:
                 figures = scenario.measure()
-                scenario.stop_processes()
+            scenario.stop_processes()
         figures["options"] = {**vars(options), "environment": environment}
         rows = WAITING_ROWS if o["waiting"] else ROWS
         self.stdout.write("\n".join(table(figures, title=title, rows=rows)))
