@@ -25,7 +25,9 @@ def test_a_timed_out_create_fails_the_run_with_the_reason_when_no_webhook_can_te
     run_advance(run_id=run.pk)  # the create times out after OPENAI_TIMEOUT (2 s)
     run.refresh_from_db()
     assert run.status == RunStatus.PENDING and run.create_claimed_at is not None
-    assert "waiting to learn whether it exists" in run.error_message
+    assert "waiting to learn whether it exists" in run.error_message, (
+        run.error_code, run.first_error, run.response_ids, openai_emu.faults.pending(),
+        [(m, p, (b or {}).get("metadata")) for m, p, b, _ in openai_emu.requests[-5:]])
 
     Run.objects.filter(pk=run.pk).update(create_claimed_at=timezone.now() - timedelta(minutes=1))
     run_advance(run_id=run.pk)  # the tick's next look
