@@ -147,4 +147,5 @@ def pipelines_with_work_due() -> list[int]:
     waiting = Pitch.objects.filter(waiting_for_a_run(now), left_waiting, pipeline__enabled=True,
                                    pipeline__paused_at__isnull=True)
     pauses = Pipeline.objects.filter(enabled=True, paused_at__isnull=False, probe_at__lte=now)
-    return sorted({*waiting.order_by().values_list("pipeline_id", flat=True).distinct(), *pauses.values_list("pk", flat=True)})
+    waiting_pipelines = waiting.order_by().values_list("pipeline_id", flat=True).distinct()
+    return sorted({*waiting_pipelines, *pauses.values_list("pk", flat=True)})

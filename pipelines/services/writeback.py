@@ -86,8 +86,8 @@ def writeback_flush(*, pipeline_id: int) -> int:
         while batch:
             written += _write(pipeline, batch)
             # Then only what is due (a full batch's rest, retries due at once). Answers that arrived
-            # meanwhile saw this write under way and sent a flush for after the window: taking them
-            # here wrote them in batches of one or two (22.5 Salesforce calls per 100 pitches at
+            # meanwhile saw this write under way and wait for its follow-up, after the window: taking
+            # them here wrote them in batches of one or two (22.5 Salesforce calls per 100 pitches at
             # 1,000 pitches; 5.1 without).
             batch = _claim_batch(pipeline, join_first_attempts=len(batch) == COLLECTION_LIMIT)
     finally:
