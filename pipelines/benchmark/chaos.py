@@ -178,7 +178,8 @@ class Chaos:
             record = org.get(pitch.salesforce_id)
             label = f"pitch {pitch.pk} ({pitch.salesforce_id})"
             if pitch.status != Pitch.Status.WRITTEN_BACK:
-                violations.append(f"{label} ended {pitch.status}: {pitch.error or pitch.writeback_error}")
+                violations.append(f"{label} ended {pitch.status}, write-back {pitch.writeback_state}: "
+                                  f"{pitch.error or pitch.writeback_error}")
             for name in (assessment_field, reasoning_field):
                 if not str(record.get(name) or "").strip():
                     violations.append(f"{label}: {name} is blank in Salesforce")

@@ -31,8 +31,12 @@ log = logging.getLogger(__name__)
 COLLECTION_LIMIT = 200
 # Pitch states whose queued write is still theirs to send (an answer, or a final failure's status).
 WRITABLE = (Pitch.Status.EVALUATED, Pitch.Status.FAILED)
-# A row left in `writing` this long died with its worker; it is queued again.
-STALE_CLAIM = timedelta(minutes=10)
+# A claim covers one batch: at most a query, a describe and an update, each of which may be
+# sent again once after a re-login, each within SALESFORCE_TIMEOUT. A row left in `writing`
+# longer than six of those (3 minutes at the default) died with its worker, and is queued
+# again; if that worker's update had gone out, the record already holds the values and the
+# next flush records it written without writing it again (_still_to_write).
+STALE_CLAIM_TIMEOUTS = 6
 # A flush takes well under a second; one slower than this (Salesforce timing out) lets another
 # start beside it, which costs a split batch, no double write. A killed worker's lock lapses.
 FLUSH_LOCK_SECONDS = 30
@@ -129,26 +133,23 @@ def _claim_batch(pipeline: Pipeline, *, join_first_attempts: bool) -> list[Pitch
 
 
 def _write(pipeline: Pipeline, batch: list[Pitch]) -> int:
-    client = get_client()
+    client, written = get_client(), 0
     try:
         with counting_calls(pipeline, client):
-            batch = _unchanged_since_evaluated(pipeline, client, batch)
-            if not batch:
-                return 0
             lengths = client.describe_field_lengths(pipeline.sobject)
+            written, batch = _still_to_write(pipeline, client, batch, lengths)
+            if not batch:
+                return written
             records = [_record(pitch, lengths) for pitch in batch]
             results = client.update_many(pipeline.sobject, records)
     except SalesforceError as exc:
         log.warning("write-back of %d pitches failed: %s", len(batch), exc)
         for pitch in batch:
             _retry_or_fail(pitch, str(exc), retry=not exc.permanent)
-        return 0
-    now = timezone.now()
-    written = 0
+        return written
     for pitch, result in zip(batch, results, strict=True):
         if result.outcome == "ok":
-            written += _finish(pitch, "succeed", PITCH_STATES["written_back"], written_back_at=now,
-                               writeback_error="")
+            written += _written(pitch)
         elif result.outcome == "deleted":
             _finish(pitch, "fail", PITCH_STATES["deleted"], writeback_error=f"{result.error_code}: {result.message}")
         else:
@@ -156,17 +157,23 @@ def _write(pipeline: Pipeline, batch: list[Pitch]) -> int:
     return written
 
 
-def _unchanged_since_evaluated(pipeline: Pipeline, client, batch: list[Pitch]) -> list[Pitch]:
-    """The pitches whose records still hold the text that was evaluated (one query per batch).
+def _still_to_write(pipeline: Pipeline, client, batch: list[Pitch], lengths: dict[str, int]) -> tuple[int, list[Pitch]]:
+    """The pitches of `batch` to write, after one query for their records; the rest are settled.
 
-    A record edited since is evaluated anew instead of written: writing the old text's answer
-    could take it out of the pipeline's condition before intake ever saw the edit.
+    A record edited since it was evaluated is evaluated anew instead of written: writing the
+    old text's answer could take it out of the pipeline's condition before intake ever saw the
+    edit. A record that already holds every value was written by an earlier attempt whose
+    outcome we never learned (its worker was killed after the update, or Salesforce applied an
+    update the client had given up waiting for): it is recorded written, not written twice.
+    Returns how many were recorded written, and the rest.
     """
-    fields = sorted({"Id", "SystemModstamp", "Name", *pipeline.fields}, key=str.lower)
+    # The written fields are the mapping's when each answer was queued (API names, validated on save).
+    written_fields = {field for pitch in batch for field in pitch.writeback_values}
+    fields = sorted({"Id", "SystemModstamp", "Name", *pipeline.fields, *written_fields}, key=str.lower)
     ids = ", ".join(soql_literal(pitch.salesforce_id) for pitch in batch)
     soql = f"SELECT {', '.join(fields)} FROM {pipeline.sobject} WHERE Id IN ({ids})"
     current = {record["Id"][:15]: record for record in client.query_iter(soql)}
-    unchanged = []
+    written, rest = 0, []
     for pitch in batch:
         record = current.get(pitch.salesforce_id[:15])  # missing: deleted, which the update reports
         snapshot = record_snapshot(pipeline, record) if record is not None else pitch.snapshot
@@ -174,9 +181,16 @@ def _unchanged_since_evaluated(pipeline: Pipeline, client, batch: list[Pitch]) -
         if snapshot != pitch.snapshot and pitch_record_changed(pitch, snapshot=snapshot, name=name, modstamp=modstamp):
             _finish(pitch, "drop_superseded", writeback_error=SUPERSEDED_BY_EDIT)
             enqueue_pitches_admit(pipeline.pk)  # the edited text waits for its run
+        elif record is not None and all(record.get(field) == value
+                                        for field, value in _record(pitch, lengths).items() if field != "Id"):
+            written += _written(pitch)
         else:
-            unchanged.append(pitch)
-    return unchanged
+            rest.append(pitch)
+    return written, rest
+
+
+def _written(pitch: Pitch) -> int:
+    return _finish(pitch, "succeed", PITCH_STATES["written_back"], written_back_at=timezone.now(), writeback_error="")
 
 
 def _record(pitch: Pitch, lengths: dict[str, int]) -> dict:
@@ -215,9 +229,10 @@ def _retry_or_fail(pitch: Pitch, message: str, *, retry: bool) -> None:
 def writebacks_due() -> list[int]:
     """Pipelines with write-backs due (retries whose time has come, claims that died): for the tick."""
     now = timezone.now()
-    stale = Pitch.objects.filter(writeback_state=Pitch.WriteBack.WRITING, writeback_claimed_at__lt=now - STALE_CLAIM)
+    claimed_before = now - timedelta(seconds=STALE_CLAIM_TIMEOUTS * settings.SALESFORCE_TIMEOUT)
+    stale = Pitch.objects.filter(writeback_state=Pitch.WriteBack.WRITING, writeback_claimed_at__lt=claimed_before)
     for pitch_id in stale.values_list("pk", flat=True):
-        WRITEBACK_STATES.apply(pitch_id, "reclaim_stale", where={"writeback_claimed_at__lt": now - STALE_CLAIM},
+        WRITEBACK_STATES.apply(pitch_id, "reclaim_stale", where={"writeback_claimed_at__lt": claimed_before},
                                writeback_claimed_at=None, next_writeback_at=now)
     pipeline_ids = list(
         Pitch.objects.filter(writeback_state=Pitch.WriteBack.QUEUED, next_writeback_at__lte=now)

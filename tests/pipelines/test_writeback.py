@@ -205,3 +205,57 @@ def test_a_first_write_queued_while_a_flush_writes_gets_one_more_flush_when_its_
     assert first.status == Pitch.Status.WRITTEN_BACK
     follow_ups = [eta for task, eta in published if task == Task.WRITEBACK_FLUSH]
     assert len(follow_ups) == 1 and follow_ups[0] is not None  # due when `late`'s window ends, not at once
+
+
+def test_a_claim_whose_worker_died_after_its_update_is_recorded_written_not_written_again(salesforce, settings):
+    """A worker killed between Salesforce's answer and our record of it leaves the rows claimed
+    (`writing`). Once the claim is older than any flush can take, it is queued again, and the
+    flush finds the values already on the record: written once, recorded written."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pipelines.services.writeback import STALE_CLAIM_TIMEOUTS, writebacks_due
+
+    pipeline = make_pipeline()
+    died, fresh = answered_pitches(salesforce, pipeline, 2)
+    salesforce.org.update(died.salesforce_id, died.writeback_values)  # the update that went out
+    longest_flush = timedelta(seconds=STALE_CLAIM_TIMEOUTS * settings.SALESFORCE_TIMEOUT)
+    for pitch, claimed_ago in ((died, longest_flush + timedelta(seconds=5)), (fresh, longest_flush / 2)):
+        Pitch.objects.filter(pk=pitch.pk).update(writeback_state=Pitch.WriteBack.WRITING, writeback_attempts=1,
+                                                 writeback_claimed_at=timezone.now() - claimed_ago)
+
+    assert writebacks_due() == [pipeline.pk]
+
+    wait_for(lambda: Pitch.objects.get(pk=died.pk).status == Pitch.Status.WRITTEN_BACK,
+             message="the dead claim's pitch recorded written")
+    assert salesforce.org.writes[died.salesforce_id] == 2  # the test's insert, the dead worker's update
+    # A claim younger than the longest flush may still be writing: it is left alone.
+    assert Pitch.objects.get(pk=fresh.pk).writeback_state == Pitch.WriteBack.WRITING
+
+
+def test_an_update_salesforce_applied_after_the_client_gave_up_is_not_written_twice(salesforce, settings):
+    """The request times out, yet Salesforce applies it: the retry finds the values on the record."""
+    from integrations.salesforce import reset_client
+
+    settings.SALESFORCE_TIMEOUT = 1
+    settings.SALESFORCE_WRITEBACK_RETRY_SECONDS = 2
+    reset_client()
+    try:
+        pipeline = make_pipeline()
+        (pitch,) = answered_pitches(salesforce, pipeline, 1)
+        salesforce.faults.add("slow", match="composite/sobjects", delay=1.5)
+
+        writeback_flush(pipeline_id=pipeline.pk)
+        pitch.refresh_from_db()
+        assert pitch.writeback_state == Pitch.WriteBack.QUEUED and "Will retry" in pitch.writeback_error
+
+        wait_for(lambda: salesforce.org.get(pitch.salesforce_id)["VicBot_Assessment__c"] == "Possible fit",
+                 message="the emulator applying the update the client gave up on")
+        wait_for(lambda: writeback_flush(pipeline_id=pipeline.pk) is not None
+                 and Pitch.objects.get(pk=pitch.pk).status == Pitch.Status.WRITTEN_BACK,
+                 message="the retry recording the write")
+    finally:
+        reset_client()  # the next test's client is built from its own settings
+    assert salesforce.org.writes[pitch.salesforce_id] == 2  # the test's insert, then one update
+    assert Pitch.objects.get(pk=pitch.pk).writeback_attempts == 2
