@@ -252,9 +252,11 @@ def test_an_update_salesforce_applied_after_the_client_gave_up_is_not_written_tw
 
         wait_for(lambda: salesforce.org.get(pitch.salesforce_id)["VicBot_Assessment__c"] == "Possible fit",
                  message="the emulator applying the update the client gave up on")
-        wait_for(lambda: writeback_flush(pipeline_id=pipeline.pk) is not None
-                 and Pitch.objects.get(pk=pitch.pk).status == Pitch.Status.WRITTEN_BACK,
-                 message="the retry recording the write")
+        def retried():  # this test's flush, or the worker's tick when the retry falls due
+            writeback_flush(pipeline_id=pipeline.pk)
+            return Pitch.objects.get(pk=pitch.pk).status == Pitch.Status.WRITTEN_BACK
+
+        wait_for(retried, message="the retry recording the write")
     finally:
         reset_client()  # the next test's client is built from its own settings
     assert salesforce.org.writes[pitch.salesforce_id] == 2  # the test's insert, then one update
