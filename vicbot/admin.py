@@ -1,6 +1,7 @@
 """The operator's console: runs are read-only history; actions call services and need their own permission."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html
@@ -10,7 +11,8 @@ from vicbot.capacity import throttle_now
 from vicbot.console_admin import AssistantConsoleMixin, QueuedWorkWarningMixin, RunExportMixin, RunListMixin
 from vicbot.models import Assistant, ModelCapacity, ModelPrice, Run, ToolCall, WebhookEvent, WorkerHeartbeat
 from vicbot.services.capacity import in_flight_allowance
-from vicbot.services.assistants import InvalidAssistant, assistant_save_new_version, assistant_validate
+from vicbot.services.assistants import (InvalidAssistant, assistant_model_check, assistant_save_new_version,
+                                       assistant_validate)
 from vicbot.services.runs.cancel import run_cancel
 from vicbot.services.runs.completion import run_retry_completion
 from vicbot.services.runs.start import run_rerun
@@ -55,6 +57,12 @@ class AssistantForm(forms.ModelForm):
             for field, problems in exc.problems.items():
                 for problem in problems:
                     self.add_error(field, problem)
+        self.model_note = ""
+        if not self.errors:
+            try:
+                self.model_note = assistant_model_check(cleaned.get("model") or settings.OPENAI_MODEL)
+            except InvalidAssistant as exc:
+                self.add_error("model", exc.problems["model"][0])
         return cleaned
 
 
@@ -68,6 +76,8 @@ class AssistantAdmin(AssistantConsoleMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # History must not change: an edit becomes the next version.
         assistant_save_new_version(assistant=obj)
+        if note := getattr(form, "model_note", ""):
+            messages.warning(request, note)
         if change:
             messages.info(request, f"Saved as {obj}; runs in flight keep their version.")
 

@@ -12,6 +12,7 @@ class Pitch(models.Model):
         WRITTEN_BACK = "written_back", "written back"
         FAILED = "failed", "failed (every attempt's reason kept)"
         DELETED = "deleted", "deleted in Salesforce"
+        SKIPPED = "skipped", "skipped by an operator"
 
     class WriteBack(models.TextChoices):
         NOT_DUE = "not_due"
@@ -37,6 +38,10 @@ class Pitch(models.Model):
     )
     next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When a waiting retry may start.")
     attempt_log = models.JSONField(default=list, blank=True, help_text="Each ended attempt: run, outcome, reason.")
+    # An operator's skip or fail, and why (typed by them): kept until the pitch is evaluated again.
+    operator_reason = models.TextField(blank=True)
+    operator = models.CharField(max_length=150, blank=True, help_text="Who skipped or failed the pitch.")
+    operator_at = models.DateTimeField(null=True, blank=True)
 
     writeback_state = models.CharField(
         max_length=10, choices=WriteBack.choices, default=WriteBack.NOT_DUE, db_index=True
@@ -69,6 +74,7 @@ class Pitch(models.Model):
         permissions = [
             ("evaluate_pitch", "Can evaluate pitches again"),
             ("retry_writeback", "Can retry a pitch's Salesforce write-back"),
+            ("skip_or_fail_pitch", "Can skip a pitch or fail it, with a reason"),
         ]
 
     def __str__(self) -> str:
