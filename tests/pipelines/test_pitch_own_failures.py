@@ -14,7 +14,7 @@ from pipelines.services import salesforce_status
 from pipelines.services.intake import pitches_pull
 from tests.conftest import wait_for
 from tests.support.pitches import add_accounts, make_pipeline, wait_until_written_back
-from vicbot.models import Run
+from vicbot.models import Run, RunStatus
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker")]
 
@@ -112,3 +112,24 @@ def test_a_probe_never_takes_the_pitch_that_caused_the_pause_twice_in_a_row(sale
     order = [int(run.metadata["pitch"]) for run in Run.objects.filter(pitches__pipeline=pipeline).order_by("pk")]
     assert len(order) >= 4 and all(a != b for a, b in zip(order, order[1:])), order
     assert not pipeline.pitches.filter(status=Pitch.Status.FAILED).exists()
+
+
+def test_an_operator_fails_a_pitch_in_flight_from_its_page_and_salesforce_gets_the_fixed_words(
+        salesforce, openai_emu, operator):
+    pipeline = make_pipeline(status_field="VicBot_Status__c")
+    (record_id,) = add_accounts(salesforce, 1)
+    openai_emu.faults.add("create", outcome="slow", seconds=5)
+    pitches_pull(pipeline_id=pipeline.pk)
+    run = wait_for(lambda: Run.objects.filter(status=RunStatus.WAITING_MODEL).first(), message="a run in flight")
+
+    operator.post("/admin/pipelines/pitch/", {"action": "fail_pitches", "_selected_action": [pitch_of(record_id).pk],
+                                              "reason": "The deck is a phishing page"}, secure=True)
+
+    pitch = wait_until_written_back(pipeline, 1)[0]
+    assert pitch.status == Pitch.Status.FAILED and pitch.operator_reason == "The deck is a phishing page"
+    assert pitch.error == "Failed by an operator (op): The deck is a phishing page"
+    run.refresh_from_db()
+    assert run.status == RunStatus.CANCELLED and run.error_code == "set_aside"
+    record = salesforce.org.get(record_id)
+    assert record["VicBot_Status__c"] == salesforce_status.FAILED_BY_OPERATOR
+    assert record["VicBot_Assessment__c"] is None
