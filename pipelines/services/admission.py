@@ -37,10 +37,12 @@ def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigg
                    new_round: bool = False) -> Run | None:
     """Start a run for `pitch` and make it the pitch's current one (None if the pitch moved meanwhile).
 
-    `new_round` (an operator's evaluate again or re-run): the attempt count and log start afresh.
+    `new_round` (an operator's evaluate again or re-run): the attempt count and log start afresh, and
+    an operator's skip or fail is lifted.
     A write-back still waiting to go out is superseded: only the newer answer will be written.
     """
-    counting = {"attempts": 1, "attempt_log": []} if new_round else {"attempts": F("attempts") + 1}
+    counting = ({"attempts": 1, "attempt_log": [], "operator": "", "operator_reason": "", "operator_at": None}
+                if new_round else {"attempts": F("attempts") + 1})
     if not PITCH_STATES.apply(pitch.pk, operation, error="", next_attempt_at=None, **counting):
         return None
     pipeline = pitch.pipeline
