@@ -168,7 +168,8 @@ def _reject_record(pipeline: Pipeline, record: dict, text: RecordText, modstamp:
     """Set the record aside as a rejected pitch with the reason, never admitted; an edit in
     Salesforce brings it back (record_changed). Nothing of its text is stored but its name."""
     reason, _ = storable_text(f"Intake could not store this record: {type(exc).__name__}: {exc}"[:2000])
-    log.warning("intake %s: record %s rejected: %s", pipeline.name, record.get("Id"), reason)
+    # The log gets the first line only: the database's detail lines quote the row, i.e. pitch text.
+    log.warning("intake %s: record %s rejected: %s", pipeline.name, record.get("Id"), reason.splitlines()[0])
     summary.rejected += 1
     try:
         with transaction.atomic():

@@ -171,7 +171,8 @@ def a_constraint_the_record_breaks():
 
 
 @pytest.mark.usefixtures("a_constraint_the_record_breaks")
-def test_a_record_that_still_cannot_be_stored_is_rejected_and_the_records_behind_it_are_taken_in(salesforce):
+def test_a_record_that_still_cannot_be_stored_is_rejected_and_the_records_behind_it_are_taken_in(
+        salesforce, operator):
     pipeline = make_pipeline(max_in_flight=0, selection="Name != null")
     poison = salesforce.org.insert("Account", {"Name": "Poison Pill", "Description": "a poison description"})
     (behind,) = add_accounts(salesforce, 1)
@@ -187,6 +188,8 @@ def test_a_record_that_still_cannot_be_stored_is_rejected_and_the_records_behind
     pipeline.refresh_from_db()
     assert pipeline.watermark == taken.system_modstamp > rejected.system_modstamp
     assert pipeline.last_intake_error == "" and "1 rejected" in pipeline.last_intake_summary
+    page = operator.get(f"/admin/pipelines/pitch/{rejected.pk}/change/", secure=True).content.decode()
+    assert "rejected at intake (could not be stored)" in page and "test_no_poison" in page
 
     # Never admitted, and not rejected again on the next pass (the overlap re-reads it).
     again = pitches_pull(pipeline_id=pipeline.pk)
@@ -194,7 +197,8 @@ def test_a_record_that_still_cannot_be_stored_is_rejected_and_the_records_behind
     assert Pitch.objects.get(pk=rejected.pk).status == Pitch.Status.REJECTED and not Run.objects.exists()
 
     # An edit in Salesforce that can be stored brings it back.
-    salesforce.org.update(poison, {"Description": "A fine description."}, modified_by=salesforce.org.human_user_id)
+    salesforce.org.update(poison, {"Description": "A fine description."},
+                          modified_by=salesforce.org.human_user_id)
     assert pitches_pull(pipeline_id=pipeline.pk).changed == 1
     back = Pitch.objects.get(pk=rejected.pk)
     assert back.status == Pitch.Status.NEW and back.snapshot["Description"] == "A fine description."

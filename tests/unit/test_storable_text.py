@@ -13,7 +13,8 @@ def test_text_the_database_holds_is_kept_as_it_is():
 
 
 def test_nul_and_lone_surrogates_are_replaced_and_counted():
-    assert storable_text("a\x00b\x00") == (f"a{REPLACEMENT}b{REPLACEMENT}", "2 NUL characters replaced with U+FFFD")
+    assert storable_text("a\x00b\x00") == (f"a{REPLACEMENT}b{REPLACEMENT}",
+                                         "2 NUL characters replaced with U+FFFD")
     assert storable_text("x\ud800y\udfff") == (f"x{REPLACEMENT}y{REPLACEMENT}",
                                                "2 lone surrogates replaced with U+FFFD")
     assert storable_text("\x00\udc00") == (REPLACEMENT * 2,

@@ -60,7 +60,8 @@ class Command(BaseCommand):
         ended = (Pitch.Status.FAILED, Pitch.Status.REJECTED)  # rejected: intake could not store the record
         failed = Pitch.objects.filter(status__in=ended).select_related("pipeline").order_by("-updated_at")
         failed_writes = Pitch.objects.filter(writeback_state=Pitch.WriteBack.FAILED).exclude(status__in=ended)
-        self.stdout.write(self.style.MIGRATE_HEADING("Failed pitches (evaluation, write-back, or rejected at intake)"))
+        self.stdout.write(self.style.MIGRATE_HEADING(
+            "Failed pitches (evaluation, write-back, or rejected at intake)"))
         total = failed.count() + failed_writes.count()
         for pitch in [*failed[:limit], *failed_writes.select_related("pipeline")[:limit]]:
             reason = pitch.error if pitch.status in ended else f"write-back: {pitch.writeback_error}"
