@@ -166,7 +166,8 @@ def _upsert_pitch(pipeline: Pipeline, record: dict, text: RecordText, modstamp: 
 def _reject_record(pipeline: Pipeline, record: dict, text: RecordText, modstamp: datetime | None,
                    exc: Exception, summary: IntakeSummary) -> None:
     """Set the record aside as a rejected pitch with the reason, never admitted; an edit in
-    Salesforce brings it back (record_changed). Nothing of its text is stored but its name."""
+    Salesforce brings it back (record_changed). A new record keeps only its id and name; a known
+    one keeps the text it had, and a run in flight for that text is cancelled."""
     reason, _ = storable_text(f"Intake could not store this record: {type(exc).__name__}: {exc}"[:2000])
     # The log gets the first line only: the database's detail lines quote the row, i.e. pitch text.
     log.warning("intake %s: record %s rejected: %s", pipeline.name, record.get("Id"), reason.splitlines()[0])
