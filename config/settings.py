@@ -308,6 +308,11 @@ OPENAI_POLL_MAX_SECONDS = env.float("OPENAI_POLL_MAX_SECONDS", default=30.0)
 OPENAI_WEBHOOK_SAFETY_POLL_SECONDS = env.float("OPENAI_WEBHOOK_SAFETY_POLL_SECONDS", default=180.0)
 OPENAI_QUEUED_TIMEOUT = env.int("OPENAI_QUEUED_TIMEOUT", default=600)
 OPENAI_RECONCILE_SECONDS = env.int("OPENAI_RECONCILE_SECONDS", default=600)
+# A webhook event whose processing fails (a response OpenAI answers 404 for, an outage) is tried
+# again after this long, doubling, and marked failed after OPENAI_WEBHOOK_MAX_ATTEMPTS: ~30 min
+# with the defaults, and it never holds back the events behind it.
+OPENAI_WEBHOOK_RETRY_SECONDS = env.float("OPENAI_WEBHOOK_RETRY_SECONDS", default=60.0)
+OPENAI_WEBHOOK_MAX_ATTEMPTS = env.int("OPENAI_WEBHOOK_MAX_ATTEMPTS", default=6)
 
 # --- Salesforce (client credentials, JWT bearer, or a direct session) ---------------------
 SALESFORCE_DOMAIN = env.str("SALESFORCE_DOMAIN", default="")

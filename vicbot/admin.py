@@ -8,7 +8,8 @@ from django.utils.html import format_html
 from vicbot.capacity import throttle_now
 # The console's presentation (checkboxes, newest mark, export); permissions stay here.
 from vicbot.console_admin import AssistantConsoleMixin, QueuedWorkWarningMixin, RunExportMixin, RunListMixin
-from vicbot.models import Assistant, ModelCapacity, ModelPrice, Run, ToolCall, WebhookEvent, WorkerHeartbeat
+from vicbot.models import (Assistant, ModelCapacity, ModelPrice, Run, RunExport, ToolCall, WebhookEvent,
+                           WorkerHeartbeat)
 from vicbot.services.capacity import in_flight_allowance
 from vicbot.services.assistants import InvalidAssistant, assistant_save_new_version, assistant_validate
 from vicbot.services.runs.cancel import run_cancel
@@ -121,6 +122,9 @@ class RunAdmin(RunListMixin, QueuedWorkWarningMixin, RunExportMixin, HistoryAdmi
     def has_retry_completion_permission(self, request):
         return _has(request, "vicbot.retry_run_completion")
 
+    def has_export_permission(self, request):
+        return _has(request, "vicbot.export_run")
+
     @admin.action(description="Cancel the selected runs", permissions=["cancel"])
     def cancel_runs(self, request, queryset):
         cancelled = sum(run_cancel(run_id=run.pk) for run in queryset)
@@ -163,7 +167,9 @@ class ModelCapacityAdmin(ReadOnlyAdmin):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(HistoryAdmin):
-    list_display = ("webhook_id", "event_type", "response_id", "received_at")
+    list_display = ("webhook_id", "event_type", "response_id", "received_at", "processed_at", "attempts",
+                    "next_attempt_at", "failed_at", "error")
+    list_filter = (("failed_at", admin.EmptyFieldListFilter), ("processed_at", admin.EmptyFieldListFilter))
     search_fields = ("webhook_id", "response_id")
 
 
@@ -171,3 +177,13 @@ class WebhookEventAdmin(HistoryAdmin):
 class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     # Not history: a decommissioned worker's row may be removed.
     list_display = ("hostname", "last_seen_at")
+
+
+@admin.register(RunExport)
+class RunExportAdmin(HistoryAdmin):
+    """Every export of runs, from the admin or `manage.py export_runs`: written by the export only."""
+
+    list_display = ("exported_at", "exported_by", "source", "run_count")
+    list_filter = ("source",)
+    search_fields = ("exported_by",)
+    fields = readonly_fields = ("exported_at", "exported_by", "user", "source", "run_count", "filters")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tools.registry import registry
 from vicbot.models import TERMINAL_STATUSES, Assistant
-from vicbot.services.export import export_lines
+from vicbot.services.export import export_lines, run_export_log
 from vicbot.services.heartbeats import NO_WORKER_WARNING, a_worker_is_alive
 
 
@@ -81,11 +81,16 @@ class AssistantConsoleMixin:
 
 
 class RunExportMixin:
-    """"Export as JSONL": the selected finished runs, streamed as a download (reading needs only view)."""
+    """"Export as JSONL": the selected finished runs, streamed as a download. It needs its own
+    permission (vicbot.export_run: runs hold pitch data) and each export is recorded (RunExport)."""
 
-    @admin.action(description="Export the selected finished runs as JSONL", permissions=["view"])
+    @admin.action(description="Export the selected finished runs as JSONL", permissions=["export"])
     def export_jsonl(self, request, queryset):
         runs = queryset.filter(status__in=TERMINAL_STATUSES).order_by("finished_at", "pk")
+        # Recorded before the download starts: a download cut short still took what it took.
+        run_ids = list(runs.values_list("pk", flat=True))
+        run_export_log(run_count=len(run_ids), source="admin", user=request.user,
+                       filters={"run_ids": run_ids[:1000]})
         response = StreamingHttpResponse(export_lines(runs), content_type="application/x-ndjson; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         response["Content-Disposition"] = f'attachment; filename="vicbot-runs-{stamp}.jsonl"'

@@ -12,6 +12,8 @@ class Pitch(models.Model):
         WRITTEN_BACK = "written_back", "written back"
         FAILED = "failed", "failed (every attempt's reason kept)"
         DELETED = "deleted", "deleted in Salesforce"
+        # Intake could not store the record even after cleaning its text: set aside, never admitted.
+        REJECTED = "rejected", "rejected at intake (could not be stored)"
 
     class WriteBack(models.TextChoices):
         NOT_DUE = "not_due"
@@ -28,6 +30,9 @@ class Pitch(models.Model):
     snapshot = models.JSONField(default=dict, help_text="The fields as sent to the model.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
     error = models.TextField(blank=True)
+    intake_note = models.TextField(
+        blank=True, help_text="What intake had to change in the record's text to store it (e.g. NUL characters)."
+    )
     assessment = models.CharField(max_length=255, blank=True)
     reasoning = models.TextField(blank=True)
     runs = models.ManyToManyField("vicbot.Run", related_name="pitches", blank=True)

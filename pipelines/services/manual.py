@@ -10,20 +10,22 @@ from integrations.salesforce import get_client
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.admission import pitch_evaluate
 from pipelines.services.changes import parse_datetime
-from pipelines.services.prompt import record_snapshot
+from pipelines.services.prompt import record_text
 from vicbot.runs import Run
 
 def pitch_evaluate_now(*, pipeline: Pipeline, salesforce_id: str, trigger: Run.Trigger = Run.Trigger.ADMIN) -> Run:
     """Fetch the record fresh (one API call) and start a new run; earlier runs stay on the pitch."""
     fields = sorted({"Id", "SystemModstamp", "Name", *pipeline.fields}, key=str.lower)
     record = get_client().get(pipeline.sobject, salesforce_id, fields=fields)
+    text = record_text(pipeline, record)
     with transaction.atomic():
         pitch, _ = Pitch.objects.select_for_update().update_or_create(
             pipeline=pipeline, salesforce_id=record["Id"],
             defaults={
-                "snapshot": record_snapshot(pipeline, record),
+                "snapshot": text.snapshot,
                 "system_modstamp": parse_datetime(record.get("SystemModstamp")),
-                "name": str(record.get("Name") or "")[:255],
+                "name": text.name,
+                "intake_note": text.note,
                 "updated_at": timezone.now(),
             },
         )

@@ -107,6 +107,9 @@ class Run(models.Model):
             ("cancel_run", "Can cancel runs"),
             ("rerun_run", "Can re-run runs"),
             ("retry_run_completion", "Can retry a run's completion handler"),
+            # The console's own pages and exports (not one run's page): see console/ and RunExport.
+            ("view_dashboard", "Can view the dashboard"),
+            ("export_run", "Can export runs (each export is recorded)"),
         ]
 
     def __str__(self) -> str:
