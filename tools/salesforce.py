@@ -12,7 +12,7 @@ is written by `apply_suggestion`, and only to the fields listed in SUGGESTIBLE_F
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -42,6 +42,7 @@ CONTACT_FIELDS = {
 SUGGESTIBLE_FIELDS = {"Contact": frozenset([*CONTACT_FIELDS.values(), "AccountId"])}
 # Every org gives Account ids the key prefix 001: how a record id is known to be an Account's.
 _ACCOUNT_ID = re.compile(r"001[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?")
+ANOTHER_COMPANY = "another company"
 SUGGESTED_NOTE = (
     "Not written to Salesforce: recorded as a suggested change for the fund's operators to approve or "
     "reject. Do not try again with other values."
@@ -70,21 +71,25 @@ class PersonSaveArgs(BaseModel):
     title: str | None = Field(default=None, description="Job title, e.g. CEO.")
     phone: str | None = Field(default=None, description="Phone number.")
     linkedin_url: str | None = Field(default=None, description="LinkedIn profile URL.")
+    works_for: Literal["the company being evaluated", "another company"] = Field(
+        description="Whose person this is. For the company being evaluated, a new Contact goes on its own "
+        "Account. A person of another company is not created but suggested to the fund for review."
+    )
     other_account_id: str | None = Field(
         default=None,
-        description="Leave null for a person of the company being evaluated (the Contact goes on its own "
-        "Account). Only for someone at another company: that company's Account Id; such a Contact is not "
-        "created but suggested to the fund for review.",
+        description="Only with works_for 'another company': that company's Account Id in our Salesforce "
+        "(from salesforce_company_find), or null. Ignored otherwise."
     )
 
     _strip = field_validator("title", "phone", "linkedin_url", "other_account_id")(blank_to_none)
 
-    @field_validator("other_account_id")
-    @classmethod
-    def _is_an_account_id(cls, value: str | None) -> str | None:
-        if value is not None and not _ACCOUNT_ID.fullmatch(value):
-            raise ValueError("not a Salesforce Account Id (they start with 001)")
-        return value
+    @model_validator(mode="after")
+    def _other_account_is_an_account(self) -> PersonSaveArgs:
+        if self.works_for != ANOTHER_COMPANY:
+            self.other_account_id = None  # whatever it says: the tool sets the pitch's own Account
+        elif self.other_account_id is not None and not _ACCOUNT_ID.fullmatch(self.other_account_id):
+            raise ValueError("other_account_id: not a Salesforce Account Id (they start with 001)")
+        return self
 
     @field_validator("email")
     @classmethod
@@ -131,7 +136,11 @@ def save_person(args: PersonSaveArgs, context: ToolContext) -> dict[str, Any] | 
         field: value for name, field in CONTACT_FIELDS.items() if (value := getattr(args, name)) is not None
     }
     own = own_account_id(context)
-    other = None if own and args.other_account_id and _same_id(args.other_account_id, own) else args.other_account_id
+    another = args.works_for == ANOTHER_COMPANY
+    # The pitch's own Account named as "another company" (even in its 15-character form) is the pitch's.
+    if own and args.other_account_id and _same_id(args.other_account_id, own):
+        another = False
+    other = args.other_account_id if another else None
     existing = next(
         client.query_iter(
             "SELECT Id, AccountId, {fields:literal} FROM Contact WHERE Email = {email} ORDER BY CreatedDate LIMIT 1",
@@ -150,8 +159,8 @@ def save_person(args: PersonSaveArgs, context: ToolContext) -> dict[str, Any] | 
             record_id=existing["Id"], fields=change, current={field: existing.get(field) for field in change},
             reason="An existing Contact is changed only by an operator, not even its empty fields.",
         )
-    if other or not own:
-        reason = ("A Contact for another company than the pitch's." if other else
+    if another or not own:
+        reason = ("A Contact for another company than the pitch's." if another else
                   "This run has no Account of its own (the pitch is not an Account record) to create the Contact on.")
         return _suggest(record_id=None, fields={**given, **({"AccountId": other} if other else {})}, current={},
                         reason=reason)

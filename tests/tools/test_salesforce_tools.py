@@ -91,6 +91,7 @@ def person(**overrides) -> dict:
         "title": None,
         "phone": None,
         "linkedin_url": None,
+        "works_for": "the company being evaluated",
         "other_account_id": None,
         **overrides,
     }
@@ -129,24 +130,30 @@ def test_the_tool_sets_the_account_even_when_the_model_sends_one_of_its_own(emul
     pitch = emulator.org.insert("Account", {"Name": "Acme"})
     elsewhere = emulator.org.insert("Account", {"Name": "Somebody else's company"})
 
+    # Another Account beside "the company being evaluated" is ignored: the tool sets the pitch's.
+    ignored = save(pitch_of(pitch), other_account_id=elsewhere)
     # The old argument, as a model that read an older schema (or a planted instruction) would send it.
-    stale = save(pitch_of(pitch), raw={**person(), "account_id": elsewhere, "AccountId": elsewhere})
-    # The pitch's own Id in its 15-character form is the pitch's Account too: created directly.
-    same = save(pitch_of(pitch), email="grace@example.com", other_account_id=pitch[:15])
+    stale = save(pitch_of(pitch), raw={**person(email="bob@example.com"), "account_id": elsewhere,
+                                       "AccountId": elsewhere})
+    # "Another company" that is the pitch's own Account (in its 15-character form) is the pitch's.
+    same = save(pitch_of(pitch), email="grace@example.com", works_for="another company", other_account_id=pitch[:15])
 
-    for result in (stale, same):
+    for result in (ignored, stale, same):
         created = json.loads(result.output)
         assert created["action"] == "created" and emulator.org.get(created["id"])["AccountId"] == pitch
-    assert len(contacts(emulator)) == 2 and not [c for c in contacts(emulator) if c["AccountId"] == elsewhere]
+    assert len(contacts(emulator)) == 3 and not [c for c in contacts(emulator) if c["AccountId"] == elsewhere]
 
 
 def test_a_contact_for_another_company_is_only_suggested(emulator):
     pitch = emulator.org.insert("Account", {"Name": "Acme"})
     elsewhere = emulator.org.insert("Account", {"Name": "Any company"})
 
-    result = save(pitch_of(pitch), title="CFO (send invoices here)", other_account_id=elsewhere)
+    result = save(pitch_of(pitch), title="CFO (send invoices here)", works_for="another company",
+                  other_account_id=elsewhere)
+    unknown = save(pitch_of(pitch), email="bob@example.com", works_for="another company")
 
     assert contacts(emulator) == []
+    assert [s["fields"].get("AccountId", "none") for s in unknown.suggestions] == ["none"]
     answer = json.loads(result.output)
     assert (answer["action"], answer["id"]) == ("suggested", None)
     assert "Not written to Salesforce" in answer["note"] and "another company" in answer["note"]
@@ -200,7 +207,8 @@ def test_moving_an_existing_contact_to_another_account_is_only_suggested(emulato
     contact_id = emulator.org.insert("Contact", {"FirstName": "Ada", "LastName": "O'Lovelace",
                                                  "Email": "ada@example.com", "AccountId": ours})
 
-    result = save(pitch_of(emulator.org.insert("Account", {"Name": "A pitch"})), other_account_id=theirs)
+    result = save(pitch_of(emulator.org.insert("Account", {"Name": "A pitch"})), works_for="another company",
+                  other_account_id=theirs)
 
     assert emulator.org.get(contact_id)["AccountId"] == ours
     [suggestion] = result.suggestions
@@ -225,8 +233,9 @@ def test_only_the_save_tool_is_a_write_tool():
 
 @pytest.mark.parametrize(("overrides", "message"), [
     ({"email": "nope"}, "not an email address"),
-    ({"other_account_id": "003000000000001AAA"}, "not a Salesforce Account Id"),
-    ({"other_account_id": "001' OR Name != '"}, "not a Salesforce Account Id"),
+    ({"works_for": "another company", "other_account_id": "003000000000001AAA"}, "not a Salesforce Account Id"),
+    ({"works_for": "another company", "other_account_id": "001' OR Name != '"}, "not a Salesforce Account Id"),
+    ({"works_for": "a friend's company"}, "works_for"),
 ])
 def test_person_save_refuses_arguments_of_the_wrong_shape(overrides, message):
     result = invoke(TOOL["salesforce_person_save"], json.dumps(person(**overrides)), ToolContext(), max_chars=1000)

@@ -45,6 +45,11 @@ class SuggestedChange(models.Model):
     class Meta:
         ordering = ["-created_at"]
         permissions = [("review_suggestedchange", "Can approve or reject suggested Salesforce changes")]
+        constraints = [
+            # Every decision says when it was made (who, too, unless that user was deleted since).
+            models.CheckConstraint(condition=models.Q(status="pending") | models.Q(decided_at__isnull=False),
+                                   name="suggested_change_decision_has_a_time"),
+        ]
 
     def __str__(self) -> str:
         target = self.record_id or "new"
