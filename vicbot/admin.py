@@ -198,8 +198,10 @@ class RunExportAdmin(HistoryAdmin):
 
 
 class DecisionForm(ActionForm):
-    decision_note = forms.CharField(required=False, label="Reason", max_length=1000,
-                                    widget=forms.TextInput(attrs={"size": 40, "placeholder": "why (required to reject)"}))
+    decision_note = forms.CharField(
+        required=False, label="Reason", max_length=1000,
+        widget=forms.TextInput(attrs={"size": 40, "placeholder": "why (required to reject)"}),
+    )
 
 
 @admin.register(SuggestedChange)
