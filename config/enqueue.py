@@ -24,6 +24,7 @@ class Task(StrEnum):
     TOOL_CALL_EXECUTE = "vicbot.tool_call_execute"
     RESPONSE_CANCEL = "vicbot.response_cancel"
     WEBHOOK_EVENT_PROCESS = "vicbot.webhook_event_process"
+    SUGGESTED_CHANGE_APPLY = "vicbot.suggested_change_apply"
     # The pitch pipeline (pipelines/tasks.py)
     PULL_PITCHES = "vicbot.pull_pitches"
     PITCHES_ADMIT = "vicbot.pitches_admit"
@@ -75,6 +76,10 @@ def enqueue_response_cancel(response_id: str, *, after_commit: bool = True) -> N
 
 def enqueue_webhook_event_process(event_id: int, *, after_commit: bool = True) -> None:
     _send(Task.WEBHOOK_EVENT_PROCESS, event_id, after_commit=after_commit)
+
+
+def enqueue_suggested_change_apply(suggestion_id: int, *, after_commit: bool = True) -> None:
+    _send(Task.SUGGESTED_CHANGE_APPLY, suggestion_id, after_commit=after_commit)
 
 
 def enqueue_pull_pitches(pipeline_id: int, *, after_commit: bool = True) -> None:

@@ -86,6 +86,23 @@ class ToolResult:
     systemic: bool = False  # see ToolError
     # Metered units the call spent at an outside service, e.g. {"pitchbook_credits": 2}.
     usage: dict[str, int] = field(default_factory=dict)
+    # Changes the tool proposes instead of making (see Suggested): plain dicts that the engine
+    # stores for an operator's review, e.g. {"object": "Contact", "record_id": None, "fields": {...}}.
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """A tool's answer together with the changes it proposes rather than makes.
+
+    A write the fund has not approved in advance (an existing record, another company's
+    Contact) is not made by the tool: it returns this, the model reads `value`, and each of
+    `suggestions` ({"object", "record_id" (None: a new record), "fields", "current", "reason"})
+    waits in the console until an operator approves or rejects it.
+    """
+
+    value: Any
+    suggestions: list[dict[str, Any]]
 
 
 def error_result(kind: str, message: str, *, max_chars: int, systemic: bool = False) -> ToolResult:
@@ -126,5 +143,8 @@ def _invoke(tool: Tool, raw_arguments: str, context: ToolContext, *, max_chars: 
             kind = "service_error" if exc.permanent else "service_unavailable"
             return error_result(kind, str(exc), max_chars=max_chars, systemic=exc.systemic)
         return error_result("tool_crashed", f"{type(exc).__name__}: {exc}", max_chars=max_chars)
+    suggestions = []
+    if isinstance(value, Suggested):
+        value, suggestions = value.value, list(value.suggestions)
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
-    return ToolResult(ok=True, output=bound_text(text, max_chars=max_chars))
+    return ToolResult(ok=True, output=bound_text(text, max_chars=max_chars), suggestions=suggestions)

@@ -46,7 +46,10 @@ def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigg
     run = start_run(
         assistant=pipeline.assistant_name,
         input=pitch_prompt(pipeline, record_id=pitch.salesforce_id, snapshot=pitch.snapshot),
-        metadata={"pitch": str(pitch.pk), "pipeline": pipeline.name, "salesforce_id": pitch.salesforce_id},
+        # Trusted context for the tools (never the model's to set): salesforce_person_save creates a
+        # Contact directly only on the record's own Account, i.e. when the sObject is Account.
+        metadata={"pitch": str(pitch.pk), "pipeline": pipeline.name, "salesforce_id": pitch.salesforce_id,
+                  "sobject": pipeline.sobject},
         on_complete=PITCH_EVALUATED,
         trigger=trigger,
     )

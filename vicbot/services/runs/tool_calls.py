@@ -24,6 +24,7 @@ from vicbot.models import TERMINAL_STATUSES, Run, RunStatus, ToolCall
 from config.enqueue import enqueue_run_advance, enqueue_tool_call_execute, queued_messages
 from vicbot.services.runs.state import run_fail, run_move
 from vicbot.services.runs.usage import usage_increments
+from vicbot.services.suggested_changes import suggested_changes_record
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +86,12 @@ def tool_call_execute(*, tool_call_id: int) -> None:
         return
     for call, result, status, seconds in _execute_side_by_side(calls):
         # Each as it finishes: a worker killed meanwhile loses only the calls still running.
-        ToolCall.objects.filter(pk=call.pk, status=ToolCall.Status.RUNNING).update(
-            status=status, output=result.output, error=result.error, usage=result.usage,
-            systemic_error=result.systemic, finished_at=timezone.now(), duration_ms=int(seconds * 1000),
-        )
+        with transaction.atomic():
+            if ToolCall.objects.filter(pk=call.pk, status=ToolCall.Status.RUNNING).update(
+                status=status, output=result.output, error=result.error, usage=result.usage,
+                systemic_error=result.systemic, finished_at=timezone.now(), duration_ms=int(seconds * 1000),
+            ) and result.suggestions:
+                suggested_changes_record(tool_call=call, suggestions=result.suggestions)
     run_continue_after_tools(run_id=turn["run_id"])
 
 
