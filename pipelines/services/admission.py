@@ -22,8 +22,9 @@ from config.enqueue import enqueue_pitches_admit, queued_messages
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.evaluation import PITCH_EVALUATED
 from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume, spent_today
-from pipelines.services.prompt import pitch_prompt
+from pipelines.services.prompt import pitch_prompt, record_website
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES, waiting_for_a_run
+from tools.base import WEBSITE_METADATA_KEY
 from vicbot.runs import Assistant, Run, in_flight_allowance, in_flight_room, start_run
 
 
@@ -46,7 +47,9 @@ def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigg
     run = start_run(
         assistant=pipeline.assistant_name,
         input=pitch_prompt(pipeline, record_id=pitch.salesforce_id, snapshot=pitch.snapshot),
-        metadata={"pitch": str(pitch.pk), "pipeline": pipeline.name, "salesforce_id": pitch.salesforce_id},
+        # The record's website, from its mapped field: the one site web_scrape may read unseen.
+        metadata={"pitch": str(pitch.pk), "pipeline": pipeline.name, "salesforce_id": pitch.salesforce_id,
+                  WEBSITE_METADATA_KEY: record_website(pipeline, pitch.snapshot)},
         on_complete=PITCH_EVALUATED,
         trigger=trigger,
     )

@@ -23,7 +23,8 @@ def test_a_planted_instruction_cannot_make_a_run_send_salesforce_data_to_another
     leaks_before = len([r for r in sample_sites.requests if r.path.startswith("/collect")])
 
     run = wait_until_done(start_with_faults(openai_emu, [("create", {"outcome": "follow_injections", "times": None})],
-                                            input=pitch), timeout=60)
+                                            input=pitch, metadata={"website": sample_sites.url("/injection/")}),
+                          timeout=60)
 
     assert run.status == RunStatus.SUCCEEDED, run.error_message
     scrapes = list(run.tool_calls.filter(name="web_scrape").order_by("id"))

@@ -25,9 +25,10 @@ def pitch_for(company, website, account_id=""):
 def test_the_default_assistant_researches_with_every_tool_and_answers(openai_emu, salesforce, sample_sites):
     company = COMPANIES[0]
     account_id = salesforce.org.insert("Account", {"Name": company.name, "Website": company.website})
-    pitch = pitch_for(company, sample_sites.url(f"/{company.slug}/"), account_id)
+    website = sample_sites.url(f"/{company.slug}/")
 
-    run = wait_until_done(start_run(assistant="vicbot", input=pitch))
+    run = wait_until_done(start_run(assistant="vicbot", input=pitch_for(company, website, account_id),
+                                    metadata={"website": website}))
 
     assert run.status == RunStatus.SUCCEEDED, run.error_message
     assert set(run.output_json) == {"Assessment", "Reasoning"}
@@ -48,8 +49,9 @@ def test_a_website_that_redirects_to_cloud_metadata_is_refused_and_the_run_goes_
                                                                                    sample_sites):
     company = COMPANIES[1]
 
-    run = wait_until_done(start_run(assistant="vicbot", tools=["web_scrape"],
-                                    input=pitch_for(company, sample_sites.url("/redirect-metadata"))))
+    website = sample_sites.url("/redirect-metadata")
+    run = wait_until_done(start_run(assistant="vicbot", tools=["web_scrape"], input=pitch_for(company, website),
+                                    metadata={"website": website}))
 
     assert run.status == RunStatus.SUCCEEDED
     (scrape,) = run.tool_calls.all()
