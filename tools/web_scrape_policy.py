@@ -57,6 +57,7 @@ _PHONE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")  # in a phone field
 _WRITTEN_PHONE = re.compile(r"\+\d[\d\s().-]{5,}\d|\(\d+\)[\d\s.-]{5,}\d")
 _SALESFORCE_ID = re.compile(r"(?=[a-zA-Z]*\d)[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?")
 _WORD = re.compile(r"[^\W_]+")
+_JSON_PAIR = re.compile(r'"([^"\\]+)"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
 def refusal(url: str, context: ToolContext) -> str | None:
@@ -203,12 +204,13 @@ def _identifying(key: str) -> bool:
 
 
 def _strings(text: str) -> list[tuple[str | None, str]]:
-    """(key, value) of every string in a JSON answer; [] if it is not JSON. Salesforce's own
-    `attributes` (type, API path) describe the record, not the person."""
+    """(key, value) of every string in a JSON answer. Salesforce's own `attributes` (type, API
+    path) describe the record, not the person. An answer cut short by the output bound is no
+    longer JSON: its `"key": "value"` pairs are read one by one; [] if there are none."""
     try:
         data = json.loads(text)
     except ValueError:
-        return []
+        return [(key, _unescape(value)) for key, value in _JSON_PAIR.findall(text) if key != "type"]
     found: list[tuple[str | None, str]] = []
 
     def walk(node: Any, key: str | None) -> None:
@@ -226,6 +228,13 @@ def _strings(text: str) -> list[tuple[str | None, str]]:
 
     walk(data, None)
     return found
+
+
+def _unescape(json_string_body: str) -> str:
+    try:
+        return json.loads(f'"{json_string_body}"')
+    except ValueError:
+        return json_string_body
 
 
 def _url_text(canonical_url: str) -> str:

@@ -170,3 +170,11 @@ def test_only_identifying_values_and_written_contact_details_become_secrets():
     assert {"001000000000009aaa", "globex", "442079460958", "info globex example"} <= texts
     assert not {"robotics", "founded", "20190314", "2019"} & texts
     assert salesforce_secrets((page("jane@portfolio.example"),)) == []  # only Salesforce tools' answers
+
+
+def test_a_salesforce_answer_cut_short_by_the_output_bound_still_gives_its_values():
+    whole = json.dumps([{"attributes": {"type": "Contact"}, "Name": "Johnathan Smithers", "Email": "js@lp.example"}])
+    cut = EarlierOutput("salesforce_person_find", whole[:-12] + "…[truncated by Vicbot: 12 more characters]")
+    texts = {secret.text for secret in salesforce_secrets((cut,))}
+    assert "johnathan smithers" in texts and "contact" not in texts
+    assert refusal("https://www.acme.co.uk/?n=johnathan-smithers", context(cut)) is not None
