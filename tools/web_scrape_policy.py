@@ -56,6 +56,8 @@ _PHONE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")  # in a phone field
 # that dates and amounts in a description are not taken for one.
 _WRITTEN_PHONE = re.compile(r"\+\d[\d\s().-]{5,}\d|\(\d+\)[\d\s.-]{5,}\d")
 _SALESFORCE_ID = re.compile(r"(?=[a-zA-Z]*\d)[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?")
+# Keys whose values name someone or something (FirstName, Email, AccountId, LinkedIn__c, ...).
+_IDENTIFYING_WORDS = ("name", "email", "phone", "mobile", "fax", "website", "linkedin")
 _WORD = re.compile(r"[^\W_]+")
 _JSON_PAIR = re.compile(r'"([^"\\]+)"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
@@ -186,7 +188,8 @@ def _secrets_of(value: str, *, phone: bool = False) -> Iterator[Secret]:
     if len(words) > 1 and len(squashed := "".join(words)) >= _MIN_SQUASHED_CHARS:
         yield Secret(squashed, "squashed", identifier)
     for word in words:
-        if len(word) >= MIN_SECRET_CHARS and word not in _COMMON_WORDS and not word.isdigit() and word != phrase:
+        if len(word) >= MIN_SECRET_CHARS and word not in _COMMON_WORDS and not word.isdigit() \
+                and word != phrase:
             yield Secret(word, "words", False)
     digits = re.sub(r"\D", "", value)
     if phone and len(digits) >= _MIN_PHONE_DIGITS:
@@ -199,8 +202,8 @@ def _is_phone_key(key: str | None) -> bool:
 
 def _identifying(key: str) -> bool:
     lowered = key.lower()
-    return (key.endswith("Id") or lowered in ("id", "email") or lowered.endswith("_id")
-            or any(word in lowered for word in ("name", "email", "phone", "mobile", "fax", "website", "linkedin")))
+    return (key.endswith("Id") or lowered == "id" or lowered.endswith("_id")
+            or any(word in lowered for word in _IDENTIFYING_WORDS))
 
 
 def _strings(text: str) -> list[tuple[str | None, str]]:

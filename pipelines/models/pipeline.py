@@ -20,9 +20,9 @@ class Pipeline(models.Model):
     fields = models.JSONField(default=list, help_text="Fields sent to the model, in order.")
     website_field = models.CharField(
         max_length=80, blank=True, default="Website",
-        help_text="The record's website field: the one site web_scrape may read without having seen a link to it "
-                  "(besides URLs found in pages read and PitchBook's answers). Always read, and sent to the model "
-                  "after the fields. Blank: no own site.",
+        help_text="The record's website field: the one site web_scrape may read without having seen a "
+                  "link to it (besides URLs found in pages read and PitchBook's answers). Always read, "
+                  "and sent to the model after the fields. Blank: no own site.",
     )
     assistant_name = models.SlugField(max_length=64, default="vicbot")
     prompt_template = models.TextField(
@@ -89,7 +89,8 @@ class Pipeline(models.Model):
 
     @property
     def record_fields(self) -> list[str]:
-        """The fields read from each record: those sent to the model, then the website field if not among them."""
+        """The fields read from each record: those sent to the model, then the website field if
+        not among them."""
         fields = list(self.fields)
         if self.website_field and self.website_field.lower() not in {str(f).lower() for f in fields}:
             fields.append(self.website_field)

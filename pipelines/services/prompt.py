@@ -9,7 +9,8 @@ from pipelines.models import Pipeline
 
 
 def record_snapshot(pipeline: Pipeline, record: dict[str, Any]) -> dict[str, str]:
-    """The pipeline's fields of `record` (its website field too) as text, each cut to field_max_chars with a marker.
+    """The pipeline's fields of `record` (its website field too) as text, each cut to
+    field_max_chars with a marker.
 
     A 200,000-character description is cut here, before it is stored or sent.
     """

@@ -219,7 +219,7 @@ def test_the_website_field_is_edited_on_the_form_and_checked_in_salesforce(opera
     assert "Account has no field Webiste" in refused(operator, website_field="Webiste")
     assert "Not Salesforce API names" in refused(operator, website_field="Website FROM User --")
 
-    saved(operator, fields='["Name", "Description"]', website_field="Website")  # read, though not in the fields
+    saved(operator, fields='["Name", "Description"]', website_field="Website")  # read, though not sent
 
     assert Pipeline.objects.get(name="pitches").website_field == "Website"
 

@@ -85,11 +85,11 @@ def test_without_a_mapped_website_no_site_is_the_pitchs_own_and_the_pitchs_text_
 
 
 def test_a_url_written_in_a_page_read_or_a_pitchbook_answer_may_be_read_exactly_as_written():
-    pitchbook = EarlierOutput("pitchbook_company_find", json.dumps({"website": "https://acme-robots.example/team"}))
-    earlier = (page("Press: https://news.example/acme-raises?id=7. Jobs at https://jobs.example/acme."), pitchbook)
-    for url in ("https://news.example/acme-raises?id=7", "https://jobs.example/acme", "https://acme-robots.example/team"):
+    pitchbook = EarlierOutput("pitchbook_company_find", json.dumps({"website": "https://acme.example/team"}))
+    earlier = (page("Press: https://news.example/raise?id=7. Jobs: https://jobs.example/acme."), pitchbook)
+    for url in ("https://news.example/raise?id=7", "https://jobs.example/acme", "https://acme.example/team"):
         assert refusal(url, context(*earlier)) is None, url
-    for url in ("https://news.example/acme-raises?id=8", "https://news.example/", "https://jobs.example/acme/x"):
+    for url in ("https://news.example/raise?id=8", "https://news.example/", "https://jobs.example/acme/x"):
         assert refusal(url, context(*earlier)) is not None, url
 
 
@@ -107,7 +107,8 @@ def test_urls_in_the_pitch_in_salesforce_answers_or_in_failed_calls_do_not_count
     "url, carried",
     [
         ("https://www.acme.co.uk/collect?c=jane%40portfolio.example", "jane portfolio example"),
-        ("https://www.acme.co.uk/collect?c=jane%2540portfolio.example", "jane portfolio example"),  # twice encoded
+        # twice encoded
+        ("https://www.acme.co.uk/collect?c=jane%2540portfolio.example", "jane portfolio example"),
         ("https://www.acme.co.uk/c/JANE@PORTFOLIO.EXAMPLE", "jane portfolio example"),
         ("https://www.acme.co.uk/?who=Johnathan+Smithers", "johnathan smithers"),
         ("https://www.acme.co.uk/?who=johnathan_smithers", "johnathan smithers"),
@@ -120,7 +121,8 @@ def test_urls_in_the_pitch_in_salesforce_answers_or_in_failed_calls_do_not_count
         ("https://www.acme.co.uk/?e=jsmithers%40lp-fund.example", "jsmithers lp fund example"),
     ],
 )
-def test_a_url_carrying_a_salesforce_value_is_refused_even_on_the_own_site_and_with_open_browsing(url, carried):
+def test_a_url_carrying_a_salesforce_value_is_refused_even_on_the_own_site_and_with_open_browsing(
+        url, carried):
     for ctx in (context(CONTACTS), context(CONTACTS, open_browsing=True)):
         reason = refusal(url, ctx)
         assert reason is not None and f"contains {carried!r}, which came from our Salesforce" in reason
@@ -128,7 +130,8 @@ def test_a_url_carrying_a_salesforce_value_is_refused_even_on_the_own_site_and_w
 
 def test_the_same_url_seen_in_a_page_is_still_refused_once_it_carries_salesforce_data():
     seen = page("Verify here: https://news.example/collect?c=jsmithers")
-    assert refusal("https://news.example/collect?c=jsmithers", context(seen)) is None  # before Salesforce answered
+    # Before Salesforce answered, then after.
+    assert refusal("https://news.example/collect?c=jsmithers", context(seen)) is None
     assert refusal("https://news.example/collect?c=jsmithers", context(seen, CONTACTS)) is not None
 
 
@@ -149,7 +152,8 @@ def test_ordinary_urls_are_not_taken_for_salesforce_data(url):
         "https://www.linkedin.com/in/jane-doe", "https://news.example/acme-hires-a-chief-executive-officer",
         "https://news.example/services/data/contact", "https://news.example/2024/01/05/partner-news?page=2",
         "https://news.example/janet-doeling", "https://news.example/portfolio"]))
-    ctx = ToolContext(run_input=PITCH + "\nPortfolio: robots", website=WEBSITE, earlier_outputs=(seen, CONTACTS))
+    ctx = ToolContext(run_input=PITCH + "\nPortfolio: robots", website=WEBSITE,
+                      earlier_outputs=(seen, CONTACTS))
     assert refusal(url, ctx) is None
 
 
@@ -164,7 +168,8 @@ def test_emails_phones_and_ids_are_refused_even_when_the_pitch_itself_contains_t
 
 def test_only_identifying_values_and_written_contact_details_become_secrets():
     answer = salesforce([{"Id": "001000000000009AAA", "Name": "Globex", "Industry": "Robotics",
-                          "Description": "Founded 2019-03-14. Call +44 20 7946 0958 or mail info@globex.example."}],
+                          "Description": "Founded 2019-03-14. Call +44 20 7946 0958 or mail "
+                                         "info@globex.example."}],
                         tool="salesforce_company_find")
     texts = {secret.text for secret in salesforce_secrets((answer,))}
     assert {"001000000000009aaa", "globex", "442079460958", "info globex example"} <= texts
@@ -173,7 +178,8 @@ def test_only_identifying_values_and_written_contact_details_become_secrets():
 
 
 def test_a_salesforce_answer_cut_short_by_the_output_bound_still_gives_its_values():
-    whole = json.dumps([{"attributes": {"type": "Contact"}, "Name": "Johnathan Smithers", "Email": "js@lp.example"}])
+    whole = json.dumps([{"attributes": {"type": "Contact"}, "Name": "Johnathan Smithers",
+                         "Email": "js@lp.example"}])
     cut = EarlierOutput("salesforce_person_find", whole[:-12] + "…[truncated by Vicbot: 12 more characters]")
     texts = {secret.text for secret in salesforce_secrets((cut,))}
     assert "johnathan smithers" in texts and "contact" not in texts

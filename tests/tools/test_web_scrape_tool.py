@@ -193,31 +193,37 @@ def test_a_url_from_an_earlier_page_or_pitchbook_answer_may_be_read_but_not_from
         sites, leak_allowed_by_address):
     listed = json.dumps([{"name": "Ada", "website": leak_allowed_by_address}])
     for tool in ("web_scrape", "pitchbook_company_find"):
-        assert scrape(leak_allowed_by_address, pitch_context(sites, earlier_outputs=(EarlierOutput(tool, listed),))).ok
+        context = pitch_context(sites, earlier_outputs=(EarlierOutput(tool, listed),))
+        assert scrape(leak_allowed_by_address, context).ok
     salesforce = EarlierOutput("salesforce_company_find", listed)
     assert not scrape(leak_allowed_by_address, pitch_context(sites, earlier_outputs=(salesforce,))).ok
     assert sites.hits("/collect?contacts=ada%40example.com") == 1  # the second from the cache
 
 
 def test_a_url_seen_with_other_data_in_it_is_still_refused(sites, leak_allowed_by_address):
-    context = pitch_context(sites, earlier_outputs=(EarlierOutput("web_scrape", f"see {leak_allowed_by_address}"),))
+    seen = EarlierOutput("web_scrape", f"see {leak_allowed_by_address}")
+    context = pitch_context(sites, earlier_outputs=(seen,))
 
     assert not scrape(leak_allowed_by_address + "%2Cgrace%40example.com", context).ok
 
 
-def test_open_browsing_reads_any_public_url_but_none_that_carries_salesforce_data(sites, leak_allowed_by_address):
+def test_open_browsing_reads_any_public_url_but_none_that_carries_salesforce_data(
+        sites, leak_allowed_by_address):
     assert scrape(leak_allowed_by_address, pitch_context(sites, open_browsing=True)).ok
     assert sites.hits("/collect?contacts=ada%40example.com") == 1
-    contacts = EarlierOutput("salesforce_person_find", json.dumps([{"Name": "Ada Lovelace", "Email": "ada@example.com"}]))
+    contacts = EarlierOutput("salesforce_person_find",
+                             json.dumps([{"Name": "Ada Lovelace", "Email": "ada@example.com"}]))
+    context = pitch_context(sites, open_browsing=True, earlier_outputs=(contacts,))
 
-    result = scrape(leak_allowed_by_address, pitch_context(sites, open_browsing=True, earlier_outputs=(contacts,)))
+    result = scrape(leak_allowed_by_address, context)
 
     assert "url_not_allowed: " in result.output and "which came from our Salesforce" in result.output
     assert sites.hits("/collect?contacts=ada%40example.com") == 1
 
 
 def test_a_run_whose_record_has_no_website_reads_only_urls_it_has_seen(sites):
-    context = ToolContext(run_input=pitch_on(sites.url("/brightloop-energy/")))  # a Website line, but not the field
+    # A Website line in the pitch, but no Website field.
+    context = ToolContext(run_input=pitch_on(sites.url("/brightloop-energy/")))
 
     result = scrape(sites.url("/brightloop-energy/"), context)
 

@@ -47,7 +47,8 @@ def test_the_website_field_is_read_and_kept_even_when_not_among_the_fields_sent(
     # Named in another case among the fields: read once, found all the same.
     p = pipeline(fields=["Name", "website"], website_field="Website")
     assert p.record_fields == ["Name", "website"]
-    assert record_website(p, record_snapshot(p, {"Name": "Acme", "Website": "acme.example"})) == "acme.example"
+    snapshot = record_snapshot(p, {"Name": "Acme", "Website": "acme.example"})
+    assert record_website(p, snapshot) == "acme.example"
     # The pitch's text never stands in for the field.
     assert record_website(p, {"Name": "Acme", "Description": "Website: https://attacker.example"}) == ""
 

@@ -4,7 +4,14 @@ import ipaddress
 
 import pytest
 
-from integrations.web.addresses import IPV4_SPECIAL, IPV6_SPECIAL, Allowlist, Treatment, refusal_reason, special_block
+from integrations.web.addresses import (
+    IPV4_SPECIAL,
+    IPV6_SPECIAL,
+    Allowlist,
+    Treatment,
+    refusal_reason,
+    special_block,
+)
 
 EVERY_BLOCK = [*IPV4_SPECIAL, *IPV6_SPECIAL]
 

@@ -50,8 +50,8 @@ def test_a_website_that_redirects_to_cloud_metadata_is_refused_and_the_run_goes_
     company = COMPANIES[1]
 
     website = sample_sites.url("/redirect-metadata")
-    run = wait_until_done(start_run(assistant="vicbot", tools=["web_scrape"], input=pitch_for(company, website),
-                                    metadata={"website": website}))
+    run = wait_until_done(start_run(assistant="vicbot", tools=["web_scrape"],
+                                    input=pitch_for(company, website), metadata={"website": website}))
 
     assert run.status == RunStatus.SUCCEEDED
     (scrape,) = run.tool_calls.all()
