@@ -20,21 +20,39 @@ from integrations.errors import IntegrationError
 TRUNCATION_MARKER = "…[truncated by Vicbot: {omitted} more characters]"
 
 
+# The run metadata key under which whoever starts a run names the site the run is about
+# (the pipeline: the record's mapped Website field). Trusted: it never comes from the model.
+WEBSITE_METADATA_KEY = "website"
+
+
+@dataclass(frozen=True)
+class EarlierOutput:
+    """What an earlier tool call of the run returned, and which tool it was."""
+
+    tool: str
+    output: str
+    ok: bool = True  # False: the call failed and `output` is its error
+
+
 @dataclass(frozen=True)
 class ToolContext:
     """What a tool may know about the run that called it (never secrets).
 
     `run_input` and `earlier_outputs` (the run's input and the outputs of its earlier
-    tool calls) let a tool's policy check where a value came from, e.g. that a URL
-    appeared verbatim in what the run has seen rather than being invented by the model.
-    `open_browsing` (an assistant setting) lifts web_scrape's restriction to those URLs
-    and the pitch's own site.
+    tool calls, each with its tool's name) let a tool's policy check where a value came
+    from, e.g. that a URL appeared verbatim in a page the run read rather than being
+    invented by the model, or that a URL carries nothing a Salesforce tool returned.
+    `website` is the record's own website, from a field of the record the run's starter
+    trusts (never from free text). `open_browsing` (an assistant setting) lifts
+    web_scrape's restriction to that site and to URLs seen in pages, but not the rule
+    that no URL carries Salesforce data (tools/web_scrape_policy.py).
     """
 
     run_id: int | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     run_input: str = ""
-    earlier_outputs: tuple[str, ...] = ()
+    earlier_outputs: tuple[EarlierOutput, ...] = ()
+    website: str = ""
     open_browsing: bool = False
     # A tool adds the metered units it spends here (e.g. usage["pitchbook_credits"] += 1);
     # `invoke` copies them onto the ToolResult, even when the tool then fails.

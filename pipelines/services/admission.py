@@ -22,8 +22,9 @@ from config.enqueue import enqueue_pitches_admit, queued_messages
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.evaluation import PITCH_EVALUATED
 from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume, spent_today
-from pipelines.services.prompt import pitch_prompt
+from pipelines.services.prompt import pitch_prompt, record_website
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES, waiting_for_a_run
+from tools.base import WEBSITE_METADATA_KEY
 from vicbot.runs import Assistant, Run, in_flight_allowance, in_flight_room, start_run
 
 
@@ -46,10 +47,11 @@ def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigg
     run = start_run(
         assistant=pipeline.assistant_name,
         input=pitch_prompt(pipeline, record_id=pitch.salesforce_id, snapshot=pitch.snapshot),
-        # Trusted context for the tools (never the model's to set): salesforce_person_save creates a
-        # Contact directly only on the record's own Account, i.e. when the sObject is Account.
+        # Trusted context for the tools (never the model's to set): the record's website, from its
+        # mapped field (the one site web_scrape may read unseen), and its sObject (salesforce_person_save
+        # creates a Contact directly only on the record's own Account).
         metadata={"pitch": str(pitch.pk), "pipeline": pipeline.name, "salesforce_id": pitch.salesforce_id,
-                  "sobject": pipeline.sobject},
+                  "sobject": pipeline.sobject, WEBSITE_METADATA_KEY: record_website(pipeline, pitch.snapshot)},
         on_complete=PITCH_EVALUATED,
         trigger=trigger,
     )

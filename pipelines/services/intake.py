@@ -112,7 +112,7 @@ def intake_query(pipeline: Pipeline, *, overlap: timedelta) -> str:
     is SOQL by design and goes in as written — never through format_soql, whose braces
     would turn a `{` in a string literal into a KeyError; only the watermark is formatted.
     """
-    fields = sorted({"Id", "SystemModstamp", *pipeline.fields}, key=str.lower)
+    fields = sorted({"Id", "SystemModstamp", *pipeline.record_fields}, key=str.lower)
     soql = f"SELECT {', '.join(fields)} FROM {pipeline.sobject} WHERE ({pipeline.selection})"
     if pipeline.watermark:
         soql += f" AND SystemModstamp >= {soql_literal(pipeline.watermark - overlap)}"

@@ -15,7 +15,7 @@ from vicbot.runs import Run
 
 def pitch_evaluate_now(*, pipeline: Pipeline, salesforce_id: str, trigger: Run.Trigger = Run.Trigger.ADMIN) -> Run:
     """Fetch the record fresh (one API call) and start a new run; earlier runs stay on the pitch."""
-    fields = sorted({"Id", "SystemModstamp", "Name", *pipeline.fields}, key=str.lower)
+    fields = sorted({"Id", "SystemModstamp", "Name", *pipeline.record_fields}, key=str.lower)
     record = get_client().get(pipeline.sobject, salesforce_id, fields=fields)
     text = record_text(pipeline, record)
     with transaction.atomic():

@@ -23,7 +23,7 @@ class RecordText:
 def record_text(pipeline: Pipeline, record: dict[str, Any]) -> RecordText:
     notes = []
     snapshot = {}
-    for field in pipeline.fields:
+    for field in pipeline.record_fields:
         value = _lookup(record, field)
         if value is None or value == "":
             continue
@@ -38,12 +38,19 @@ def record_text(pipeline: Pipeline, record: dict[str, Any]) -> RecordText:
 
 
 def record_snapshot(pipeline: Pipeline, record: dict[str, Any]) -> dict[str, str]:
-    """The pipeline's fields of `record` as text, each cut to field_max_chars with a marker.
+    """The pipeline's fields of `record` (its website field too) as text, each cut to field_max_chars
+    with a marker.
 
     A 200,000-character description is cut here, before it is stored or sent. Characters the
     database cannot hold (NUL, lone surrogates) are replaced (pipelines.services.storable).
     """
     return record_text(pipeline, record).snapshot
+
+
+def record_website(pipeline: Pipeline, snapshot: dict[str, str]) -> str:
+    """The record's own website, from the pipeline's website field (never from the pitch's text)."""
+    wanted = pipeline.website_field.lower()
+    return next((value for field, value in snapshot.items() if wanted and field.lower() == wanted), "")
 
 
 def pitch_prompt(pipeline: Pipeline, *, record_id: str, snapshot: dict[str, str]) -> str:

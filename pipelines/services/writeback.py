@@ -169,7 +169,7 @@ def _still_to_write(pipeline: Pipeline, client, batch: list[Pitch], lengths: dic
     """
     # The written fields are the mapping's when each answer was queued (API names, validated on save).
     written_fields = {field for pitch in batch for field in pitch.writeback_values}
-    fields = sorted({"Id", "SystemModstamp", "Name", *pipeline.fields, *written_fields}, key=str.lower)
+    fields = sorted({"Id", "SystemModstamp", "Name", *pipeline.record_fields, *written_fields}, key=str.lower)
     ids = ", ".join(soql_literal(pitch.salesforce_id) for pitch in batch)
     soql = f"SELECT {', '.join(fields)} FROM {pipeline.sobject} WHERE Id IN ({ids})"
     current = {record["Id"][:15]: record for record in client.query_iter(soql)}

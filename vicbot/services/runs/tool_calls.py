@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from tools.base import ToolContext, ToolResult, error_result, invoke
+from tools.base import WEBSITE_METADATA_KEY, EarlierOutput, ToolContext, ToolResult, error_result, invoke
 from tools.registry import UnknownTool, registry
 from vicbot.models import TERMINAL_STATUSES, Run, RunStatus, ToolCall
 from config.enqueue import enqueue_run_advance, enqueue_tool_call_execute, queued_messages
@@ -103,12 +103,15 @@ def _execute_side_by_side(calls: list[ToolCall]) -> Iterator[tuple[ToolCall, Too
     """
     limit = settings.TOOL_OUTPUT_MAX_CHARS
     run = calls[0].run
-    # What the run has seen so far (its input, earlier turns' tool outputs): a tool's policy
-    # checks that e.g. a URL came from there rather than from text that told the model to fetch it.
+    # What the run has seen so far (its input, earlier turns' tool outputs, by tool): a tool's policy
+    # checks that e.g. a URL came from a page rather than from text that told the model to compose it.
     earlier = ToolCall.objects.filter(run_id=run.pk, turn__lt=calls[0].turn).order_by("id").values_list(
-        "output", flat=True)
-    context = ToolContext(run_id=run.pk, metadata=run.metadata, run_input=run.input, earlier_outputs=tuple(earlier),
-                          open_browsing=run.assistant.open_browsing)
+        "name", "output", "status")
+    context = ToolContext(
+        run_id=run.pk, metadata=run.metadata, run_input=run.input,
+        earlier_outputs=tuple(EarlierOutput(name, output, status == ToolCall.Status.SUCCEEDED)
+                              for name, output, status in earlier),
+        website=run.metadata.get(WEBSITE_METADATA_KEY, ""), open_browsing=run.assistant.open_browsing)
     reg = registry()
     pool = ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix=f"tools-run-{run.pk}")
     began = time.monotonic()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('vicbot', '0014_h6_webhook_retries_and_run_exports'),
+        ('vicbot', '0014_webhook_retries_and_run_exports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
