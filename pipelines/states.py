@@ -15,8 +15,10 @@ PITCH_STATES = StateMachine(Pitch, "status", [
     # Admission starts a run for a waiting pitch, or for one whose retry is due.
     (P.NEW, P.EVALUATING, "admit"),
     (P.RETRY_WAITING, P.EVALUATING, "admit"),
-    # "Evaluate again" and "Re-run" (admin, command) start a run whatever the pitch's state.
+    # "Evaluate again" and "Re-run" (admin, command) start a run whatever the pitch's state...
     *[(status, P.EVALUATING, "evaluate_now") for status in P],
+    # ...when the pipeline has a free slot; otherwise the pitch waits for admission to start it.
+    *[(status, P.NEW, "wait_for_slot") for status in P if status != P.EVALUATING],
     # How a run ends for its pitch (pipelines.services.outcomes classifies it).
     (P.EVALUATING, P.EVALUATED, "answer"),
     (P.EVALUATING, P.RETRY_WAITING, "retry_later"),

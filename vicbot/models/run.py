@@ -76,6 +76,11 @@ class Run(models.Model):
     output_tokens = models.PositiveIntegerField(default=0)
     reasoning_tokens = models.PositiveIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    reserved_cost_usd = models.DecimalField(
+        max_digits=12, decimal_places=6, null=True, blank=True,
+        help_text="What it was expected to cost when it started (recent runs of its assistant version): counted "
+                  "against a spend cap while it runs, since its actual cost is known only when it ends.",
+    )
     tool_systemic_error = models.TextField(
         blank=True, help_text="A tool's failure about the setup (e.g. PitchBook credits exhausted), recorded at the end."
     )
