@@ -9,7 +9,12 @@ from django.contrib import admin, messages
 
 from config.enqueue import enqueue_pitch_evaluate_again, enqueue_pull_pitches
 # The console's presentation (schedule on the form, resume); permissions stay here.
-from pipelines.console_admin import PipelineConsoleMixin, PitchConsoleMixin, ScheduleFields, confirm_past_limit
+from pipelines.console_admin import (
+    PipelineConsoleMixin,
+    PitchConsoleMixin,
+    ScheduleFields,
+    confirm_past_limit,
+)
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.pipelines import (
     InvalidPipeline,
@@ -122,12 +127,14 @@ class PitchAdmin(PitchConsoleMixin, admin.ModelAdmin):
         for pitch in pitches:
             if pitch in past_cap and not confirmed:
                 continue
-            enqueue_pitch_evaluate_again(pitch.pk, past_cap_by=request.user.get_username() if pitch in past_cap else "")
+            by = request.user.get_username() if pitch in past_cap else ""
+            enqueue_pitch_evaluate_again(pitch.pk, past_cap_by=by)
             queued += 1
-        for refusal in sorted({str(refusals[pitch.pipeline_id]) for pitch in past_cap}) if not confirmed else []:
-            messages.error(request, refusal)
-        self.message_user(request, f"Queued {queued} pitches for a new evaluation (each starts when its pipeline "
-                                   "has a free slot; the rest wait as new)."
+        if past_cap and not confirmed:
+            for refusal in sorted({str(refusals[pitch.pipeline_id]) for pitch in past_cap}):
+                messages.error(request, refusal)
+        self.message_user(request, f"Queued {queued} pitches for a new evaluation (each starts when its "
+                                   "pipeline has a free slot; the rest wait as new)."
                           + (f" {len(past_cap)} not started: their pipeline reached its daily spend cap."
                              if past_cap and not confirmed else ""))
         if queued:

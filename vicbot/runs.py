@@ -4,9 +4,9 @@ Start, re-run and cancel runs; register the completion handler a run calls when 
 ends (and how a re-run of its runs starts, which may refuse with StartRefused); read a
 run's outcome; ask how many runs of a model may start now (from OpenAI's rate limits,
 see vicbot.capacity) and what a run of an assistant is expected to cost (the
-reservation each run carries while in flight, for spend caps). The rest of `vicbot` is the engine's own business and
-may change shape without notice (an import-linter contract keeps `pipelines` to
-this module).
+reservation each run carries while in flight, for spend caps). The rest of `vicbot` is
+the engine's own business and may change shape without notice (an import-linter
+contract keeps `pipelines` to this module).
 
     from vicbot.runs import register_completion_handler, start_run
 
@@ -29,5 +29,6 @@ from vicbot.state_machine import MoveNotAllowed, StateMachine
 __all__ = [
     "NO_WORKER_WARNING", "TERMINAL_STATUSES", "Assistant", "MoveNotAllowed", "RetryPolicy", "Run", "RunStatus",
     "StartRefused", "StateMachine", "UnknownHandler", "a_worker_is_alive", "assistant_run_cost_estimate",
-    "in_flight_allowance", "in_flight_room", "register_completion_handler", "run_cancel", "run_rerun", "start_run",
+    "in_flight_allowance", "in_flight_room", "register_completion_handler", "run_cancel", "run_rerun",
+    "start_run",
 ]

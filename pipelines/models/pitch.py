@@ -39,7 +39,8 @@ class Pitch(models.Model):
     attempt_log = models.JSONField(default=list, blank=True, help_text="Each ended attempt: run, outcome, reason.")
     past_cap_starts = models.JSONField(
         default=list, blank=True,
-        help_text="Runs an operator started past the pipeline's daily spend cap: run, who, when, the spend then.",
+        help_text="Runs an operator started past the pipeline's daily spend cap: run, who, when, the spend "
+                  "then.",
     )
 
     writeback_state = models.CharField(

@@ -24,7 +24,14 @@ from pipelines.services.evaluation import PITCH_EVALUATED
 from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume, pipeline_spend
 from pipelines.services.prompt import pitch_prompt
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES, waiting_for_a_run
-from vicbot.runs import Assistant, Run, assistant_run_cost_estimate, in_flight_allowance, in_flight_room, start_run
+from vicbot.runs import (
+    Assistant,
+    Run,
+    assistant_run_cost_estimate,
+    in_flight_allowance,
+    in_flight_room,
+    start_run,
+)
 
 
 ADMIT_AGAIN_SECONDS = 1.0

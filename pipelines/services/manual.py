@@ -31,8 +31,8 @@ class SpendCapReached(StartRefused):
     def __init__(self, pipeline: Pipeline, spend: Spend):
         super().__init__(
             f"Not started: pipeline {pipeline.name} has reached its daily spend cap ({spend.sentence()}). "
-            "It starts runs again at 00:00 UTC; a user with the permission to evaluate past the daily spend cap "
-            "may start one now after confirming it.",
+            "It starts runs again at 00:00 UTC; a user with the permission to evaluate past the daily "
+            "spend cap may start one now after confirming it.",
             override_permission=PAST_CAP_PERMISSION,
         )
 
@@ -92,7 +92,7 @@ def pitch_start_on_request(*, pitch: Pitch, trigger: Run.Trigger = Run.Trigger.A
 
 
 def pipelines_past_cap(pipeline_ids) -> dict[int, SpendCapReached]:
-    """The pipelines among `pipeline_ids` that reached their daily cap, each with the refusal an operator reads."""
+    """Those of `pipeline_ids` that reached their daily cap, each with the refusal an operator reads."""
     refusals = {}
     for pipeline in Pipeline.objects.filter(pk__in=set(pipeline_ids), daily_spend_cap_usd__isnull=False):
         if (spend := pipeline_spend(pipeline)).reached:

@@ -52,7 +52,8 @@ def pipeline_pause_for_spend(*, pipeline_id: int, spend: Spend) -> None:
     now = timezone.now()
     Pipeline.objects.filter(pk=pipeline_id).update(
         paused_at=now, pause_kind=PauseKind.SPEND_CAP, probe_at=next_utc_midnight(now), probe_run=None,
-        pause_reason=f"Today's OpenAI spend reached the daily cap ({spend.sentence()}); resumes at 00:00 UTC.",
+        pause_reason=f"Today's OpenAI spend reached the daily cap ({spend.sentence()}); "
+                     "resumes at 00:00 UTC.",
     )
 
 

@@ -16,7 +16,7 @@ from pipelines.services.admission import pitches_admit
 from pipelines.services.intake import pitches_pull
 from tests.conftest import wait_for
 from tests.support.pitches import add_accounts, make_pipeline, wait_until_written_back
-from vicbot.models import Assistant, ModelPrice, Run, RunStatus
+from vicbot.models import TERMINAL_STATUSES, Assistant, ModelPrice, Run
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker")]
 
@@ -48,7 +48,8 @@ def dear_model() -> None:
         "output_per_million": Decimal(100)})
 
 
-def test_a_zero_cap_refuses_evaluate_again_rerun_and_the_command_and_starts_nothing(salesforce, openai_emu, staff):
+def test_a_zero_cap_refuses_evaluate_again_rerun_and_the_command_and_starts_nothing(
+        salesforce, openai_emu, staff):
     pipeline, pitch = one_pitch_answered(salesforce)
     Pipeline.objects.filter(pk=pipeline.pk).update(daily_spend_cap_usd="0.00")
     runs_before = Run.objects.count()
@@ -88,7 +89,8 @@ def test_a_permitted_operator_who_ticks_the_confirmation_starts_one_past_the_cap
     assert b"past_limit_confirmed" in unticked.content  # asked again: nothing starts without the tick
     assert Run.objects.count() == 1
 
-    act(operator, PITCHES, "evaluate_again", [pitch.pk], past_limit_submit="Start", past_limit_confirmed="yes")
+    act(operator, PITCHES, "evaluate_again", [pitch.pk],
+        past_limit_submit="Start", past_limit_confirmed="yes")
 
     started = wait_for(lambda: (p := Pitch.objects.get(pk=pitch.pk)).latest_run_id != first_run and p,
                        message="the confirmed evaluation to start")
@@ -114,7 +116,8 @@ def test_a_cent_cap_with_runs_costing_more_ends_within_one_run_of_the_cap(salesf
     dear_model()
     add_accounts(salesforce, 3)
 
-    summary = pitches_pull(pipeline_id=pipeline.pk)  # the first run reserves the default estimate: room for one
+    # The first run reserves the default estimate, which leaves no room for a second.
+    summary = pitches_pull(pipeline_id=pipeline.pk)
 
     assert (summary.new, summary.started) == (3, 1)
     (first,) = Run.objects.all()
@@ -157,18 +160,19 @@ def test_bulk_evaluate_again_of_six_pitches_on_a_pipeline_limited_to_one_never_e
 
     def all_answered_counting_meanwhile():
         evaluating = pipeline.pitches.filter(status=Pitch.Status.EVALUATING).count()
-        open_runs = Run.objects.filter(pitches__pipeline=pipeline).exclude(
-            status__in=[RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.TIMED_OUT]).count()
+        runs = Run.objects.filter(pitches__pipeline=pipeline)
+        open_runs = runs.exclude(status__in=TERMINAL_STATUSES).count()
         seen["most_evaluating"] = max(seen["most_evaluating"], evaluating)
         seen["most_runs_open"] = max(seen["most_runs_open"], open_runs)
-        seen["waiting_notes"] |= set(pipeline.pitches.filter(status=Pitch.Status.NEW, error__startswith="Waiting for a slot")
-                                     .values_list("pk", flat=True))
+        waiting = pipeline.pitches.filter(status=Pitch.Status.NEW, error__startswith="Waiting for a slot")
+        seen["waiting_notes"] |= set(waiting.values_list("pk", flat=True))
         return pipeline.pitches.filter(status=Pitch.Status.WRITTEN_BACK).count() == 6
 
     response = act(evaluator, PITCHES, "evaluate_again", list(pipeline.pitches.values_list("pk", flat=True)))
     assert "Queued 6 pitches" in page_messages(response)
 
-    wait_for(all_answered_counting_meanwhile, timeout=120, interval=0.05, message="all six answered and written")
+    wait_for(all_answered_counting_meanwhile, timeout=120, interval=0.05,
+             message="all six answered and written")
     assert seen["most_evaluating"] == 1 and seen["most_runs_open"] == 1
     assert seen["waiting_notes"]  # the rest waited, visibly, as new with a note
     assert Run.objects.filter(pitches__pipeline=pipeline).count() == 6

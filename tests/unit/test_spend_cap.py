@@ -19,7 +19,8 @@ def test_a_run_may_start_while_the_committed_total_is_below_the_cap_so_it_passes
                                  ("0", "1", "0.3"), ("0.5", "10", "0.07")]:
         start = Spend(spent=D(committed), reserved=D(0), cap=D(cap))
         n = start.runs_allowed(D(each))
-        assert D(committed) + (n - 1) * D(each) < D(cap) <= D(committed) + n * D(each)  # one more would start at/over
+        # The last one starts below the cap; one more would start at or over it.
+        assert D(committed) + (n - 1) * D(each) < D(cap) <= D(committed) + n * D(each)
 
 
 def test_a_zero_cap_allows_nothing_and_no_cap_sets_no_limit():

@@ -23,8 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=positive_seconds, default=1800,
                             help="With --wait: seconds to wait before giving up (default: %(default)s).")
         parser.add_argument("--past-cap", action="store_true",
-                            help="Start it even though the pipeline reached its daily spend cap (your explicit "
-                                 "confirmation; recorded on the pitch with your user name).")
+                            help="Start it even though the pipeline reached its daily spend cap (your "
+                                 "explicit confirmation; recorded on the pitch with your user name).")
 
     def handle(self, salesforce_id, pipeline, wait, timeout, past_cap, **options):
         past_cap_by = f"{getpass.getuser()} (manage.py evaluate_pitch --past-cap)" if past_cap else ""

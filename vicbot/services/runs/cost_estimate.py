@@ -32,8 +32,10 @@ def expected_cost(recent_costs: Sequence[Decimal], *, percentile: int = PERCENTI
 def run_cost_estimate(version: Assistant | None) -> Decimal:
     """Recent priced runs of this assistant version; else of the assistant (any version); else the setting."""
     if version is not None:
-        priced = Run.objects.filter(status__in=TERMINAL_STATUSES, cost_usd__isnull=False).order_by("-finished_at")
-        for runs in (priced.filter(assistant=version), priced.filter(assistant__name=version.name)):
+        priced = (Run.objects.filter(status__in=TERMINAL_STATUSES, cost_usd__isnull=False)
+                  .order_by("-finished_at"))
+        versions = Assistant.objects.filter(name=version.name).values("pk")
+        for runs in (priced.filter(assistant=version), priced.filter(assistant__in=versions)):
             estimate = expected_cost(list(runs.values_list("cost_usd", flat=True)[:RECENT_RUNS]))
             if estimate is not None:
                 return estimate
@@ -41,7 +43,7 @@ def run_cost_estimate(version: Assistant | None) -> Decimal:
 
 
 def assistant_run_cost_estimate(assistant: str) -> Decimal:
-    """The same, for the version new runs of `assistant` would use (the setting when there is no such assistant)."""
+    """The same, for the version new runs of `assistant` would use (the setting if there is no such one)."""
     try:
         return run_cost_estimate(Assistant.objects.current(assistant))
     except Assistant.DoesNotExist:
