@@ -21,7 +21,7 @@ from pipelines.services.pause import pipeline_spend
 from pipelines.services.prompt import record_snapshot
 from pipelines.services.spend import Spend
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
-from vicbot.runs import Run, StartRefused
+from vicbot.runs import Run, StartRefused, run_cancel
 
 PAST_CAP_PERMISSION = "pipelines.evaluate_past_cap"
 SUPERSEDED_BY_REQUEST = "Superseded: an operator asked for a new evaluation"
@@ -70,15 +70,21 @@ def pitch_start_on_request(*, pitch: Pitch, trigger: Run.Trigger = Run.Trigger.A
     Past the daily cap: SpendCapReached, unless `past_cap_by` names the user who confirmed it;
     the start is then recorded on the pitch (who, when, which run, the spend) and does not wait
     for a slot either. Otherwise it starts at once when the pipeline has a free slot (or the
-    pitch holds one: it is evaluating), else the pitch waits as new with a note and admission
-    starts it within the limit. The run, or None when the pitch waits.
+    pitch holds one: it is evaluating, and its run in flight is cancelled as superseded), else
+    the pitch waits as new with a note and admission starts it within the limit. The run, or
+    None when the pitch waits.
     """
     # The pipeline's row lock makes this and admission take turns, so they never both fill one slot.
     pipeline = Pipeline.objects.select_for_update().get(pk=pitch.pipeline_id)
     spend = _refuse_past_the_cap(pipeline, past_cap_by)
     pitch = Pitch.objects.get(pk=pitch.pk)
-    if past_cap_by or pitch.status == Pitch.Status.EVALUATING or pipeline_room(pipeline) > 0:
+    evaluating = pitch.latest_run_id if pitch.status == Pitch.Status.EVALUATING else None
+    if past_cap_by or evaluating or pipeline_room(pipeline) > 0:
         run = pitch_evaluate(pitch=pitch, operation="evaluate_now", trigger=trigger, new_round=True)
+        if run is not None and evaluating:
+            # The run it replaces would only spend on an answer nobody takes (and hold the model).
+            run_cancel(run_id=evaluating, code="superseded",
+                       reason=f"Superseded by run {run.pk}: an operator evaluated the pitch again")
         if run is not None and past_cap_by:
             _record_past_cap_start(pitch, run, by=past_cap_by, spend=spend)
         return run

@@ -4,19 +4,22 @@ Through the real entry points: the admin client's actions, the command, intake a
 with the real worker and the OpenAI emulator.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from config.enqueue import enqueue_pitch_evaluate_again
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.admission import pitches_admit
 from pipelines.services.intake import pitches_pull
+from pipelines.services.pause import pipeline_pause
 from tests.conftest import wait_for
 from tests.support.pitches import add_accounts, make_pipeline, wait_until_written_back
-from vicbot.models import TERMINAL_STATUSES, Assistant, ModelPrice, Run
+from vicbot.models import TERMINAL_STATUSES, Assistant, ModelPrice, Run, RunStatus
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker")]
 
@@ -132,6 +135,39 @@ def test_a_cent_cap_with_runs_costing_more_ends_within_one_run_of_the_cap(salesf
     paused = Pipeline.objects.get(pk=pipeline.pk)
     assert paused.pause_kind == "spend_cap" and "daily cap of $0.01" in paused.pause_reason
     assert pipeline.pitches.filter(status=Pitch.Status.NEW).count() == 2
+
+
+def test_a_due_probe_waits_while_the_run_in_flight_has_reserved_what_the_cap_allows(salesforce, openai_emu):
+    pipeline = make_pipeline(daily_spend_cap_usd=Decimal("0.05"))  # the default reservation: one run
+    add_accounts(salesforce, 2)
+    openai_emu.faults.add("create", outcome="slow", seconds=3)
+    assert pitches_pull(pipeline_id=pipeline.pk).started == 1
+    pipeline_pause(pipeline_id=pipeline.pk, reason="test: a systemic failure")
+    Pipeline.objects.filter(pk=pipeline.pk).update(probe_at=timezone.now() - timedelta(seconds=1))
+
+    # Nothing has cost anything yet, but the run in flight has committed the cap.
+    assert pitches_admit(pipeline_id=pipeline.pk) == 0
+
+    paused = Pipeline.objects.get(pk=pipeline.pk)
+    assert paused.pause_kind == "spend_cap" and "reserved by runs in flight" in paused.pause_reason
+    assert Run.objects.count() == 1
+
+
+def test_evaluate_again_while_a_run_is_in_flight_cancels_it_as_superseded(salesforce, openai_emu, staff):
+    pipeline = make_pipeline(max_in_flight=1)
+    add_accounts(salesforce, 1)
+    openai_emu.faults.add("create", outcome="slow", seconds=4)
+    pitches_pull(pipeline_id=pipeline.pk)
+    old = wait_for(lambda: Run.objects.filter(status=RunStatus.WAITING_MODEL).first(),
+                   message="a run in flight")
+    evaluator = staff("pipelines.view_pitch", "pipelines.evaluate_pitch")
+
+    act(evaluator, PITCHES, "evaluate_again", list(pipeline.pitches.values_list("pk", flat=True)))
+
+    (pitch,) = wait_until_written_back(pipeline, 1)
+    old.refresh_from_db()
+    assert (old.status, old.error_code) == (RunStatus.CANCELLED, "superseded")
+    assert pitch.latest_run_id != old.pk and pitch.writeback_run_id == pitch.latest_run_id
 
 
 def test_the_next_run_reserves_what_recent_runs_of_its_assistant_version_cost(salesforce, openai_emu):
