@@ -6,6 +6,7 @@ with the real worker and the OpenAI emulator.
 
 from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -212,3 +213,28 @@ def test_bulk_evaluate_again_of_six_pitches_on_a_pipeline_limited_to_one_never_e
     assert seen["most_evaluating"] == 1 and seen["most_runs_open"] == 1
     assert seen["waiting_notes"]  # the rest waited, visibly, as new with a note
     assert Run.objects.filter(pitches__pipeline=pipeline).count() == 6
+
+
+def test_evaluate_pitch_past_the_cap_starts_only_with_past_cap_and_records_who(salesforce, openai_emu):
+    pipeline, pitch = one_pitch_answered(salesforce)
+    Pipeline.objects.filter(pk=pipeline.pk).update(daily_spend_cap_usd="0.00")
+    out = StringIO()
+
+    call_command("evaluate_pitch", pitch.salesforce_id, "--pipeline", pipeline.name, "--past-cap", stdout=out)
+
+    started = Pitch.objects.get(pk=pitch.pk)
+    assert f"Started run {started.latest_run_id}" in out.getvalue() and started.latest_run_id != pitch.latest_run_id
+    (record,) = started.past_cap_starts
+    assert record["run"] == started.latest_run_id and "manage.py evaluate_pitch --past-cap" in record["by"]
+
+
+def test_evaluate_pitch_on_a_full_pipeline_leaves_the_pitch_waiting_visibly(salesforce, openai_emu):
+    pipeline = make_pipeline(max_in_flight=0)
+    (record_id,) = add_accounts(salesforce, 1)
+    out = StringIO()
+
+    call_command("evaluate_pitch", record_id, "--pipeline", pipeline.name, stdout=out)
+
+    pitch = Pitch.objects.get(pipeline=pipeline, salesforce_id=record_id)
+    assert pitch.status == Pitch.Status.NEW and pitch.error.startswith("Waiting for a slot")
+    assert "waits: Waiting for a slot" in out.getvalue() and not Run.objects.exists()
