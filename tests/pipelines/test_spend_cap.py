@@ -223,7 +223,8 @@ def test_evaluate_pitch_past_the_cap_starts_only_with_past_cap_and_records_who(s
     call_command("evaluate_pitch", pitch.salesforce_id, "--pipeline", pipeline.name, "--past-cap", stdout=out)
 
     started = Pitch.objects.get(pk=pitch.pk)
-    assert f"Started run {started.latest_run_id}" in out.getvalue() and started.latest_run_id != pitch.latest_run_id
+    assert started.latest_run_id != pitch.latest_run_id
+    assert f"Started run {started.latest_run_id}" in out.getvalue()
     (record,) = started.past_cap_starts
     assert record["run"] == started.latest_run_id and "manage.py evaluate_pitch --past-cap" in record["by"]
 
