@@ -90,8 +90,10 @@ def enqueue_pitches_admit(pipeline_id: int, *, countdown: float | None = None, a
     _send(Task.PITCHES_ADMIT, pipeline_id, countdown=countdown, after_commit=after_commit, priority=Priority.NEW)
 
 
-def enqueue_pitch_evaluate_again(pitch_id: int, *, after_commit: bool = True) -> None:
-    _send(Task.PITCH_EVALUATE_AGAIN, pitch_id, after_commit=after_commit, priority=Priority.NEW)
+def enqueue_pitch_evaluate_again(pitch_id: int, *, past_cap_by: str = "", after_commit: bool = True) -> None:
+    """`past_cap_by`: the user who confirmed starting it past the pipeline's daily spend cap."""
+    args = (pitch_id, past_cap_by) if past_cap_by else (pitch_id,)
+    _send(Task.PITCH_EVALUATE_AGAIN, *args, after_commit=after_commit, priority=Priority.NEW)
 
 
 def enqueue_writeback_flush(pipeline_id: int, *, countdown: float | None = None, after_commit: bool = True) -> None:

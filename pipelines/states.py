@@ -16,8 +16,10 @@ PITCH_STATES = StateMachine(Pitch, "status", [
     (P.NEW, P.EVALUATING, "admit"),
     (P.RETRY_WAITING, P.EVALUATING, "admit"),
     # "Evaluate again" and "Re-run" (admin, command) start a run whatever the pitch's state,
-    # except a record intake could not store: it is never admitted (an edit brings it back).
+    # except a record intake could not store: it is never admitted (an edit brings it back)...
     *[(status, P.EVALUATING, "evaluate_now") for status in P if status != P.REJECTED],
+    # ...when the pipeline has a free slot; otherwise the pitch waits for admission to start it.
+    *[(status, P.NEW, "wait_for_slot") for status in P if status not in (P.EVALUATING, P.REJECTED)],
     # How a run ends for its pitch (pipelines.services.outcomes classifies it).
     (P.EVALUATING, P.EVALUATED, "answer"),
     (P.EVALUATING, P.RETRY_WAITING, "retry_later"),

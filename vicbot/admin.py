@@ -9,7 +9,13 @@ from django.utils.html import format_html, format_html_join
 
 from vicbot.capacity import throttle_now
 # The console's presentation (checkboxes, newest mark, export); permissions stay here.
-from vicbot.console_admin import AssistantConsoleMixin, QueuedWorkWarningMixin, RunExportMixin, RunListMixin
+from vicbot.console_admin import (
+    AssistantConsoleMixin,
+    QueuedWorkWarningMixin,
+    RunExportMixin,
+    RunListMixin,
+    confirm_past_limit,
+)
 from vicbot.models import (Assistant, ModelCapacity, ModelPrice, Run, RunExport, SuggestedChange, ToolCall,
                            WebhookEvent, WorkerHeartbeat)
 from vicbot.services.capacity import in_flight_allowance
@@ -17,6 +23,7 @@ from vicbot.services.assistants import InvalidAssistant, assistant_save_new_vers
 from vicbot.services.runs.cancel import run_cancel
 from vicbot.services.runs.completion import run_retry_completion
 from vicbot.services.heartbeats import NO_WORKER_WARNING, a_worker_is_alive
+from vicbot.services.runs.handlers import StartRefused
 from vicbot.services.runs.start import run_rerun
 from vicbot.services.suggested_changes import (
     RejectionNeedsAReason,
@@ -140,9 +147,39 @@ class RunAdmin(RunListMixin, QueuedWorkWarningMixin, RunExportMixin, HistoryAdmi
 
     @admin.action(description="Re-run (a new run; the old one is kept)", permissions=["rerun"])
     def rerun_runs(self, request, queryset):
-        # A pitch's run is re-run as a new evaluation of its pitch (the pipeline's own re-run).
-        new = [run for old in queryset if (run := run_rerun(run_id=old.pk)) is not None]
-        self.message_user(request, f"Started runs {', '.join(str(r.pk) for r in new) or 'none'}.")
+        """A pitch's run is re-run as a new evaluation of its pitch, under its pipeline's rules: it may
+        wait for a slot, or be refused past the daily spend cap. A user holding the permission the
+        refusal names may confirm it on an intermediate page; their name is recorded with the start."""
+        confirmed = request.POST.get("past_limit_confirmed") == "yes"
+        new, waiting, refused = [], 0, []
+        for old in queryset:
+            try:
+                run = run_rerun(run_id=old.pk)
+            except StartRefused as exc:
+                if not (confirmed and exc.override_permission and _has(request, exc.override_permission)):
+                    refused.append((old, exc))
+                    continue
+                run = run_rerun(run_id=old.pk, confirmed_by=request.user.get_username())
+            if run is None:
+                waiting += 1
+            else:
+                new.append(run)
+        overridable = [(old, exc) for old, exc in refused
+                       if exc.override_permission and _has(request, exc.override_permission)]
+        if new or waiting:
+            self.message_user(request, f"Started runs {', '.join(str(r.pk) for r in new) or 'none'}."
+                              + (f" {waiting} wait for a free slot in their pipeline." if waiting else ""))
+        if overridable and not confirmed:
+            return confirm_past_limit(
+                request, self, action="rerun_runs", ids=[old.pk for old, _ in overridable],
+                items=[f"a re-run of run {old.pk}" for old, _ in overridable],
+                reasons=sorted({str(exc) for _, exc in overridable}),
+                checkbox_label=f"Start {len(overridable)} runs past the limit.",
+            )
+        for message in sorted({str(exc) for _, exc in refused}):
+            messages.error(request, message)
+        if not (new or waiting or refused):
+            self.message_user(request, "Started runs none.")
 
     @admin.action(description="Retry the completion handler", permissions=["retry_completion"])
     def retry_completion(self, request, queryset):

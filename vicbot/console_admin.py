@@ -9,6 +9,7 @@ from django import forms
 
 from django.contrib import admin, messages
 from django.http import StreamingHttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from tools.registry import registry
@@ -78,6 +79,18 @@ class AssistantConsoleMixin:
         form.base_fields["tool_names"] = ToolNamesField(choices=tool_choices(stored), label="Tools")
         return form
 
+
+
+def confirm_past_limit(request, model_admin, *, action: str, ids: list, items: list[str], reasons: list[str],
+                       checkbox_label: str) -> TemplateResponse:
+    """The intermediate page of an action a run's owner refused (e.g. a pipeline past its daily spend
+    cap), for a user holding the permission the refusal names: they tick a box to confirm."""
+    return TemplateResponse(request, "admin/confirm_past_limit.html", {
+        **model_admin.admin_site.each_context(request),
+        "title": "Start past the limit?", "opts": model_admin.model._meta,
+        "intro": "Their owner refuses to start these runs now:", "action": action, "ids": ids,
+        "items": items, "reasons": reasons, "checkbox_label": checkbox_label,
+    })
 
 
 class RunExportMixin:

@@ -54,7 +54,9 @@ class Pipeline(models.Model):
     )
     daily_spend_cap_usd = models.DecimalField(
         max_digits=10, decimal_places=2, null=True, blank=True,
-        help_text="OpenAI spend per UTC day (from run costs) after which the pipeline pauses until the next day.",
+        help_text="OpenAI spend per UTC day after which the pipeline pauses until the next day. Runs in "
+                  "flight count with their expected cost (recent runs), so it is passed by one run at most; "
+                  "evaluating again or re-running past it needs its own permission and a confirmation.",
     )
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     pause_reason = models.TextField(blank=True, editable=False)

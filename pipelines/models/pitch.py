@@ -42,6 +42,11 @@ class Pitch(models.Model):
     )
     next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When a waiting retry may start.")
     attempt_log = models.JSONField(default=list, blank=True, help_text="Each ended attempt: run, outcome, reason.")
+    past_cap_starts = models.JSONField(
+        default=list, blank=True,
+        help_text="Runs an operator started past the pipeline's daily spend cap: run, who, when, the spend "
+                  "then.",
+    )
 
     writeback_state = models.CharField(
         max_length=10, choices=WriteBack.choices, default=WriteBack.NOT_DUE, db_index=True
@@ -74,6 +79,7 @@ class Pitch(models.Model):
         permissions = [
             ("evaluate_pitch", "Can evaluate pitches again"),
             ("retry_writeback", "Can retry a pitch's Salesforce write-back"),
+            ("evaluate_past_cap", "Can evaluate pitches past the daily spend cap (after confirming)"),
         ]
 
     def __str__(self) -> str:
