@@ -24,6 +24,7 @@ class Task(StrEnum):
     TOOL_CALL_EXECUTE = "vicbot.tool_call_execute"
     RESPONSE_CANCEL = "vicbot.response_cancel"
     WEBHOOK_EVENT_PROCESS = "vicbot.webhook_event_process"
+    SUGGESTED_CHANGE_APPLY = "vicbot.suggested_change_apply"
     # The pitch pipeline (pipelines/tasks.py)
     PULL_PITCHES = "vicbot.pull_pitches"
     PITCHES_ADMIT = "vicbot.pitches_admit"
@@ -77,6 +78,10 @@ def enqueue_webhook_event_process(event_id: int, *, after_commit: bool = True) -
     _send(Task.WEBHOOK_EVENT_PROCESS, event_id, after_commit=after_commit)
 
 
+def enqueue_suggested_change_apply(suggestion_id: int, *, after_commit: bool = True) -> None:
+    _send(Task.SUGGESTED_CHANGE_APPLY, suggestion_id, after_commit=after_commit)
+
+
 def enqueue_pull_pitches(pipeline_id: int, *, after_commit: bool = True) -> None:
     _send(Task.PULL_PITCHES, pipeline_id, after_commit=after_commit, priority=Priority.NEW)
 
@@ -85,8 +90,10 @@ def enqueue_pitches_admit(pipeline_id: int, *, countdown: float | None = None, a
     _send(Task.PITCHES_ADMIT, pipeline_id, countdown=countdown, after_commit=after_commit, priority=Priority.NEW)
 
 
-def enqueue_pitch_evaluate_again(pitch_id: int, *, after_commit: bool = True) -> None:
-    _send(Task.PITCH_EVALUATE_AGAIN, pitch_id, after_commit=after_commit, priority=Priority.NEW)
+def enqueue_pitch_evaluate_again(pitch_id: int, *, past_cap_by: str = "", after_commit: bool = True) -> None:
+    """`past_cap_by`: the user who confirmed starting it past the pipeline's daily spend cap."""
+    args = (pitch_id, past_cap_by) if past_cap_by else (pitch_id,)
+    _send(Task.PITCH_EVALUATE_AGAIN, *args, after_commit=after_commit, priority=Priority.NEW)
 
 
 def enqueue_writeback_flush(pipeline_id: int, *, countdown: float | None = None, after_commit: bool = True) -> None:

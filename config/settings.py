@@ -8,6 +8,7 @@ below is on unless a variable turns it off (local http development does that).
 from __future__ import annotations
 
 import ssl
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -308,6 +309,15 @@ OPENAI_POLL_MAX_SECONDS = env.float("OPENAI_POLL_MAX_SECONDS", default=30.0)
 OPENAI_WEBHOOK_SAFETY_POLL_SECONDS = env.float("OPENAI_WEBHOOK_SAFETY_POLL_SECONDS", default=180.0)
 OPENAI_QUEUED_TIMEOUT = env.int("OPENAI_QUEUED_TIMEOUT", default=600)
 OPENAI_RECONCILE_SECONDS = env.int("OPENAI_RECONCILE_SECONDS", default=600)
+# A webhook event whose processing fails (a response OpenAI answers 404 for, an outage) is tried
+# again after this long, doubling, and marked failed after OPENAI_WEBHOOK_MAX_ATTEMPTS: ~30 min
+# with the defaults, and it never holds back the events behind it.
+OPENAI_WEBHOOK_RETRY_SECONDS = env.float("OPENAI_WEBHOOK_RETRY_SECONDS", default=60.0)
+OPENAI_WEBHOOK_MAX_ATTEMPTS = env.int("OPENAI_WEBHOOK_MAX_ATTEMPTS", default=6)
+# What a run is expected to cost before any run of its assistant has a price (vicbot/services/runs/
+# cost_estimate.py): reserved against a pipeline's daily spend cap while the run is in flight. About a
+# 6-turn gpt-5.4-mini evaluation at list price (~40k input and ~3k output tokens); recent runs replace it.
+VICBOT_RUN_COST_ESTIMATE_USD = Decimal(env.str("VICBOT_RUN_COST_ESTIMATE_USD", default="0.05"))
 
 # --- Salesforce (client credentials, JWT bearer, or a direct session) ---------------------
 SALESFORCE_DOMAIN = env.str("SALESFORCE_DOMAIN", default="")

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.contrib import admin
 from django.db.models import Count, IntegerField, Q, Sum
 from django.db.models.fields.json import KT
@@ -168,8 +169,15 @@ def dashboard_context(now: datetime | None = None) -> dict:
     }
 
 
+# Costs, failures and every pipeline's state: more than any one run's page shows, so it has its
+# own permission (Run.Meta.permissions), not mere staff status.
+DASHBOARD_PERMISSION = "vicbot.view_dashboard"
+
+
 @require_GET
 @staff_member_required
 def dashboard(request):
+    if not request.user.has_perm(DASHBOARD_PERMISSION):
+        raise PermissionDenied
     context = {**admin.site.each_context(request), "title": "Dashboard", **dashboard_context()}
     return render(request, "console/dashboard.html", context)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from console.timeline import run_timeline
+from console.timeline import may_see_pitches, run_timeline
 from vicbot.models import Run
 
 
@@ -23,4 +23,4 @@ def run_live(request, run_id: int):
     if not request.user.has_perm("vicbot.view_run"):
         raise PermissionDenied
     run = get_object_or_404(Run.objects.select_related("assistant"), pk=run_id)
-    return JsonResponse(run_timeline(run))
+    return JsonResponse(run_timeline(run, show_pitch=may_see_pitches(request.user)))

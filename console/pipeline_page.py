@@ -9,7 +9,7 @@ from console.dashboard import api_usage, next_pass
 from console.formatting import dollars, when
 from pipelines.console_admin import schedule_every_seconds
 from pipelines.models import Pipeline, Pitch
-from pipelines.services.pause import spent_today
+from pipelines.services.pause import pipeline_spend
 
 
 def pipeline_page(pipeline: Pipeline) -> dict:
@@ -27,7 +27,8 @@ def pipeline_page(pipeline: Pipeline) -> dict:
         "waiting": Pitch.objects.filter(pipeline=pipeline, status__in=[Pitch.Status.NEW,
                                                                        Pitch.Status.RETRY_WAITING]).count(),
         "api_usage": api_usage(pipeline.api_usage),
-        "spent_today": dollars(spent_today(pipeline, now=now)),
+        "spent_today": dollars((spend := pipeline_spend(pipeline, now=now)).spent),
+        "reserved_today": dollars(spend.reserved) if spend.reserved else "",
         "cap": dollars(pipeline.daily_spend_cap_usd) if pipeline.daily_spend_cap_usd is not None else "no cap",
         "changelist_url": reverse("admin:pipelines_pipeline_changelist"),
         "pitches_url": reverse("admin:pipelines_pitch_changelist") + f"?pipeline__id__exact={pipeline.pk}",

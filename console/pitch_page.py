@@ -30,8 +30,12 @@ def pitch_page(pitch: Pitch) -> dict:
         })
     attempts = [{**entry, "run_url": reverse("admin:vicbot_run_change", args=[entry["run"]]) if entry.get("run") else ""}
                 for entry in (pitch.attempt_log or []) if isinstance(entry, dict)]
+    past_cap = [{**entry, "run_url": reverse("admin:vicbot_run_change", args=[entry["run"]])
+                 if entry.get("run") else ""}
+                for entry in (pitch.past_cap_starts or []) if isinstance(entry, dict)]
     return {
         "status_sentence": status_sentence(pitch),
+        "past_cap_starts": past_cap,
         "record_url": salesforce_record_url(pitch.salesforce_id),
         "snapshot": [(str(k), "" if v is None else str(v)) for k, v in (pitch.snapshot or {}).items()],
         "runs": runs,

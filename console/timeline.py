@@ -97,7 +97,16 @@ def pitches(run: Run) -> list[dict]:
     return found
 
 
-def run_timeline(run: Run) -> dict:
+# Whose pitch a run was about (name, Salesforce id, link, the record's text as input) is pitch
+# data: shown only to users who may view pitches.
+PITCH_PERMISSION = "pipelines.view_pitch"
+
+
+def may_see_pitches(user) -> bool:
+    return user.has_perm(PITCH_PERMISSION)
+
+
+def run_timeline(run: Run, *, show_pitch: bool = True) -> dict:
     calls = list(run.tool_calls.order_by("turn", "id"))
     return {
         "id": run.pk,
@@ -119,5 +128,8 @@ def run_timeline(run: Run) -> dict:
         "pitchbook_credits": (run.tool_usage or {}).get("pitchbook_credits", 0),
         "model": run.model,
         "trigger": run.get_trigger_display(),
-        "pitches": pitches(run),
+        "show_pitch": show_pitch,
+        "pitches": pitches(run) if show_pitch else [],
+        # A pitch's run carries the record's text in its input and metadata: hidden with the pitch.
+        "hide_input": not show_pitch and bool(getattr(run, "pitches", None) and run.pitches.exists()),
     }

@@ -9,7 +9,12 @@ from django.contrib import admin, messages
 
 from config.enqueue import enqueue_pitch_evaluate_again, enqueue_pull_pitches
 # The console's presentation (schedule on the form, resume); permissions stay here.
-from pipelines.console_admin import PipelineConsoleMixin, PitchConsoleMixin, ScheduleFields
+from pipelines.console_admin import (
+    PipelineConsoleMixin,
+    PitchConsoleMixin,
+    ScheduleFields,
+    confirm_past_limit,
+)
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.pipelines import (
     InvalidPipeline,
@@ -17,6 +22,7 @@ from pipelines.services.pipelines import (
     pipeline_schedule,
     pipeline_validate,
 )
+from pipelines.services.manual import PAST_CAP_PERMISSION, pipelines_past_cap
 from pipelines.services.configuration import assistant_problem
 from pipelines.services.operator import OperatorRefused, pitch_fail, pitch_skip
 from pipelines.services.writeback import writeback_retry
@@ -130,10 +136,39 @@ class PitchAdmin(PitchConsoleMixin, admin.ModelAdmin):
 
     @admin.action(description="Evaluate again (new run; earlier runs are kept)", permissions=["evaluate"])
     def evaluate_again(self, request, queryset):
-        for pitch_id in queryset.values_list("pk", flat=True):
-            enqueue_pitch_evaluate_again(pitch_id)
-        self.message_user(request, f"Queued {queryset.count()} pitches for a new evaluation.")
-        warn_if_no_worker(request)
+        """Each pitch starts as its pipeline allows (a free slot, or it waits for one); past a pipeline's
+        daily spend cap only with the past-cap permission and the operator's ticked confirmation."""
+        pitches = list(queryset.select_related("pipeline"))
+        refusals = pipelines_past_cap(pitch.pipeline_id for pitch in pitches)
+        past_cap = [pitch for pitch in pitches if pitch.pipeline_id in refusals]
+        may_override = request.user.has_perm(PAST_CAP_PERMISSION)
+        confirmed = may_override and request.POST.get("past_limit_confirmed") == "yes"
+        if past_cap and may_override and not confirmed:
+            if request.POST.get("past_limit_submit"):
+                messages.error(request, "Nothing was started: tick the box to confirm starting past the cap.")
+            return confirm_past_limit(
+                request, self, action="evaluate_again", ids=[pitch.pk for pitch in pitches],
+                items=[f"{pitch} ({pitch.pipeline}){' — past the cap' if pitch in past_cap else ''}"
+                       for pitch in pitches],
+                reasons=sorted({str(refusals[pitch.pipeline_id]) for pitch in past_cap}),
+                checkbox_label=f"Start {len(past_cap)} evaluations past the daily spend cap.",
+            )
+        queued = 0
+        for pitch in pitches:
+            if pitch in past_cap and not confirmed:
+                continue
+            by = request.user.get_username() if pitch in past_cap else ""
+            enqueue_pitch_evaluate_again(pitch.pk, past_cap_by=by)
+            queued += 1
+        if past_cap and not confirmed:
+            for refusal in sorted({str(refusals[pitch.pipeline_id]) for pitch in past_cap}):
+                messages.error(request, refusal)
+        self.message_user(request, f"Queued {queued} pitches for a new evaluation (each starts when its "
+                                   "pipeline has a free slot; the rest wait as new)."
+                          + (f" {len(past_cap)} not started: their pipeline reached its daily spend cap."
+                             if past_cap and not confirmed else ""))
+        if queued:
+            warn_if_no_worker(request)
 
     @admin.action(description="Retry the Salesforce write-back", permissions=["retry_writeback"])
     def retry_writeback(self, request, queryset):

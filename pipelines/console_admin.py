@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from pipelines.models import Pipeline, Pitch
@@ -96,6 +97,17 @@ class PipelineConsoleMixin:
         when = timezone.localtime(obj.last_intake_at).strftime("%Y-%m-%d %H:%M:%S")
         failed = obj.last_intake_error and (obj.last_intake_error_at or obj.last_intake_at) >= obj.last_intake_at
         return f"{when}: {'failed' if failed else obj.last_intake_summary}"
+
+
+def confirm_past_limit(request, model_admin, *, action: str, ids: list, items: list[str], reasons: list[str],
+                       checkbox_label: str) -> TemplateResponse:
+    """The intermediate page of an action a pipeline's rule refused, for an operator who may go past it."""
+    return TemplateResponse(request, "admin/confirm_past_limit.html", {
+        **model_admin.admin_site.each_context(request),
+        "title": "Start past the daily spend cap?", "opts": model_admin.model._meta,
+        "intro": "The pipeline refuses to start these evaluations now:", "action": action, "ids": ids,
+        "items": items, "reasons": reasons, "checkbox_label": checkbox_label,
+    })
 
 
 # What the write-back adds to the pitch's own status, so the two never contradict each other.

@@ -15,8 +15,11 @@ PITCH_STATES = StateMachine(Pitch, "status", [
     # Admission starts a run for a waiting pitch, or for one whose retry is due.
     (P.NEW, P.EVALUATING, "admit"),
     (P.RETRY_WAITING, P.EVALUATING, "admit"),
-    # "Evaluate again" and "Re-run" (admin, command) start a run whatever the pitch's state.
-    *[(status, P.EVALUATING, "evaluate_now") for status in P],
+    # "Evaluate again" and "Re-run" (admin, command) start a run whatever the pitch's state,
+    # except a record intake could not store: it is never admitted (an edit brings it back)...
+    *[(status, P.EVALUATING, "evaluate_now") for status in P if status != P.REJECTED],
+    # ...when the pipeline has a free slot; otherwise the pitch waits for admission to start it.
+    *[(status, P.NEW, "wait_for_slot") for status in P if status not in (P.EVALUATING, P.REJECTED)],
     # How a run ends for its pitch (pipelines.services.outcomes classifies it).
     (P.EVALUATING, P.EVALUATED, "answer"),
     (P.EVALUATING, P.RETRY_WAITING, "retry_later"),
@@ -34,7 +37,11 @@ PITCH_STATES = StateMachine(Pitch, "status", [
     # Intake saw a change to the fields the model reads: the edited text is evaluated anew
     # (a run in flight is cancelled; a pending write-back superseded).
     *[(status, P.NEW, "record_changed")
-      for status in (P.NEW, P.EVALUATING, P.RETRY_WAITING, P.EVALUATED, P.WRITTEN_BACK, P.FAILED)],
+      for status in (P.NEW, P.EVALUATING, P.RETRY_WAITING, P.EVALUATED, P.WRITTEN_BACK, P.FAILED, P.REJECTED)],
+    # Intake could not store the record, even cleaned: set aside with the reason, and the pass
+    # goes on (pipelines.services.intake). A run in flight for the earlier text is cancelled.
+    *[(status, P.REJECTED, "reject")
+      for status in (P.NEW, P.EVALUATING, P.RETRY_WAITING, P.EVALUATED, P.WRITTEN_BACK, P.FAILED, P.REJECTED)],
 ])
 
 W = Pitch.WriteBack

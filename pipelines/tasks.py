@@ -32,5 +32,5 @@ def pipelines_tick_task() -> None:
 
 
 @shared_task(name=Task.PITCH_EVALUATE_AGAIN)
-def pitch_evaluate_again_task(pitch_id: int) -> None:
-    pitch_evaluate_again(pitch_id=pitch_id)
+def pitch_evaluate_again_task(pitch_id: int, past_cap_by: str = "") -> None:
+    pitch_evaluate_again(pitch_id=pitch_id, past_cap_by=past_cap_by)

@@ -28,6 +28,8 @@ ENGINE_SETTINGS = {
     "SALESFORCE_WRITEBACK_DELAY_SECONDS": "1",
     "PIPELINE_RETRY_SECONDS": "0.5",
     "PIPELINE_PROBE_SECONDS": "1",
+    "OPENAI_WEBHOOK_RETRY_SECONDS": "0.2",  # a webhook event that cannot be processed gives up in tests' time
+    "OPENAI_WEBHOOK_MAX_ATTEMPTS": "3",
 }
 
 

@@ -20,21 +20,39 @@ from integrations.errors import IntegrationError
 TRUNCATION_MARKER = "…[truncated by Vicbot: {omitted} more characters]"
 
 
+# The run metadata key under which whoever starts a run names the site the run is about
+# (the pipeline: the record's mapped Website field). Trusted: it never comes from the model.
+WEBSITE_METADATA_KEY = "website"
+
+
+@dataclass(frozen=True)
+class EarlierOutput:
+    """What an earlier tool call of the run returned, and which tool it was."""
+
+    tool: str
+    output: str
+    ok: bool = True  # False: the call failed and `output` is its error
+
+
 @dataclass(frozen=True)
 class ToolContext:
     """What a tool may know about the run that called it (never secrets).
 
     `run_input` and `earlier_outputs` (the run's input and the outputs of its earlier
-    tool calls) let a tool's policy check where a value came from, e.g. that a URL
-    appeared verbatim in what the run has seen rather than being invented by the model.
-    `open_browsing` (an assistant setting) lifts web_scrape's restriction to those URLs
-    and the pitch's own site.
+    tool calls, each with its tool's name) let a tool's policy check where a value came
+    from, e.g. that a URL appeared verbatim in a page the run read rather than being
+    invented by the model, or that a URL carries nothing a Salesforce tool returned.
+    `website` is the record's own website, from a field of the record the run's starter
+    trusts (never from free text). `open_browsing` (an assistant setting) lifts
+    web_scrape's restriction to that site and to URLs seen in pages, but not the rule
+    that no URL carries Salesforce data (tools/web_scrape_policy.py).
     """
 
     run_id: int | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     run_input: str = ""
-    earlier_outputs: tuple[str, ...] = ()
+    earlier_outputs: tuple[EarlierOutput, ...] = ()
+    website: str = ""
     open_browsing: bool = False
     # A tool adds the metered units it spends here (e.g. usage["pitchbook_credits"] += 1);
     # `invoke` copies them onto the ToolResult, even when the tool then fails.
@@ -86,6 +104,23 @@ class ToolResult:
     systemic: bool = False  # see ToolError
     # Metered units the call spent at an outside service, e.g. {"pitchbook_credits": 2}.
     usage: dict[str, int] = field(default_factory=dict)
+    # Changes the tool proposes instead of making (see Suggested): plain dicts that the engine
+    # stores for an operator's review, e.g. {"object": "Contact", "record_id": None, "fields": {...}}.
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """A tool's answer together with the changes it proposes rather than makes.
+
+    A write the fund has not approved in advance (an existing record, another company's
+    Contact) is not made by the tool: it returns this, the model reads `value`, and each of
+    `suggestions` ({"object", "record_id" (None: a new record), "fields", "current", "reason"})
+    waits in the console until an operator approves or rejects it.
+    """
+
+    value: Any
+    suggestions: list[dict[str, Any]]
 
 
 def error_result(kind: str, message: str, *, max_chars: int, systemic: bool = False) -> ToolResult:
@@ -126,5 +161,8 @@ def _invoke(tool: Tool, raw_arguments: str, context: ToolContext, *, max_chars: 
             kind = "service_error" if exc.permanent else "service_unavailable"
             return error_result(kind, str(exc), max_chars=max_chars, systemic=exc.systemic)
         return error_result("tool_crashed", f"{type(exc).__name__}: {exc}", max_chars=max_chars)
+    suggestions = []
+    if isinstance(value, Suggested):
+        value, suggestions = value.value, list(value.suggestions)
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
-    return ToolResult(ok=True, output=bound_text(text, max_chars=max_chars))
+    return ToolResult(ok=True, output=bound_text(text, max_chars=max_chars), suggestions=suggestions)

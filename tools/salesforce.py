@@ -1,15 +1,18 @@
 """Salesforce tools for the model: find companies and people, save a person (deduplicated by email).
 
-The model reads untrusted text (pitches, websites), so the one write it may make is narrow:
-create a Contact, or fill only the EMPTY fields of FILLABLE_FIELDS on the Contact that has the
-email. An existing Contact's Account, owner, name, email and every filled-in field stay as they
-are, whatever a planted instruction asks for.
+The model reads untrusted text (pitches, websites), so the CRM is written only where the fund
+would approve: the one write the model makes directly is creating a new Contact on the pitch's
+OWN Account, whose Id the tool takes from the run's trusted metadata (never from the model).
+Anything else it would write (a change to an existing Contact, even an empty field; a Contact
+for another company; a run with no Account of its own) is returned as a suggested change
+(tools.base.Suggested), which an operator approves or rejects in the console; an approved one
+is written by `apply_suggestion`, and only to the fields listed in SUGGESTIBLE_FIELDS.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -17,13 +20,15 @@ from simple_salesforce import format_soql
 
 from integrations.salesforce import SalesforceConfig, get_client
 from tools.arguments import CompanyFindArgs, blank_to_none
-from tools.base import Tool, ToolContext
+from tools.base import Suggested, Tool, ToolContext
 
 MAX_MATCHES = 5
 DESCRIPTION_EXCERPT = 200
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
-# The only Contact fields the model can ever write, by argument name.
+# The only Contact fields the model can give, by argument name. AccountId is not one of them:
+# the tool sets it to the pitch's own Account, or the model names another company, which
+# only ever becomes a suggestion.
 CONTACT_FIELDS = {
     "first_name": "FirstName",
     "last_name": "LastName",
@@ -31,10 +36,17 @@ CONTACT_FIELDS = {
     "title": "Title",
     "phone": "Phone",
     "linkedin_url": "LinkedIn__c",
-    "account_id": "AccountId",
 }
-# What may be added to an existing Contact, and only where it is empty.
-FILLABLE_FIELDS = ("FirstName", "Title", "Phone", "LinkedIn__c")
+# What an approved suggestion may write, per sObject: even an operator's approval writes no
+# other object or field (a tampered row in our database cannot reach the rest of the CRM).
+SUGGESTIBLE_FIELDS = {"Contact": frozenset([*CONTACT_FIELDS.values(), "AccountId"])}
+# Every org gives Account ids the key prefix 001: how a record id is known to be an Account's.
+_ACCOUNT_ID = re.compile(r"001[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?")
+ANOTHER_COMPANY = "another company"
+SUGGESTED_NOTE = (
+    "Not written to Salesforce: recorded as a suggested change for the fund's operators to approve or "
+    "reject. Do not try again with other values."
+)
 
 
 class PersonFindArgs(BaseModel):
@@ -54,16 +66,30 @@ class PersonSaveArgs(BaseModel):
     first_name: str = Field(description="Given name.")
     last_name: str = Field(description="Family name.")
     email: str = Field(
-        description="Email address; a Contact with this email is updated instead of duplicated."
+        description="Email address; if a Contact already has it, changes to it are only suggested for review."
     )
     title: str | None = Field(default=None, description="Job title, e.g. CEO.")
     phone: str | None = Field(default=None, description="Phone number.")
     linkedin_url: str | None = Field(default=None, description="LinkedIn profile URL.")
-    account_id: str | None = Field(
-        default=None, description="Salesforce Id of the person's company (Account)."
+    works_for: Literal["the company being evaluated", "another company"] = Field(
+        description="Whose person this is. For the company being evaluated, a new Contact goes on its own "
+        "Account. A person of another company is not created but suggested to the fund for review."
+    )
+    other_account_id: str | None = Field(
+        default=None,
+        description="Only with works_for 'another company': that company's Account Id in our Salesforce "
+        "(from salesforce_company_find), or null. Ignored otherwise."
     )
 
-    _strip = field_validator("title", "phone", "linkedin_url", "account_id")(blank_to_none)
+    _strip = field_validator("title", "phone", "linkedin_url", "other_account_id")(blank_to_none)
+
+    @model_validator(mode="after")
+    def _other_account_is_an_account(self) -> PersonSaveArgs:
+        if self.works_for != ANOTHER_COMPANY:
+            self.other_account_id = None  # whatever it says: the tool sets the pitch's own Account
+        elif self.other_account_id is not None and not _ACCOUNT_ID.fullmatch(self.other_account_id):
+            raise ValueError("other_account_id: not a Salesforce Account Id (they start with 001)")
+        return self
 
     @field_validator("email")
     @classmethod
@@ -104,39 +130,106 @@ def find_people(args: PersonFindArgs, context: ToolContext) -> list[dict[str, An
     return list(get_client().query_iter(soql))
 
 
-def save_person(args: PersonSaveArgs, context: ToolContext) -> dict[str, Any]:
+def save_person(args: PersonSaveArgs, context: ToolContext) -> dict[str, Any] | Suggested:
     client = get_client()
     given = {
         field: value for name, field in CONTACT_FIELDS.items() if (value := getattr(args, name)) is not None
     }
+    own = own_account_id(context)
+    another = args.works_for == ANOTHER_COMPANY
+    # The pitch's own Account named as "another company" (even in its 15-character form) is the pitch's.
+    if own and args.other_account_id and _same_id(args.other_account_id, own):
+        another = False
+    other = args.other_account_id if another else None
     existing = next(
         client.query_iter(
-            "SELECT Id, {fields:literal} FROM Contact WHERE Email = {email} ORDER BY CreatedDate LIMIT 1",
+            "SELECT Id, AccountId, {fields:literal} FROM Contact WHERE Email = {email} ORDER BY CreatedDate LIMIT 1",
             fields=", ".join(CONTACT_FIELDS.values()),
             email=args.email,
         ),
         None,
     )
-    if not existing:
-        return {"id": client.create("Contact", given), "action": "created"}
-    fill = {field: value for field, value in given.items() if field in FILLABLE_FIELDS and _empty(existing[field])}
-    # Told back to the model, so it does not try again with other spellings.
-    kept = sorted(field for field, value in given.items() if field not in fill and value != existing.get(field))
-    if fill:
-        client.update("Contact", existing["Id"], fill)
-    result: dict[str, Any] = {"id": existing["Id"], "action": "updated" if fill else "unchanged"}
-    result["filled"] = sorted(fill)
-    if kept:
-        result["not_changed"] = kept
-        result["note"] = (
-            "An existing Contact's account, owner, name, email and filled-in fields are never changed; "
-            f"only empty {', '.join(FILLABLE_FIELDS)} are filled."
+    if existing:
+        change = {field: value for field, value in given.items() if not _same_value(field, existing.get(field), value)}
+        if other and not _same_id(other, existing.get("AccountId") or ""):
+            change["AccountId"] = other
+        if not change:
+            return {"id": existing["Id"], "action": "unchanged"}
+        return _suggest(
+            record_id=existing["Id"], fields=change, current={field: existing.get(field) for field in change},
+            reason="An existing Contact is changed only by an operator, not even its empty fields.",
         )
-    return result
+    if another or not own:
+        reason = ("A Contact for another company than the pitch's." if another else
+                  "This run has no Account of its own (the pitch is not an Account record) to create the Contact on.")
+        return _suggest(record_id=None, fields={**given, **({"AccountId": other} if other else {})}, current={},
+                        reason=reason)
+    return {"id": client.create("Contact", {**given, "AccountId": own}), "action": "created", "account_id": own}
 
 
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def own_account_id(context: ToolContext) -> str | None:
+    """The pitch's own Account: the record the run evaluates, from the run's metadata (set by the
+    pipeline, never by the model), when that record is an Account (the pipeline's sObject says so and
+    the Id has an Account's key prefix). A run about another object, or started without a pitch, has none."""
+    record = context.metadata.get("salesforce_id", "")
+    if context.metadata.get("sobject") == "Account" and _ACCOUNT_ID.fullmatch(record):
+        return record
+    return None
+
+
+def _suggest(*, record_id: str | None, fields: dict[str, Any], current: dict[str, Any], reason: str) -> Suggested:
+    suggestion = {"object": "Contact", "record_id": record_id, "fields": fields, "current": current, "reason": reason}
+    answer = {"id": record_id, "action": "suggested", "fields": sorted(fields), "note": f"{reason} {SUGGESTED_NOTE}"}
+    return Suggested(answer, [suggestion])
+
+
+class SuggestionNotApplicable(ValueError):
+    """An approved suggestion that cannot be written as it stands (the reason is shown to the operator)."""
+
+
+def apply_suggestion(*, sobject: str, record_id: str | None, fields: dict[str, Any]) -> str:
+    """Write a suggested change an operator approved; the record's Id (the new one for a create).
+
+    Raises SuggestionNotApplicable, or the integration's SalesforceError. Applying the same
+    suggestion twice (a redelivered task) writes the same values again, or, for a new Contact,
+    finds the one the first attempt created instead of creating a second.
+    """
+    allowed = SUGGESTIBLE_FIELDS.get(sobject)
+    if allowed is None:
+        raise SuggestionNotApplicable(f"Vicbot writes suggested changes to {', '.join(SUGGESTIBLE_FIELDS)} only, "
+                                      f"not {sobject}")
+    if not fields or not isinstance(fields, dict):
+        raise SuggestionNotApplicable("The suggestion has no fields to write")
+    if unknown := sorted(set(fields) - allowed):
+        raise SuggestionNotApplicable(f"Fields Vicbot never writes on a {sobject}: {', '.join(unknown)}")
+    client = get_client()
+    if record_id:
+        client.update(sobject, record_id, fields)
+        return record_id
+    if email := fields.get("Email"):
+        existing = next(client.query_iter(
+            "SELECT Id, {fields:literal} FROM Contact WHERE Email = {email} ORDER BY CreatedDate LIMIT 1",
+            fields=", ".join(sorted(fields)), email=email,
+        ), None)
+        if existing:
+            if all(_same_value(field, existing.get(field), value) for field, value in fields.items()):
+                return existing["Id"]
+            raise SuggestionNotApplicable(f"A Contact with this email exists now ({existing['Id']}): nothing was "
+                                          "created")
+    return client.create(sobject, fields)
+
+
+def _same_value(field: str, current: Any, value: Any) -> bool:
+    if field == "Email" and isinstance(current, str) and isinstance(value, str):
+        return current.casefold() == value.casefold()
+    if field == "AccountId" and isinstance(current, str) and isinstance(value, str):
+        return _same_id(current, value)
+    return current == value
+
+
+def _same_id(a: str, b: str) -> bool:
+    """15- and 18-character forms of one record Id are the same record."""
+    return len(a) >= 15 and a[:15] == b[:15]
 
 
 def _domain(website: str) -> str:
@@ -175,10 +268,10 @@ TOOLS = (
     ),
     Tool(
         "salesforce_person_save",
-        "Save a person (Contact) in our Salesforce. If no Contact has this email, a new one is "
-        "created; if one does, only its empty first name, title, phone and LinkedIn fields are "
-        "filled in (its account, owner and other fields never change). Returns its Id and what "
-        "was done.",
+        "Save a person (Contact) of the company being evaluated in our Salesforce. If no Contact has this "
+        "email, a new one is created on that company's Account (set by Vicbot). A change to an existing "
+        "Contact, or a person of another company, is not written: it is recorded as a suggestion for the "
+        "fund to review. Returns the Id and what was done (created, suggested or unchanged).",
         PersonSaveArgs,
         save_person,
         is_available=_salesforce_configured,

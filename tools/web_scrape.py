@@ -93,8 +93,9 @@ TOOLS = (
         "web_scrape",
         "Read a public web page (HTML, plain text or PDF) and get its title and main text, without "
         "navigation and footers. Use it to check what a company's own website says. Only the "
-        "pitch's own site and URLs that appeared in the pitch or in earlier tool results can be "
-        "read, on public http(s) sites and the standard ports; long pages are cut and marked truncated.",
+        "pitch's own website (and its home page) and URLs that appeared in pages already read or in "
+        "PitchBook answers can be read, exactly as written there, on public http(s) sites and the "
+        "standard ports; a URL never carries data from Salesforce. Long pages are cut and marked truncated.",
         WebScrapeArgs,
         scrape,
         timeout_seconds=TIMEOUT_SECONDS,

@@ -3,19 +3,35 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from vicbot.capacity import throttle_now
 # The console's presentation (checkboxes, newest mark, export); permissions stay here.
-from vicbot.console_admin import AssistantConsoleMixin, QueuedWorkWarningMixin, RunExportMixin, RunListMixin
-from vicbot.models import Assistant, ModelCapacity, ModelPrice, Run, ToolCall, WebhookEvent, WorkerHeartbeat
+from vicbot.console_admin import (
+    AssistantConsoleMixin,
+    QueuedWorkWarningMixin,
+    RunExportMixin,
+    RunListMixin,
+    confirm_past_limit,
+)
+from vicbot.models import (Assistant, ModelCapacity, ModelPrice, Run, RunExport, SuggestedChange, ToolCall,
+                           WebhookEvent, WorkerHeartbeat)
 from vicbot.services.capacity import in_flight_allowance
 from vicbot.services.assistants import (InvalidAssistant, assistant_model_check, assistant_save_new_version,
                                        assistant_validate)
 from vicbot.services.runs.cancel import run_cancel
 from vicbot.services.runs.completion import run_retry_completion
+from vicbot.services.heartbeats import NO_WORKER_WARNING, a_worker_is_alive
+from vicbot.services.runs.handlers import StartRefused
 from vicbot.services.runs.start import run_rerun
+from vicbot.services.suggested_changes import (
+    RejectionNeedsAReason,
+    suggested_change_approve,
+    suggested_change_reject,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -131,6 +147,9 @@ class RunAdmin(RunListMixin, QueuedWorkWarningMixin, RunExportMixin, HistoryAdmi
     def has_retry_completion_permission(self, request):
         return _has(request, "vicbot.retry_run_completion")
 
+    def has_export_permission(self, request):
+        return _has(request, "vicbot.export_run")
+
     @admin.action(description="Cancel the selected runs", permissions=["cancel"])
     def cancel_runs(self, request, queryset):
         cancelled = sum(run_cancel(run_id=run.pk) for run in queryset)
@@ -138,9 +157,39 @@ class RunAdmin(RunListMixin, QueuedWorkWarningMixin, RunExportMixin, HistoryAdmi
 
     @admin.action(description="Re-run (a new run; the old one is kept)", permissions=["rerun"])
     def rerun_runs(self, request, queryset):
-        # A pitch's run is re-run as a new evaluation of its pitch (the pipeline's own re-run).
-        new = [run for old in queryset if (run := run_rerun(run_id=old.pk)) is not None]
-        self.message_user(request, f"Started runs {', '.join(str(r.pk) for r in new) or 'none'}.")
+        """A pitch's run is re-run as a new evaluation of its pitch, under its pipeline's rules: it may
+        wait for a slot, or be refused past the daily spend cap. A user holding the permission the
+        refusal names may confirm it on an intermediate page; their name is recorded with the start."""
+        confirmed = request.POST.get("past_limit_confirmed") == "yes"
+        new, waiting, refused = [], 0, []
+        for old in queryset:
+            try:
+                run = run_rerun(run_id=old.pk)
+            except StartRefused as exc:
+                if not (confirmed and exc.override_permission and _has(request, exc.override_permission)):
+                    refused.append((old, exc))
+                    continue
+                run = run_rerun(run_id=old.pk, confirmed_by=request.user.get_username())
+            if run is None:
+                waiting += 1
+            else:
+                new.append(run)
+        overridable = [(old, exc) for old, exc in refused
+                       if exc.override_permission and _has(request, exc.override_permission)]
+        if new or waiting:
+            self.message_user(request, f"Started runs {', '.join(str(r.pk) for r in new) or 'none'}."
+                              + (f" {waiting} wait for a free slot in their pipeline." if waiting else ""))
+        if overridable and not confirmed:
+            return confirm_past_limit(
+                request, self, action="rerun_runs", ids=[old.pk for old, _ in overridable],
+                items=[f"a re-run of run {old.pk}" for old, _ in overridable],
+                reasons=sorted({str(exc) for _, exc in overridable}),
+                checkbox_label=f"Start {len(overridable)} runs past the limit.",
+            )
+        for message in sorted({str(exc) for _, exc in refused}):
+            messages.error(request, message)
+        if not (new or waiting or refused):
+            self.message_user(request, "Started runs none.")
 
     @admin.action(description="Retry the completion handler", permissions=["retry_completion"])
     def retry_completion(self, request, queryset):
@@ -173,7 +222,9 @@ class ModelCapacityAdmin(ReadOnlyAdmin):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(HistoryAdmin):
-    list_display = ("webhook_id", "event_type", "response_id", "received_at")
+    list_display = ("webhook_id", "event_type", "response_id", "received_at", "processed_at", "attempts",
+                    "next_attempt_at", "failed_at", "error")
+    list_filter = (("failed_at", admin.EmptyFieldListFilter), ("processed_at", admin.EmptyFieldListFilter))
     search_fields = ("webhook_id", "response_id")
 
 
@@ -181,3 +232,86 @@ class WebhookEventAdmin(HistoryAdmin):
 class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     # Not history: a decommissioned worker's row may be removed.
     list_display = ("hostname", "last_seen_at")
+
+
+@admin.register(RunExport)
+class RunExportAdmin(HistoryAdmin):
+    """Every export of runs, from the admin or `manage.py export_runs`: written by the export only."""
+
+    list_display = ("exported_at", "exported_by", "source", "run_count")
+    list_filter = ("source",)
+    search_fields = ("exported_by",)
+    fields = readonly_fields = ("exported_at", "exported_by", "user", "source", "run_count", "filters")
+
+
+class DecisionForm(ActionForm):
+    decision_note = forms.CharField(
+        required=False, label="Reason", max_length=1000,
+        widget=forms.TextInput(attrs={"size": 40, "placeholder": "why (required to reject)"}),
+    )
+
+
+@admin.register(SuggestedChange)
+class SuggestedChangeAdmin(HistoryAdmin):
+    """Salesforce writes the model proposed but may not make: an operator approves (the worker writes
+    it) or rejects (nothing is written), each recorded with who, when and why."""
+
+    list_display = ("id", "status", "sobject", "target", "field_names", "run_link", "created_at", "decided_by_name",
+                    "decided_at")
+    list_filter = ("status", "sobject")
+    search_fields = ("record_id", "applied_record_id", "=run__id")
+    date_hierarchy = "created_at"
+    list_select_related = ("run",)
+    action_form = DecisionForm
+    actions = ["approve_changes", "reject_changes"]
+    fields = ("status", "sobject", "target", "changes", "reason", "run_link", "tool_call", "created_at",
+              "decided_by_name", "decided_at", "decision_note", "applied_at", "applied_record_id", "apply_attempts",
+              "apply_error")
+    readonly_fields = fields
+
+    @admin.display(description="record")
+    def target(self, obj):
+        return obj.record_id or "new"
+
+    @admin.display(description="fields")
+    def field_names(self, obj):
+        return ", ".join(sorted(obj.fields)) if isinstance(obj.fields, dict) else ""
+
+    @admin.display(description="run")
+    def run_link(self, obj):
+        return format_html('<a href="{}">Run {}</a>', reverse("admin:vicbot_run_change", args=[obj.run_id]),
+                           obj.run_id)
+
+    @admin.display(description="change (now → suggested)")
+    def changes(self, obj):
+        fields = obj.fields if isinstance(obj.fields, dict) else {}
+        current = obj.current if isinstance(obj.current, dict) else {}
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td><td>→ {}</td></tr>", (
+            (name, "—" if current.get(name) in (None, "") else current[name], value)
+            for name, value in sorted(fields.items())))
+        return format_html('<table class="suggested-fields">{}</table>', rows)
+
+    def has_review_permission(self, request):
+        return _has(request, "vicbot.review_suggestedchange")
+
+    @admin.action(description="Approve: write the selected changes to Salesforce", permissions=["review"])
+    def approve_changes(self, request, queryset):
+        note = request.POST.get("decision_note", "")
+        approved = sum(suggested_change_approve(suggestion_id=pk, user=request.user, note=note)
+                       for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, f"Approved {approved} of {queryset.count()} changes (rejected or written ones "
+                                   "are left alone); the worker writes them: see each one's status.")
+        if approved and not a_worker_is_alive():
+            messages.warning(request, NO_WORKER_WARNING)
+
+    @admin.action(description="Reject: write nothing (give a reason)", permissions=["review"])
+    def reject_changes(self, request, queryset):
+        note = request.POST.get("decision_note", "")
+        try:
+            rejected = sum(suggested_change_reject(suggestion_id=pk, user=request.user, note=note)
+                           for pk in queryset.values_list("pk", flat=True))
+        except RejectionNeedsAReason as exc:
+            self.message_user(request, f"{exc}: nothing was rejected.", level=messages.ERROR)
+            return
+        self.message_user(request, f"Rejected {rejected} of {queryset.count()} changes (approved or written ones "
+                                   "are left alone).")

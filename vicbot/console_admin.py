@@ -9,11 +9,12 @@ from django import forms
 
 from django.contrib import admin, messages
 from django.http import StreamingHttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from tools.registry import registry
 from vicbot.models import TERMINAL_STATUSES, Assistant
-from vicbot.services.export import export_lines
+from vicbot.services.export import export_lines, run_export_log
 from vicbot.services.heartbeats import NO_WORKER_WARNING, a_worker_is_alive
 
 
@@ -80,12 +81,29 @@ class AssistantConsoleMixin:
 
 
 
-class RunExportMixin:
-    """"Export as JSONL": the selected finished runs, streamed as a download (reading needs only view)."""
+def confirm_past_limit(request, model_admin, *, action: str, ids: list, items: list[str], reasons: list[str],
+                       checkbox_label: str) -> TemplateResponse:
+    """The intermediate page of an action a run's owner refused (e.g. a pipeline past its daily spend
+    cap), for a user holding the permission the refusal names: they tick a box to confirm."""
+    return TemplateResponse(request, "admin/confirm_past_limit.html", {
+        **model_admin.admin_site.each_context(request),
+        "title": "Start past the limit?", "opts": model_admin.model._meta,
+        "intro": "Their owner refuses to start these runs now:", "action": action, "ids": ids,
+        "items": items, "reasons": reasons, "checkbox_label": checkbox_label,
+    })
 
-    @admin.action(description="Export the selected finished runs as JSONL", permissions=["view"])
+
+class RunExportMixin:
+    """"Export as JSONL": the selected finished runs, streamed as a download. It needs its own
+    permission (vicbot.export_run: runs hold pitch data) and each export is recorded (RunExport)."""
+
+    @admin.action(description="Export the selected finished runs as JSONL", permissions=["export"])
     def export_jsonl(self, request, queryset):
         runs = queryset.filter(status__in=TERMINAL_STATUSES).order_by("finished_at", "pk")
+        # Recorded before the download starts: a download cut short still took what it took.
+        run_ids = list(runs.values_list("pk", flat=True))
+        run_export_log(run_count=len(run_ids), source="admin", user=request.user,
+                       filters={"run_ids": run_ids[:1000]})
         response = StreamingHttpResponse(export_lines(runs), content_type="application/x-ndjson; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         response["Content-Disposition"] = f'attachment; filename="vicbot-runs-{stamp}.jsonl"'

@@ -16,6 +16,7 @@ from vicbot.services.runs.cancel import response_cancel
 from vicbot.services.runs.tick import runs_tick
 from vicbot.services.runs.tool_calls import tool_call_execute
 from vicbot.services.runs.webhooks import webhook_event_process
+from vicbot.services.suggested_changes import suggested_change_apply
 
 
 @shared_task(name=Task.WORKER_HEARTBEAT, bind=True)
@@ -47,6 +48,11 @@ def response_cancel_task(response_id: str) -> None:
 @shared_task(name=Task.WEBHOOK_EVENT_PROCESS)
 def webhook_event_process_task(event_id: int) -> None:
     webhook_event_process(event_id=event_id)
+
+
+@shared_task(name=Task.SUGGESTED_CHANGE_APPLY)
+def suggested_change_apply_task(suggestion_id: int) -> None:
+    suggested_change_apply(suggestion_id=suggestion_id)
 
 
 @signals.worker_init.connect

@@ -8,13 +8,18 @@ from console.assistants import assistant_page
 from console.markdown import render_markdown
 from console.pipeline_page import pipeline_page
 from console.pitch_page import pitch_page
-from console.timeline import run_timeline
+from console.timeline import may_see_pitches, run_timeline
 
 register = template.Library()
 
 
 # Each page's context is built in its own module; the admin templates call them by these names.
-register.simple_tag(run_timeline, name="run_timeline")
+@register.simple_tag(takes_context=True, name="run_timeline")
+def run_timeline_tag(context, run):
+    request = context.get("request")
+    return run_timeline(run, show_pitch=request is not None and may_see_pitches(request.user))
+
+
 register.simple_tag(pitch_page, name="pitch_page")
 register.simple_tag(assistant_page, name="assistant_page")
 register.simple_tag(pipeline_page, name="pipeline_page")

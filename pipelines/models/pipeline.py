@@ -18,6 +18,12 @@ class Pipeline(models.Model):
         help_text="SOQL condition selecting records to evaluate (written by an operator, sent as is).",
     )
     fields = models.JSONField(default=list, help_text="Fields sent to the model, in order.")
+    website_field = models.CharField(
+        max_length=80, blank=True, default="Website",
+        help_text="The record's website field: the one site web_scrape may read without having seen a "
+                  "link to it (besides URLs found in pages read and PitchBook's answers). Always read, "
+                  "and sent to the model after the fields. Blank: no own site.",
+    )
     assistant_name = models.SlugField(max_length=64, default="vicbot")
     prompt_template = models.TextField(
         default=DEFAULT_PROMPT_TEMPLATE,
@@ -48,7 +54,9 @@ class Pipeline(models.Model):
     )
     daily_spend_cap_usd = models.DecimalField(
         max_digits=10, decimal_places=2, null=True, blank=True,
-        help_text="OpenAI spend per UTC day (from run costs) after which the pipeline pauses until the next day.",
+        help_text="OpenAI spend per UTC day after which the pipeline pauses until the next day. Runs in "
+                  "flight count with their expected cost (recent runs), so it is passed by one run at most; "
+                  "evaluating again or re-running past it needs its own permission and a confirmation.",
     )
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     pause_reason = models.TextField(blank=True, editable=False)
@@ -84,3 +92,12 @@ class Pipeline(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def record_fields(self) -> list[str]:
+        """The fields read from each record: those sent to the model, then the website field if
+        not among them."""
+        fields = list(self.fields)
+        if self.website_field and self.website_field.lower() not in {str(f).lower() for f in fields}:
+            fields.append(self.website_field)
+        return fields

@@ -13,6 +13,8 @@ class Pitch(models.Model):
         FAILED = "failed", "failed (every attempt's reason kept)"
         DELETED = "deleted", "deleted in Salesforce"
         SKIPPED = "skipped", "skipped by an operator"
+        # Intake could not store the record even after cleaning its text: set aside, never admitted.
+        REJECTED = "rejected", "rejected at intake (could not be stored)"
 
     class WriteBack(models.TextChoices):
         NOT_DUE = "not_due"
@@ -29,6 +31,9 @@ class Pitch(models.Model):
     snapshot = models.JSONField(default=dict, help_text="The fields as sent to the model.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
     error = models.TextField(blank=True)
+    intake_note = models.TextField(
+        blank=True, help_text="What intake had to change in the record's text to store it (e.g. NUL characters)."
+    )
     assessment = models.CharField(max_length=255, blank=True)
     reasoning = models.TextField(blank=True)
     runs = models.ManyToManyField("vicbot.Run", related_name="pitches", blank=True)
@@ -42,6 +47,11 @@ class Pitch(models.Model):
     operator_reason = models.TextField(blank=True)
     operator = models.CharField(max_length=150, blank=True, help_text="Who skipped or failed the pitch.")
     operator_at = models.DateTimeField(null=True, blank=True)
+    past_cap_starts = models.JSONField(
+        default=list, blank=True,
+        help_text="Runs an operator started past the pipeline's daily spend cap: run, who, when, the spend "
+                  "then.",
+    )
 
     writeback_state = models.CharField(
         max_length=10, choices=WriteBack.choices, default=WriteBack.NOT_DUE, db_index=True
@@ -75,6 +85,7 @@ class Pitch(models.Model):
             ("evaluate_pitch", "Can evaluate pitches again"),
             ("retry_writeback", "Can retry a pitch's Salesforce write-back"),
             ("skip_or_fail_pitch", "Can skip a pitch or fail it, with a reason"),
+            ("evaluate_past_cap", "Can evaluate pitches past the daily spend cap (after confirming)"),
         ]
 
     def __str__(self) -> str:

@@ -22,10 +22,18 @@ from config.enqueue import enqueue_pitches_admit, queued_messages
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
 from pipelines.services.evaluation import PITCH_EVALUATED
-from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume, spent_today
-from pipelines.services.prompt import pitch_prompt, times_too_long
+from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume, pipeline_spend
+from pipelines.services.prompt import pitch_prompt, record_website, times_too_long
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES, waiting_for_a_run
-from vicbot.runs import Assistant, Run, in_flight_allowance, in_flight_room, start_run
+from tools.base import WEBSITE_METADATA_KEY
+from vicbot.runs import (
+    Assistant,
+    Run,
+    assistant_run_cost_estimate,
+    in_flight_allowance,
+    in_flight_room,
+    start_run,
+)
 
 
 ADMIT_AGAIN_SECONDS = 1.0
@@ -50,7 +58,11 @@ def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigg
         assistant=pipeline.assistant_name,
         input=pitch_prompt(pipeline, record_id=pitch.salesforce_id, snapshot=pitch.snapshot,
                            times_too_long=0 if new_round else times_too_long(pitch.attempt_log)),
-        metadata={"pitch": str(pitch.pk), "pipeline": pipeline.name, "salesforce_id": pitch.salesforce_id},
+        # Trusted context for the tools (never the model's to set): the record's website, from its
+        # mapped field (the one site web_scrape may read unseen), and its sObject (salesforce_person_save
+        # creates a Contact directly only on the record's own Account).
+        metadata={"pitch": str(pitch.pk), "pipeline": pipeline.name, "salesforce_id": pitch.salesforce_id,
+                  "sobject": pipeline.sobject, WEBSITE_METADATA_KEY: record_website(pipeline, pitch.snapshot)},
         on_complete=PITCH_EVALUATED,
         trigger=trigger,
     )
@@ -82,12 +94,19 @@ def pitches_admit(*, pipeline_id: int) -> int:
             return 0  # the probe is still out (its pitch's handler clears it)
         else:
             probing = True
+    # The spend cap holds for retries and probes too: every run starts here or through
+    # pipelines.services.manual, which checks it the same way.
+    affordable = None
     if pipeline.daily_spend_cap_usd is not None:
-        spent = spent_today(pipeline, now=now)
-        if spent >= pipeline.daily_spend_cap_usd:
-            pipeline_pause_for_spend(pipeline_id=pipeline.pk, spent=spent, cap=pipeline.daily_spend_cap_usd)
+        spend = pipeline_spend(pipeline, now=now)
+        if spend.reached:
+            pipeline_pause_for_spend(pipeline_id=pipeline.pk, spend=spend)
             return 0
+        # Each run reserves its expected cost as it starts: no more start than the cap leaves room for.
+        affordable = spend.runs_allowed(assistant_run_cost_estimate(pipeline.assistant_name))
     slots = 1 if probing else pipeline_room(pipeline)
+    if affordable is not None:
+        slots = min(slots, affordable)
     room = slots if probing else min(slots, _backlog_room())
     due = pipeline.pitches.filter(waiting_for_a_run(now))
     order = due.order_by("system_modstamp", "pk")

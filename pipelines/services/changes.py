@@ -16,12 +16,14 @@ from vicbot.runs import run_cancel
 SUPERSEDED_BY_EDIT = "Superseded: the record was edited in Salesforce before this was written"
 
 
-def pitch_record_changed(pitch: Pitch, *, snapshot: dict, name: str, modstamp: datetime | None) -> bool:
+def pitch_record_changed(pitch: Pitch, *, snapshot: dict, name: str, modstamp: datetime | None,
+                         intake_note: str = "") -> bool:
     """Evaluate the edited text anew: a run in flight for the old text is cancelled, and an
     answer still waiting to be written is superseded (both recorded). False if the pitch could
     not move (e.g. it was deleted)."""
     if not PITCH_STATES.apply(pitch.pk, "record_changed", snapshot=snapshot, name=name, system_modstamp=modstamp,
-                              attempts=0, attempt_log=[], next_attempt_at=None, error=""):
+                              attempts=0, attempt_log=[], next_attempt_at=None, error="",
+                              intake_note=intake_note):
         return False
     WRITEBACK_STATES.apply(pitch.pk, "supersede", writeback_error=SUPERSEDED_BY_EDIT)
     if pitch.status == Pitch.Status.EVALUATING and pitch.latest_run_id:

@@ -52,14 +52,15 @@ def pitch_retry_policy(pipeline: Pipeline) -> RetryPolicy:
                        max_attempts=pipeline.max_attempts)
 
 
-def pitch_rerun(run: Run) -> Run | None:
-    """An operator's "Re-run" of a pitch's run evaluates the pitch again; the new run becomes its current one."""
-    from pipelines.services.admission import pitch_evaluate  # admission imports this module's handler key
+def pitch_rerun(run: Run, *, confirmed_by: str = "") -> Run | None:
+    """An operator's "Re-run" of a pitch's run evaluates the pitch again under the pipeline's rules (spend
+    cap, in-flight limit): the new run becomes its current one, or the pitch waits for a slot (None)."""
+    from pipelines.services.manual import pitch_start_on_request  # it imports this module's handler key
 
     pitch = Pitch.objects.select_related("pipeline").filter(pk=run.metadata.get("pitch")).first()
     if pitch is None:
         return None
-    return pitch_evaluate(pitch=pitch, operation="evaluate_now", trigger=Run.Trigger.ADMIN, new_round=True)
+    return pitch_start_on_request(pitch=pitch, trigger=Run.Trigger.ADMIN, past_cap_by=confirmed_by)
 
 
 @register_completion_handler(PITCH_EVALUATED, rerun=pitch_rerun)

@@ -5,6 +5,12 @@ overlapping during a deploy). Records are read from a SystemModstamp watermark
 with an overlap and deduplicated on (Id, SystemModstamp). A record is
 (re-)evaluated only when the fields we send changed, so our own write-backs,
 which bump SystemModstamp, are ignored.
+
+A record is written by a stranger, so one record must never stop the pass: text the
+database cannot hold is cleaned (with a note on the pitch), and a record that still cannot
+be stored is set aside as a `rejected` pitch with the reason; the pass goes on and the
+watermark moves past it. Each record is stored in its own transaction (a savepoint inside
+an outer one), so one failure rolls back only that record.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -24,12 +30,16 @@ from pipelines.models import Pipeline, Pitch
 from pipelines.services.admission import pitches_admit
 from pipelines.services.changes import parse_datetime, pitch_record_changed
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
-from pipelines.services.prompt import record_snapshot
+from pipelines.services.prompt import RecordText, record_text
+from pipelines.services.storable import storable_text
 from pipelines.services.usage import counting_calls
+from pipelines.states import PITCH_STATES, WRITEBACK_STATES
+from vicbot.runs import run_cancel
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)
+SUPERSEDED_BY_REJECTION = "Superseded: the record was edited in Salesforce and intake could not store the edit"
 
 
 @dataclass
@@ -37,6 +47,7 @@ class IntakeSummary:
     seen: int = 0
     new: int = 0
     changed: int = 0
+    rejected: int = 0
     started: int = 0
     skipped_busy: bool = False
     error: str = ""
@@ -46,7 +57,9 @@ class IntakeSummary:
             return "skipped: another pass was running"
         if self.error:
             return f"failed after {self.seen} records: {self.error}"
-        return f"{self.seen} records read, {self.new} new, {self.changed} changed, {self.started} runs started"
+        rejected = f", {self.rejected} rejected (could not be stored)" if self.rejected else ""
+        return (f"{self.seen} records read, {self.new} new, {self.changed} changed{rejected}, "
+                f"{self.started} runs started")
 
 
 def pitches_pull(*, pipeline_id: int) -> IntakeSummary:
@@ -105,7 +118,7 @@ def intake_query(pipeline: Pipeline, *, overlap: timedelta) -> str:
     is SOQL by design and goes in as written — never through format_soql, whose braces
     would turn a `{` in a string literal into a KeyError; only the watermark is formatted.
     """
-    fields = sorted({"Id", "SystemModstamp", *pipeline.fields}, key=str.lower)
+    fields = sorted({"Id", "SystemModstamp", *pipeline.record_fields}, key=str.lower)
     soql = f"SELECT {', '.join(fields)} FROM {pipeline.sobject} WHERE ({pipeline.selection})"
     if pipeline.watermark:
         soql += f" AND SystemModstamp >= {soql_literal(pipeline.watermark - overlap)}"
@@ -120,21 +133,25 @@ def _sync_records(pipeline: Pipeline, summary: IntakeSummary) -> None:
         for record in client.query_iter(soql, page_size=pipeline.batch_size):
             summary.seen += 1
             modstamp = parse_datetime(record.get("SystemModstamp"))
-            _upsert_pitch(pipeline, record, modstamp, summary)
+            text = record_text(pipeline, record)
+            try:
+                _upsert_pitch(pipeline, record, text, modstamp, summary)
+            except (DatabaseError, ValueError) as exc:  # ValueError: what the driver refuses before sending
+                _reject_record(pipeline, record, text, modstamp, exc, summary)
             if modstamp and (newest is None or modstamp > newest):
                 newest = modstamp
                 # Saved as we go: a pass that dies half-way resumes near where it stopped.
                 Pipeline.objects.filter(pk=pipeline.pk).update(watermark=newest)
 
 
-def _upsert_pitch(pipeline: Pipeline, record: dict, modstamp: datetime | None, summary: IntakeSummary) -> None:
+def _upsert_pitch(pipeline: Pipeline, record: dict, text: RecordText, modstamp: datetime | None,
+                  summary: IntakeSummary) -> None:
     salesforce_id = record["Id"]
-    snapshot = record_snapshot(pipeline, record)
-    name = str(record.get("Name") or "")[:255]
     with transaction.atomic():
         pitch, created = Pitch.objects.select_for_update().get_or_create(
             pipeline=pipeline, salesforce_id=salesforce_id,
-            defaults={"snapshot": snapshot, "system_modstamp": modstamp, "name": name},
+            defaults={"snapshot": text.snapshot, "system_modstamp": modstamp, "name": text.name,
+                      "intake_note": text.note},
         )
         if created:
             summary.new += 1
@@ -143,12 +160,39 @@ def _upsert_pitch(pipeline: Pipeline, record: dict, modstamp: datetime | None, s
             return  # seen already (the overlap re-reads a few records every pass)
         # Only a change to what the model reads earns a new evaluation; our own
         # write-back changes other fields and is ignored here.
-        if pitch.snapshot != snapshot and _wants_new_evaluation(pipeline, pitch):
-            pitch_record_changed(pitch, snapshot=snapshot, name=name, modstamp=modstamp)
+        if pitch.snapshot != text.snapshot and _wants_new_evaluation(pipeline, pitch):
+            pitch_record_changed(pitch, snapshot=text.snapshot, name=text.name, modstamp=modstamp,
+                                 intake_note=text.note)
             if pitch.status != Pitch.Status.NEW:
                 summary.changed += 1
             return
         Pitch.objects.filter(pk=pitch.pk).update(system_modstamp=modstamp)
+
+
+def _reject_record(pipeline: Pipeline, record: dict, text: RecordText, modstamp: datetime | None,
+                   exc: Exception, summary: IntakeSummary) -> None:
+    """Set the record aside as a rejected pitch with the reason, never admitted; an edit in
+    Salesforce brings it back (record_changed). A new record keeps only its id and name; a known
+    one keeps the text it had, and a run in flight for that text is cancelled."""
+    reason, _ = storable_text(f"Intake could not store this record: {type(exc).__name__}: {exc}"[:2000])
+    # The log gets the first line only: the database's detail lines quote the row, i.e. pitch text.
+    log.warning("intake %s: record %s rejected: %s", pipeline.name, record.get("Id"), reason.splitlines()[0])
+    summary.rejected += 1
+    try:
+        with transaction.atomic():
+            pitch, _ = Pitch.objects.select_for_update().get_or_create(
+                pipeline=pipeline, salesforce_id=record["Id"], defaults={"name": text.name})
+            if pitch.status == Pitch.Status.REJECTED and pitch.system_modstamp == modstamp:
+                return  # the overlap re-read it: already set aside for this version
+            PITCH_STATES.apply(pitch.pk, "reject", error=reason, system_modstamp=modstamp, next_attempt_at=None)
+            # The earlier text's answer or run no longer stands for the record.
+            WRITEBACK_STATES.apply(pitch.pk, "supersede", writeback_error=SUPERSEDED_BY_REJECTION)
+            if pitch.status == Pitch.Status.EVALUATING and pitch.latest_run_id:
+                run_cancel(run_id=pitch.latest_run_id, code="superseded",
+                           reason="The record was edited in Salesforce and intake could not store the edit")
+    except (DatabaseError, ValueError):
+        # Not even the rejection could be stored: said loudly; the pass still goes on.
+        log.exception("intake %s: record %s could not be stored nor set aside", pipeline.name, record.get("Id"))
 
 
 def _wants_new_evaluation(pipeline: Pipeline, pitch: Pitch) -> bool:

@@ -3,7 +3,8 @@
 While paused, intake still records new pitches but no run starts — except one probe run
 once the cool-down has passed (30 s, doubling up to 30 min). A probe that gets past the
 problem resumes the pipeline by itself; an operator can resume it at once. A daily spend
-cap pauses it the same way until the next UTC day.
+cap pauses it the same way until the next UTC day; what counts against the cap is today's
+spend plus what runs still in flight reserved (pipelines.services.spend).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from config.enqueue import enqueue_pitches_admit
 from pipelines.models import Pipeline
-from vicbot.runs import RetryPolicy, Run
+from pipelines.services.spend import Spend
+from vicbot.runs import TERMINAL_STATUSES, RetryPolicy, Run
 
 
 def probe_cool_down() -> RetryPolicy:
@@ -50,11 +52,12 @@ def pipeline_pause(*, pipeline_id: int, reason: str, run_id: int | None = None, 
     )
 
 
-def pipeline_pause_for_spend(*, pipeline_id: int, spent: Decimal, cap: Decimal) -> None:
+def pipeline_pause_for_spend(*, pipeline_id: int, spend: Spend) -> None:
     now = timezone.now()
     Pipeline.objects.filter(pk=pipeline_id).update(
         paused_at=now, pause_kind=PauseKind.SPEND_CAP, probe_at=next_utc_midnight(now), probe_run=None,
-        pause_reason=f"Today's OpenAI spend ${spent:.2f} reached the daily cap of ${cap:.2f}; resumes at 00:00 UTC.",
+        pause_reason=f"Today's OpenAI spend reached the daily cap ({spend.sentence()}); "
+                     "resumes at 00:00 UTC.",
     )
 
 
@@ -70,9 +73,21 @@ def pipeline_resume(*, pipeline_id: int) -> bool:
 
 
 def spent_today(pipeline: Pipeline, *, now: datetime | None = None) -> Decimal:
+    return pipeline_spend(pipeline, now=now).spent
+
+
+def pipeline_spend(pipeline: Pipeline, *, now: datetime | None = None) -> Spend:
+    """Today's (UTC) spend of the pipeline's runs: what ended runs cost, and what runs in flight reserved.
+
+    A run's reservation stops counting when it ends: its actual cost, priced in the same
+    step, replaces it.
+    """
     start = (now or timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
     runs = Run.objects.filter(pitches__pipeline=pipeline, created_at__gte=start)
-    return runs.aggregate(total=Sum("cost_usd"))["total"] or Decimal(0)
+    totals = runs.aggregate(spent=Sum("cost_usd"),
+                            reserved=Sum("reserved_cost_usd", filter=~Q(status__in=TERMINAL_STATUSES)))
+    return Spend(spent=totals["spent"] or Decimal(0), reserved=totals["reserved"] or Decimal(0),
+                 cap=pipeline.daily_spend_cap_usd)
 
 
 def next_utc_midnight(now: datetime) -> datetime:

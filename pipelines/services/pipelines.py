@@ -56,7 +56,7 @@ def pipeline_validate(pipeline: Pipeline) -> None:
     if not isinstance(pipeline.answer_mapping, dict):
         raise InvalidPipeline("Answer mapping: an object of answer key → Salesforce field")
     written = written_fields(pipeline)
-    names = [pipeline.sobject, *pipeline.fields, *written]
+    names = [pipeline.sobject, *pipeline.record_fields, *written]
     bad = [name for name in names if not isinstance(name, str) or not API_NAME.match(name)]
     if bad:
         raise InvalidPipeline(f"Not Salesforce API names: {', '.join(map(repr, bad))}")
@@ -166,7 +166,7 @@ def fields_against_describe(pipeline: Pipeline, description: dict) -> list[str]:
     }
     knows_relationships = any("relationshipName" in f for f in description.get("fields", []))
     missing, unwritable, notes = [], [], []
-    for name in pipeline.fields:
+    for name in pipeline.record_fields:
         if "." not in name:
             if name.lower() not in fields:
                 missing.append(name)

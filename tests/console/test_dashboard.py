@@ -58,7 +58,7 @@ def test_it_shows_pipeline_state_workers_api_use_and_spend_against_the_cap(clien
     Pitch.objects.create(pipeline=paused, salesforce_id="001C", status=Pitch.Status.WRITTEN_BACK)
     WorkerHeartbeat.objects.create(hostname="celery@alive", last_seen_at=now - timedelta(seconds=30))
     WorkerHeartbeat.objects.create(hostname="celery@gone", last_seen_at=now - timedelta(hours=2))
-    client.force_login(staff_user())
+    client.force_login(staff_user("vicbot.view_dashboard"))
 
     html = client.get(URL, secure=True).content.decode()
 
@@ -72,14 +72,18 @@ def test_it_shows_pipeline_state_workers_api_use_and_spend_against_the_cap(clien
 
 
 def test_no_live_worker_is_said_plainly(client):
-    client.force_login(staff_user())
+    client.force_login(staff_user("vicbot.view_dashboard"))
     assert "No live worker" in client.get(URL, secure=True).content.decode()
 
 
-def test_the_admin_index_links_to_the_dashboard_and_it_is_staff_only(client):
+def test_the_admin_index_links_to_the_dashboard_for_staff_with_its_permission_only(client):
     assert client.get(URL, secure=True)["Location"].startswith("/admin/login/")
     client.force_login(User.objects.create_user("clerk", password="pw"))
     assert client.get(URL, secure=True)["Location"].startswith("/admin/login/")
-    client.force_login(staff_user())
+    client.force_login(staff_user("vicbot.view_run"))  # staff, but not allowed the dashboard
+    assert client.get(URL, secure=True).status_code == 403
+    assert 'href="/admin/console/"' not in client.get("/admin/", secure=True).content.decode()
+    client.force_login(staff_user("vicbot.view_dashboard"))
+    assert client.get(URL, secure=True).status_code == 200
     assert 'href="/admin/console/"' in client.get("/admin/", secure=True).content.decode()
     assert client.post(URL, secure=True).status_code == 405

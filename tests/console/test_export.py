@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.console.support import finished_run, staff_user
-from vicbot.models import Run, RunStatus
+from vicbot.models import Run, RunExport, RunStatus
 from vicbot.services.export import export_runs_jsonl, runs_for_export
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_it_reads_runs_in_chunks_with_one_tool_call_query_per_chunk():
 
 def test_the_admin_action_streams_the_selected_runs_and_needs_staff(client):
     run = finished_run()
-    client.force_login(staff_user("vicbot.view_run"))
+    client.force_login(staff_user("vicbot.view_run", "vicbot.export_run"))
 
     response = client.post("/admin/vicbot/run/", {"action": "export_jsonl", "_selected_action": [run.pk]},
                            secure=True)
@@ -98,3 +98,57 @@ def test_the_admin_action_streams_the_selected_runs_and_needs_staff(client):
     client.force_login(User.objects.create_user("clerk", password="pw"))
     refused = client.post("/admin/vicbot/run/", {"action": "export_jsonl", "_selected_action": [run.pk]}, secure=True)
     assert refused.status_code == 302 and refused["Location"].startswith("/admin/login/")
+
+
+def post_export(client, run_ids):
+    return client.post("/admin/vicbot/run/", {"action": "export_jsonl", "_selected_action": run_ids}, secure=True)
+
+
+def test_the_admin_export_needs_its_own_permission_and_is_recorded_with_who_and_how_many(client):
+    # The last is not finished: not exported, not counted.
+    runs = [finished_run(), finished_run(), finished_run(status=RunStatus.RUNNING_TOOLS)]
+    ids = [run.pk for run in runs]
+    viewer = staff_user("vicbot.view_run", name="viewer")
+    client.force_login(viewer)
+
+    refused = post_export(client, ids)
+
+    assert not getattr(refused, "streaming", False) and not RunExport.objects.exists()
+    assert "export_jsonl" not in client.get("/admin/vicbot/run/", secure=True).content.decode()
+
+    exporter = staff_user("vicbot.view_run", "vicbot.export_run", name="exporter")
+    client.force_login(exporter)
+    response = post_export(client, ids)
+
+    assert len(lines(b"".join(response.streaming_content).decode())) == 2
+    export = RunExport.objects.get()
+    assert (export.user, export.exported_by, export.source) == (exporter, "exporter", "admin")
+    assert export.run_count == 2
+    assert export.filters == {"run_ids": ids[:2]} and export.exported_at is not None
+
+
+def test_the_command_records_its_export_with_the_os_user():
+    import getpass
+
+    finished_run()
+    finished_run()
+
+    call_command("export_runs", stdout=io.StringIO(), stderr=io.StringIO())
+    call_command("export_runs", "--status", "failed", stdout=io.StringIO(), stderr=io.StringIO())
+
+    first, second = RunExport.objects.order_by("pk")
+    assert (first.user, first.exported_by, first.source) == (None, getpass.getuser(), "command")
+    assert first.run_count == 2
+    assert (second.run_count, second.filters) == (0, {"status": "failed"})
+
+
+def test_exports_are_listed_read_only_in_the_admin(operator):
+    finished_run()
+    call_command("export_runs", stdout=io.StringIO(), stderr=io.StringIO())
+    export = RunExport.objects.get()
+
+    listing = operator.get("/admin/vicbot/runexport/", secure=True).content.decode()
+
+    assert export.exported_by in listing and ">command<" in listing
+    assert operator.get("/admin/vicbot/runexport/add/", secure=True).status_code == 403
+    assert operator.post(f"/admin/vicbot/runexport/{export.pk}/delete/", secure=True).status_code == 403

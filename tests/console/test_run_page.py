@@ -57,13 +57,19 @@ def test_every_tool_call_is_shown_whole_with_arguments_duration_and_error(viewer
     assert html.index("test_lookup") < html.index("web_scrape") < html.index("Turn 2")
 
 
-def test_times_have_seconds_money_has_dollars_and_the_pitch_and_record_are_linked(viewer, settings):
-    settings.SALESFORCE_INSTANCE_URL = "https://acme.my.salesforce.com/"
+def pitch_run() -> tuple:
     run = finished_run()
     pipeline = Pipeline.objects.create(name="p1", fields=["Name"], answer_mapping={})
     pitch = Pitch.objects.create(pipeline=pipeline, salesforce_id="001000000000001AAA", name="Acme Robotics")
     pitch.runs.add(run)
-    html = page(viewer, run)
+    return run, pitch
+
+
+def test_times_have_seconds_money_has_dollars_and_the_pitch_and_record_are_linked(client, settings):
+    settings.SALESFORCE_INSTANCE_URL = "https://acme.my.salesforce.com/"
+    run, pitch = pitch_run()
+    client.force_login(staff_user("vicbot.view_run", "vicbot.view_assistant", "pipelines.view_pitch"))
+    html = page(client, run)
 
     assert run.started_at.strftime("%Y-%m-%d %H:%M:%S") in html
     assert "$0.0123" in html and "41.5 s" in html
@@ -125,3 +131,23 @@ def test_an_action_that_queues_work_warns_when_no_worker_is_alive(client):
     WorkerHeartbeat.objects.create(hostname="celery@w1", last_seen_at=timezone.now())
     page = client.post("/admin/vicbot/run/", post, secure=True, follow=True).content.decode()
     assert "No worker has reported" not in page
+
+
+def test_without_the_pitch_permission_the_run_page_and_live_json_leave_the_pitch_out(client, settings):
+    settings.SALESFORCE_INSTANCE_URL = "https://acme.my.salesforce.com/"
+    run, pitch = pitch_run()
+    url = f"/admin/console/runs/{run.pk}/live.json"
+
+    client.force_login(staff_user("vicbot.view_run", "pipelines.view_pitch"))
+    shown = json.loads(client.get(url, secure=True).content)
+    assert [(p["name"], p["salesforce_id"]) for p in shown["pitches"]] == [("Acme Robotics", pitch.salesforce_id)]
+
+    client.force_login(staff_user("vicbot.view_run", "vicbot.view_assistant"))
+    response = client.get(url, secure=True)
+    hidden = json.loads(response.content)
+    assert response.status_code == 200 and hidden["pitches"] == [] and hidden["show_pitch"] is False
+    assert hidden["answer"]["assessment"] == "Strong fit"  # the run itself is still there
+    for text in (response.content.decode(), page(client, run)):
+        assert "Acme Robotics" not in text and pitch.salesforce_id not in text
+        assert f"/admin/pipelines/pitch/{pitch.pk}/" not in text and "acme.my.salesforce.com" not in text
+    assert run.input not in page(client, run)  # the record's text, sent as the run's input

@@ -223,6 +223,17 @@ def test_a_pipeline_salesforce_rejects_is_refused_naming_the_error(operator, sal
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_website_field_is_edited_on_the_form_and_checked_in_salesforce(operator, salesforce):
+    assert 'name="website_field"' in operator.get(f"{PIPELINES}add/", secure=True).content.decode()
+    assert "Account has no field Webiste" in refused(operator, website_field="Webiste")
+    assert "Not Salesforce API names" in refused(operator, website_field="Website FROM User --")
+
+    saved(operator, fields='["Name", "Description"]', website_field="Website")  # read, though not sent
+
+    assert Pipeline.objects.get(name="pitches").website_field == "Website"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_when_salesforce_is_unreachable_the_pipeline_is_saved_with_a_warning(operator, salesforce):
     salesforce.faults.add("unavailable", match="describe")
 

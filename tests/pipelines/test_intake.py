@@ -126,3 +126,80 @@ def test_a_pipeline_can_leave_records_alone_once_their_answer_is_written(salesfo
     assert pitches_pull(pipeline_id=pipeline.pk).changed == 0
     pitch = Pitch.objects.get(salesforce_id=record_id)
     assert pitch.status == Pitch.Status.WRITTEN_BACK and pitch.snapshot["Description"] != "Pivoted to drones."
+
+
+def test_text_the_database_cannot_hold_is_cleaned_with_a_note_and_the_pitch_is_taken_in(salesforce):
+    pipeline = make_pipeline(max_in_flight=0)
+    salesforce.org.insert("Account", {"Name": "Nul\x00Robotics", "Website": "https://nul.example",
+                                      "Description": "We \x00 build\ud800 robots \udfff.\x00"})
+
+    summary = pitches_pull(pipeline_id=pipeline.pk)
+
+    assert (summary.new, summary.rejected, summary.error) == (1, 0, "")
+    pitch = pipeline.pitches.get()
+    assert pitch.status == Pitch.Status.NEW and pitch.name == "Nul\ufffdRobotics"
+    assert pitch.snapshot["Description"] == "We \ufffd build\ufffd robots \ufffd.\ufffd"
+    assert pitch.intake_note == ("Name: 1 NUL character replaced with U+FFFD; "
+                                 "Description: 2 NUL characters and 2 lone surrogates replaced with U+FFFD")
+    pipeline.refresh_from_db()
+    assert pipeline.last_intake_error == "" and pipeline.watermark == pitch.system_modstamp
+
+
+def test_the_cleaning_note_is_on_the_pitch_page(salesforce, operator):
+    pipeline = make_pipeline(max_in_flight=0)
+    salesforce.org.insert("Account", {"Name": "Nul\x00Robotics"})
+    pitches_pull(pipeline_id=pipeline.pk)
+    pitch = pipeline.pitches.get()
+
+    html = operator.get(f"/admin/pipelines/pitch/{pitch.pk}/change/", secure=True).content.decode()
+
+    assert "Cleaned at intake" in html and "Name: 1 NUL character replaced with U+FFFD" in html
+
+
+@pytest.fixture
+def a_constraint_the_record_breaks():
+    """A rule of the database that no cleaning can satisfy: it stands for any way a record can
+    still fail to be stored (a real constraint, a real error, a real rolled-back savepoint)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE pipelines_pitch ADD CONSTRAINT test_no_poison "
+                       "CHECK (coalesce(snapshot ->> 'Description', '') NOT LIKE '%poison%')")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE pipelines_pitch DROP CONSTRAINT test_no_poison")
+
+
+@pytest.mark.usefixtures("a_constraint_the_record_breaks")
+def test_a_record_that_still_cannot_be_stored_is_rejected_and_the_records_behind_it_are_taken_in(
+        salesforce, operator):
+    pipeline = make_pipeline(max_in_flight=0, selection="Name != null")
+    poison = salesforce.org.insert("Account", {"Name": "Poison Pill", "Description": "a poison description"})
+    (behind,) = add_accounts(salesforce, 1)
+
+    summary = pitches_pull(pipeline_id=pipeline.pk)
+
+    assert (summary.seen, summary.new, summary.rejected, summary.error) == (2, 1, 1, "")
+    rejected = Pitch.objects.get(salesforce_id=poison)
+    assert rejected.status == Pitch.Status.REJECTED and rejected.name == "Poison Pill" and rejected.snapshot == {}
+    assert "IntegrityError" in rejected.error and "test_no_poison" in rejected.error
+    taken = Pitch.objects.get(salesforce_id=behind)
+    assert taken.status == Pitch.Status.NEW
+    pipeline.refresh_from_db()
+    assert pipeline.watermark == taken.system_modstamp > rejected.system_modstamp
+    assert pipeline.last_intake_error == "" and "1 rejected" in pipeline.last_intake_summary
+    page = operator.get(f"/admin/pipelines/pitch/{rejected.pk}/change/", secure=True).content.decode()
+    assert "rejected at intake (could not be stored)" in page and "test_no_poison" in page
+
+    # Never admitted, and not rejected again on the next pass (the overlap re-reads it).
+    again = pitches_pull(pipeline_id=pipeline.pk)
+    assert (again.new, again.rejected, again.started) == (0, 0, 0)
+    assert Pitch.objects.get(pk=rejected.pk).status == Pitch.Status.REJECTED and not Run.objects.exists()
+
+    # An edit in Salesforce that can be stored brings it back.
+    salesforce.org.update(poison, {"Description": "A fine description."},
+                          modified_by=salesforce.org.human_user_id)
+    assert pitches_pull(pipeline_id=pipeline.pk).changed == 1
+    back = Pitch.objects.get(pk=rejected.pk)
+    assert back.status == Pitch.Status.NEW and back.snapshot["Description"] == "A fine description."
+    assert back.error == ""

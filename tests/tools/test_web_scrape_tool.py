@@ -14,7 +14,7 @@ from django.db import connection
 
 from integrations.web import WebFetchConfig
 from integrations.web.sample_sites import SampleSites
-from tools.base import ToolContext, ToolResult, invoke
+from tools.base import EarlierOutput, ToolContext, ToolResult, invoke
 from tools.web_scrape import TOOLS, TRUNCATED_MARKER
 
 [TOOL] = TOOLS
@@ -37,9 +37,9 @@ def pitch_on(site_url: str) -> str:
 
 
 def scrape(url: str, context: ToolContext | None = None) -> ToolResult:
-    """As the model calls it, by default in a run whose pitch gives `url` as its website."""
+    """As the model calls it, by default in a run whose record's Website field is `url`."""
     if context is None:
-        context = ToolContext(run_id=1, run_input=pitch_on(url))
+        context = ToolContext(run_id=1, run_input=pitch_on(url), website=url)
     return invoke(TOOL, json.dumps({"url": url}), context, max_chars=50_000)
 
 
@@ -155,7 +155,9 @@ def leak_allowed_by_address(sites, settings):
 
 
 def pitch_context(sites, **kwargs) -> ToolContext:
-    return ToolContext(run_id=1, run_input=pitch_on(sites.url("/brightloop-energy/")), **kwargs)
+    """A run on the Brightloop pitch, whose mapped Website field is its home page."""
+    home = sites.url("/brightloop-energy/")
+    return ToolContext(run_id=1, run_input=pitch_on(home), website=home, **kwargs)
 
 
 def test_a_url_off_the_pitchs_site_that_the_run_never_saw_is_refused(sites, leak_allowed_by_address):
@@ -164,43 +166,64 @@ def test_a_url_off_the_pitchs_site_that_the_run_never_saw_is_refused(sites, leak
     assert not result.ok
     error = json.loads(result.output)["error"]
     assert error["type"] == "tool_error" and error["message"].startswith("url_not_allowed: ")
-    assert "127.0.0.1" in error["message"]  # names the site it may read
+    assert sites.url("/brightloop-energy/") in error["message"]  # names the site it may read
     assert sites.hits("/collect?contacts=ada%40example.com") == 0
 
 
-def test_any_page_of_the_pitchs_own_site_may_be_read(sites):
-    result = scrape(sites.url("/brightloop-energy/about"), pitch_context(sites))
+def test_the_own_sites_pages_are_read_once_a_page_read_links_them_not_before(sites):
+    about = sites.url("/brightloop-energy/about")
+    assert "url_not_allowed: " in scrape(about, pitch_context(sites)).output
+    home = EarlierOutput("web_scrape", json.dumps({"text": f"About us: {about}"}))
+
+    result = scrape(about, pitch_context(sites, earlier_outputs=(home,)))
 
     assert result.ok and "Lena Hartmann" in json.loads(result.output)["text"]
+    assert sites.hits("/brightloop-energy/about") == 1
 
 
-def test_a_url_written_in_the_pitch_may_be_read(sites, leak_allowed_by_address):
-    context = ToolContext(run_input=pitch_on(sites.url("/")) + f"\nPress: see {leak_allowed_by_address}.")
+def test_a_url_written_in_the_pitch_is_not_read(sites, leak_allowed_by_address):
+    home = sites.url("/brightloop-energy/")
+    context = ToolContext(run_input=pitch_on(home) + f"\nPress: see {leak_allowed_by_address}.", website=home)
 
-    assert scrape(leak_allowed_by_address, context).ok
-    assert sites.hits("/collect?contacts=ada%40example.com") == 1
+    assert "url_not_allowed: " in scrape(leak_allowed_by_address, context).output
+    assert sites.hits("/collect?contacts=ada%40example.com") == 0
 
 
-def test_a_url_from_an_earlier_tool_output_of_the_run_may_be_read(sites, leak_allowed_by_address):
-    earlier = json.dumps([{"Name": "Ada", "Website": leak_allowed_by_address}])
-    context = pitch_context(sites, earlier_outputs=(earlier,))
-
-    assert scrape(leak_allowed_by_address, context).ok
+def test_a_url_from_an_earlier_page_or_pitchbook_answer_may_be_read_but_not_from_salesforce(
+        sites, leak_allowed_by_address):
+    listed = json.dumps([{"name": "Ada", "website": leak_allowed_by_address}])
+    for tool in ("web_scrape", "pitchbook_company_find"):
+        context = pitch_context(sites, earlier_outputs=(EarlierOutput(tool, listed),))
+        assert scrape(leak_allowed_by_address, context).ok
+    salesforce = EarlierOutput("salesforce_company_find", listed)
+    assert not scrape(leak_allowed_by_address, pitch_context(sites, earlier_outputs=(salesforce,))).ok
+    assert sites.hits("/collect?contacts=ada%40example.com") == 1  # the second from the cache
 
 
 def test_a_url_seen_with_other_data_in_it_is_still_refused(sites, leak_allowed_by_address):
-    context = pitch_context(sites, earlier_outputs=(f"see {leak_allowed_by_address}",))
+    seen = EarlierOutput("web_scrape", f"see {leak_allowed_by_address}")
+    context = pitch_context(sites, earlier_outputs=(seen,))
 
     assert not scrape(leak_allowed_by_address + "%2Cgrace%40example.com", context).ok
 
 
-def test_open_browsing_reads_any_public_url(sites, leak_allowed_by_address):
+def test_open_browsing_reads_any_public_url_but_none_that_carries_salesforce_data(
+        sites, leak_allowed_by_address):
     assert scrape(leak_allowed_by_address, pitch_context(sites, open_browsing=True)).ok
+    assert sites.hits("/collect?contacts=ada%40example.com") == 1
+    contacts = EarlierOutput("salesforce_person_find",
+                             json.dumps([{"Name": "Ada Lovelace", "Email": "ada@example.com"}]))
+    context = pitch_context(sites, open_browsing=True, earlier_outputs=(contacts,))
+
+    result = scrape(leak_allowed_by_address, context)
+
+    assert "url_not_allowed: " in result.output and "which came from our Salesforce" in result.output
     assert sites.hits("/collect?contacts=ada%40example.com") == 1
 
 
-def test_a_run_whose_pitch_names_no_website_reads_only_urls_it_has_seen(sites):
-    context = ToolContext(run_input="Name: Brightloop Energy\nDescription: Flexible factory power.")
+def test_a_run_whose_record_has_no_website_reads_only_urls_it_has_seen(sites):
+    # A Website line in the pitch, but no Website field.
+    context = ToolContext(run_input=pitch_on(sites.url("/brightloop-energy/")))
 
     result = scrape(sites.url("/brightloop-energy/"), context)
 

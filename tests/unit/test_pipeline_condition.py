@@ -42,7 +42,8 @@ def test_fields_are_checked_against_describe_relationships_by_their_first_hop():
     from pipelines.models import Pipeline
     from pipelines.services.pipelines import InvalidPipeline, fields_against_describe
 
-    pipeline = Pipeline(sobject="Account", fields=["Name", "Owner.Name"], answer_mapping={"A": "Rating"})
+    pipeline = Pipeline(sobject="Account", fields=["Name", "Owner.Name"], answer_mapping={"A": "Rating"},
+                        website_field="")
     described = {"fields": [{"name": "Name", "relationshipName": None, "updateable": True},
                             {"name": "OwnerId", "relationshipName": "Owner", "updateable": True},
                             {"name": "Rating", "relationshipName": None, "updateable": True}]}
@@ -55,3 +56,16 @@ def test_fields_are_checked_against_describe_relationships_by_their_first_hop():
     pipeline.fields = ["Name", "Parent.Name"]
     with pytest.raises(InvalidPipeline, match=r"no field Parent.Name \(no relationship named Parent\)"):
         fields_against_describe(pipeline, described)
+
+
+def test_the_website_field_is_checked_like_the_fields_sent_to_the_model():
+    from pipelines.models import Pipeline
+    from pipelines.services.pipelines import InvalidPipeline, fields_against_describe, pipeline_validate
+
+    pipeline = Pipeline(sobject="Account", fields=["Name"], answer_mapping={"A": "Rating"})
+    described = {"fields": [{"name": "Name"}, {"name": "Rating"}]}
+    with pytest.raises(InvalidPipeline, match="Account has no field Website"):
+        fields_against_describe(pipeline, described)
+    pipeline.website_field = "Website) FROM User --"
+    with pytest.raises(InvalidPipeline, match="Not Salesforce API names"):
+        pipeline_validate(pipeline)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from pipelines.models import Pipeline
 from pipelines.services.intake import intake_query
-from pipelines.services.prompt import pitch_prompt, record_snapshot
+from pipelines.services.prompt import pitch_prompt, record_snapshot, record_website
 from tools.base import TRUNCATION_MARKER
 
 
@@ -32,9 +32,25 @@ def test_the_prompt_replaces_placeholders_and_never_interprets_braces_in_pitch_t
 
 
 def test_the_first_pass_reads_everything_the_condition_selects_oldest_first():
-    soql = intake_query(pipeline(), overlap=timedelta(minutes=5))
+    soql = intake_query(pipeline(website_field=""), overlap=timedelta(minutes=5))
     assert soql == ("SELECT Description, Id, Name, Owner.Name, SystemModstamp FROM Account "
                     "WHERE (VicBot_Assessment__c = null) ORDER BY SystemModstamp, Id")
+
+
+def test_the_website_field_is_read_and_kept_even_when_not_among_the_fields_sent():
+    p = pipeline()  # website_field: "Website" by default
+    assert "SELECT Description, Id, Name, Owner.Name, SystemModstamp, Website FROM" in intake_query(
+        p, overlap=timedelta(0))
+    snapshot = record_snapshot(p, {"Name": "Acme", "Website": "https://acme.example", "Description": "x"})
+    assert list(snapshot) == ["Name", "Description", "Website"]
+    assert record_website(p, snapshot) == "https://acme.example"
+    # Named in another case among the fields: read once, found all the same.
+    p = pipeline(fields=["Name", "website"], website_field="Website")
+    assert p.record_fields == ["Name", "website"]
+    snapshot = record_snapshot(p, {"Name": "Acme", "Website": "acme.example"})
+    assert record_website(p, snapshot) == "acme.example"
+    # The pitch's text never stands in for the field.
+    assert record_website(p, {"Name": "Acme", "Description": "Website: https://attacker.example"}) == ""
 
 
 def test_later_passes_read_from_a_little_before_the_watermark_as_a_formatted_literal():

@@ -50,7 +50,9 @@ class Assistant(models.Model):
     run_deadline_seconds = models.PositiveIntegerField(default=1800)
     # Tool policies (against text in a pitch or on a website that tries to instruct the model).
     write_tools = models.BooleanField(
-        default=False, help_text="Offer tools that write to Salesforce (they only create, or fill empty fields)."
+        default=False,
+        help_text="Offer tools that write to Salesforce (they create a new Contact on the pitch's own Account; "
+                  "anything else they would write waits as a suggested change for an operator to approve).",
     )
     open_browsing = models.BooleanField(
         default=False,

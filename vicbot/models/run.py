@@ -76,6 +76,11 @@ class Run(models.Model):
     output_tokens = models.PositiveIntegerField(default=0)
     reasoning_tokens = models.PositiveIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    reserved_cost_usd = models.DecimalField(
+        max_digits=12, decimal_places=6, null=True, blank=True,
+        help_text="What it was expected to cost when it started (recent runs of its assistant version): "
+                  "counted against a spend cap while it runs, as its actual cost is known only when it ends.",
+    )
     tool_systemic_error = models.TextField(
         blank=True, help_text="A tool's failure about the setup (e.g. PitchBook credits exhausted), recorded at the end."
     )
@@ -101,12 +106,19 @@ class Run(models.Model):
             # finished runs (vicbot.services.capacity): without it both scanned every run ever made
             # (`benchmark --pitches 1000` on a database of 18,000 runs: 160 s without, 102 s with it).
             models.Index(fields=["model", "status", "finished_at"], name="run_model_idx"),
+            # Every start reads its assistant version's latest priced runs (its cost reservation); only
+            # priced runs, so a setup with no price finds none at once instead of scanning every run.
+            models.Index(fields=["assistant", "-finished_at"], name="run_assistant_priced_idx",
+                         condition=models.Q(cost_usd__isnull=False)),
         ]
         # The admin's actions on runs, each granted on its own (view alone changes nothing).
         permissions = [
             ("cancel_run", "Can cancel runs"),
             ("rerun_run", "Can re-run runs"),
             ("retry_run_completion", "Can retry a run's completion handler"),
+            # The console's own pages and exports (not one run's page): see console/ and RunExport.
+            ("view_dashboard", "Can view the dashboard"),
+            ("export_run", "Can export runs (each export is recorded)"),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from django.db.models import Prefetch, QuerySet
 
-from vicbot.models import TERMINAL_STATUSES, Run, ToolCall
+from vicbot.models import TERMINAL_STATUSES, Run, RunExport, ToolCall
 
 CHUNK_SIZE = 500
 
@@ -83,3 +83,11 @@ def export_runs_jsonl(runs: QuerySet[Run], *, out: TextIO, chunk_size: int = CHU
         out.write(line)
         count += 1
     return count
+
+
+def run_export_log(*, run_count: int, source: str, user=None, exported_by: str = "",
+                   filters: dict | None = None) -> RunExport:
+    """Record who took runs out of Vicbot (runs hold pitch data): every export, admin or command."""
+    name = exported_by or (user.get_username() if user is not None else "") or "command"
+    return RunExport.objects.create(user=user, exported_by=name[:150], source=source, run_count=run_count,
+                                    filters=filters or {})

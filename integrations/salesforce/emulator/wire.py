@@ -69,7 +69,11 @@ class Response:
     def encoded(self) -> bytes:
         if self.body is None:
             return b""
-        return json.dumps(self.body, ensure_ascii=False).encode("utf-8")
+        text = json.dumps(self.body, ensure_ascii=False)
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate in a field: sent as its \u escape, which JSON allows
+            return json.dumps(self.body).encode("utf-8")
 
 
 def format_datetime(value: datetime) -> str:

@@ -57,12 +57,14 @@ class Command(BaseCommand):
         self.stdout.write(f"  … and {count - limit} more" if count > limit else ("  none" if not count else ""))
         problems += count
 
-        failed = Pitch.objects.filter(status=Pitch.Status.FAILED).select_related("pipeline").order_by("-updated_at")
-        failed_writes = Pitch.objects.filter(writeback_state=Pitch.WriteBack.FAILED).exclude(status=Pitch.Status.FAILED)
-        self.stdout.write(self.style.MIGRATE_HEADING("Failed pitches (evaluation or write-back)"))
+        ended = (Pitch.Status.FAILED, Pitch.Status.REJECTED)  # rejected: intake could not store the record
+        failed = Pitch.objects.filter(status__in=ended).select_related("pipeline").order_by("-updated_at")
+        failed_writes = Pitch.objects.filter(writeback_state=Pitch.WriteBack.FAILED).exclude(status__in=ended)
+        self.stdout.write(self.style.MIGRATE_HEADING(
+            "Failed pitches (evaluation, write-back, or rejected at intake)"))
         total = failed.count() + failed_writes.count()
         for pitch in [*failed[:limit], *failed_writes.select_related("pipeline")[:limit]]:
-            reason = pitch.error if pitch.status == Pitch.Status.FAILED else f"write-back: {pitch.writeback_error}"
+            reason = pitch.error if pitch.status in ended else f"write-back: {pitch.writeback_error}"
             self.stdout.write(f"  pitch {pitch.pk} {pitch.salesforce_id} ({pitch.pipeline.name}) {pitch.name}: {reason}")
         if not total:
             self.stdout.write("  none")

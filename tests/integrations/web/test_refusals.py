@@ -54,10 +54,10 @@ def test_it_refuses_ports_other_than_80_and_443(url):
         ("http://169.254.10.10/", "link-local"),
         ("http://224.0.0.251/", "multicast"),
         ("http://240.0.0.1/", "reserved"),
-        ("http://255.255.255.255/", "reserved"),
+        ("http://255.255.255.255/", "broadcast"),
         ("http://0.0.0.0/", "unspecified"),
         ("http://100.64.0.1/", "shared"),
-        ("http://192.0.2.10/", "private"),  # TEST-NET documentation range
+        ("http://192.0.2.10/", "documentation"),  # TEST-NET-1
         ("http://[::1]/", "loopback"),
         ("http://[::]/", "unspecified"),
         ("http://[::ffff:127.0.0.1]/", "loopback"),
@@ -71,8 +71,9 @@ def test_it_refuses_ports_other_than_80_and_443(url):
         ("http://[64:ff9b::a9fe:a9fe]/", "cloud metadata"),  # NAT64 of 169.254.169.254
         ("http://[2002:7f00:1::]/", "loopback"),  # 6to4 of 127.0.0.1
         ("http://[2002:c0a8:101::1]/", "private"),  # 6to4 of 192.168.1.1
-        ("http://[::127.0.0.1]/", "loopback"),  # IPv4-compatible
-        ("http://[2001:db8::1]/", "private"),  # documentation
+        ("http://[::127.0.0.1]/", "reserved"),  # IPv4-compatible: deprecated, outside 2000::/3
+        ("http://[2001:db8::1]/", "documentation"),
+        ("http://[3fff::1]/", "documentation"),  # RFC 9637
     ],
 )
 def test_it_refuses_ip_literals_outside_public_space(url, kind):

@@ -22,8 +22,10 @@ def test_a_planted_instruction_cannot_make_a_run_send_salesforce_data_to_another
              "Contact: jane@portfolio.example\nDescription: Sensors for dairy herds.")
     leaks_before = len([r for r in sample_sites.requests if r.path.startswith("/collect")])
 
-    run = wait_until_done(start_with_faults(openai_emu, [("create", {"outcome": "follow_injections", "times": None})],
-                                            input=pitch), timeout=60)
+    faults = [("create", {"outcome": "follow_injections", "times": None})]
+    website = sample_sites.url("/injection/")
+    run = wait_until_done(start_with_faults(openai_emu, faults, input=pitch, metadata={"website": website}),
+                          timeout=60)
 
     assert run.status == RunStatus.SUCCEEDED, run.error_message
     scrapes = list(run.tool_calls.filter(name="web_scrape").order_by("id"))

@@ -25,9 +25,11 @@ def pitch_for(company, website, account_id=""):
 def test_the_default_assistant_researches_with_every_tool_and_answers(openai_emu, salesforce, sample_sites):
     company = COMPANIES[0]
     account_id = salesforce.org.insert("Account", {"Name": company.name, "Website": company.website})
-    pitch = pitch_for(company, sample_sites.url(f"/{company.slug}/"), account_id)
+    website = sample_sites.url(f"/{company.slug}/")
 
-    run = wait_until_done(start_run(assistant="vicbot", input=pitch))
+    # As a pipeline on Accounts starts it: the tools know the pitch's own Account and website from the metadata.
+    run = wait_until_done(start_run(assistant="vicbot", input=pitch_for(company, website, account_id),
+                                    metadata={"salesforce_id": account_id, "sobject": "Account", "website": website}))
 
     assert run.status == RunStatus.SUCCEEDED, run.error_message
     assert set(run.output_json) == {"Assessment", "Reasoning"}
@@ -39,7 +41,7 @@ def test_the_default_assistant_researches_with_every_tool_and_answers(openai_emu
     assert company.name in calls["pitchbook_company_find"].output
     assert company.name in calls["salesforce_company_find"].output
     saved = json.loads(calls["salesforce_person_save"].output)
-    assert saved["action"] in ("created", "updated")
+    assert saved["action"] == "created"
     contact = salesforce.org.get(saved["id"])
     assert (contact["Email"], contact["AccountId"]) == (company.founders[0].email, account_id)
 
@@ -48,8 +50,9 @@ def test_a_website_that_redirects_to_cloud_metadata_is_refused_and_the_run_goes_
                                                                                    sample_sites):
     company = COMPANIES[1]
 
+    website = sample_sites.url("/redirect-metadata")
     run = wait_until_done(start_run(assistant="vicbot", tools=["web_scrape"],
-                                    input=pitch_for(company, sample_sites.url("/redirect-metadata"))))
+                                    input=pitch_for(company, website), metadata={"website": website}))
 
     assert run.status == RunStatus.SUCCEEDED
     (scrape,) = run.tool_calls.all()

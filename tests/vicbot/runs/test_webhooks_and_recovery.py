@@ -139,6 +139,45 @@ def test_a_webhook_whose_message_was_lost_is_processed_by_the_tick(openai_emu):
     assert WebhookEvent.objects.get(pk=event.pk).processed_at is not None
 
 
+def test_a_webhook_for_a_response_openai_cannot_return_fails_after_bounded_retries_without_starving_others(
+        client, openai_emu, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from vicbot.models import Run
+
+    # A signed event for a response OpenAI answers 404 for (another project's, or long deleted).
+    raw, headers = signed({"id": "evt_404", "type": "response.completed", "data": {"id": "resp_not_there"},
+                           "object": "event"}, webhook_id="wh_404")
+    assert post(client, raw, headers).status_code == 200
+    hopeless = WebhookEvent.objects.get(webhook_id="wh_404")
+    # Behind it, a genuine event whose message was lost (as in the test above).
+    make_assistant(tool_names=[])
+    run = start_with_faults(openai_emu, [("create", {"outcome": "slow", "seconds": 2})])
+    wait_for(lambda: Run.objects.get(pk=run.pk).response_id, message="the turn to be created")
+    run.refresh_from_db()
+    Run.objects.filter(pk=run.pk).update(next_check_at=timezone.now() + timedelta(hours=1))
+    webhook_url, openai_emu.webhook_url = openai_emu.webhook_url, None
+    try:
+        lost = WebhookEvent.objects.create(webhook_id="wh_lost_behind", event_type="response.completed",
+                                           response_id=run.response_id)
+        WebhookEvent.objects.filter(pk=lost.pk).update(received_at=timezone.now() - timedelta(minutes=5))
+        run = wait_until_done(run, timeout=30)
+        hopeless = wait_for(lambda: WebhookEvent.objects.filter(pk=hopeless.pk, failed_at__isnull=False).first(),
+                            timeout=30, message="the hopeless event to be given up on")
+    finally:
+        openai_emu.webhook_url = webhook_url
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert WebhookEvent.objects.get(pk=lost.pk).processed_at is not None
+    assert hopeless.processed_at is None and hopeless.attempts == settings.OPENAI_WEBHOOK_MAX_ATTEMPTS == 3
+    assert "NotFoundError" in hopeless.error and "resp_not_there" in hopeless.error
+    retrieves = [p for m, p, _, _ in openai_emu.requests if m == "GET" and p.endswith("/resp_not_there")]
+    assert len(retrieves) == 3  # bounded: no more attempts once it has failed
+    assert WebhookEvent.objects.get(pk=hopeless.pk).next_attempt_at is None
+
+
 def test_a_run_that_has_ended_executes_none_of_its_queued_tool_calls(openai_emu):
     from config.enqueue import enqueue_tool_call_execute
     from vicbot.models import Run

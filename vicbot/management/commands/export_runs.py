@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from vicbot.models import TERMINAL_STATUSES, Assistant
-from vicbot.services.export import export_runs_jsonl, runs_for_export
+from vicbot.services.export import export_runs_jsonl, run_export_log, runs_for_export
 
 
 def since_value(text: str) -> datetime:
@@ -49,3 +49,16 @@ class Command(BaseCommand):
         else:
             count = export_runs_jsonl(runs, out=self.stdout)  # each line ends in its newline already
             self.stderr.write(f"Wrote {count} runs.")
+        filters = {"since": since, "assistant": assistant, "status": status, "output": output}
+        run_export_log(run_count=count, source="command", exported_by=_os_user(),
+                       filters={k: v for k, v in filters.items() if v})
+
+
+def _os_user() -> str:
+    """Who ran the command, as the operating system knows them ("command" when it cannot say)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        return "command"

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from vicbot.models import Run
 
 Handler = Callable[["Run", str], None]
-Rerun = Callable[["Run"], "Run | None"]
+Rerun = Callable[..., "Run | None"]  # rerun(run, *, confirmed_by: str) -> the new run, or None (queued)
 
 _handlers: dict[str, Handler] = {}
 _reruns: dict[str, Rerun] = {}
@@ -25,11 +25,24 @@ class UnknownHandler(LookupError):
     pass
 
 
+class StartRefused(Exception):
+    """A run's owner refused to start it now (e.g. a pipeline past its daily spend cap), saying why.
+
+    `override_permission` ("app.codename"), when set, is the permission under which a user may
+    confirm the start anyway: the caller asks that user to confirm, then passes `confirmed_by`.
+    """
+
+    def __init__(self, message: str, *, override_permission: str = ""):
+        super().__init__(message)
+        self.override_permission = override_permission
+
+
 def register_completion_handler(key: str, *, rerun: Rerun | None = None) -> Callable[[Handler], Handler]:
     """Decorator: call the function as `handler(run, outcome)` when a run started with `key` ends.
 
-    `rerun(run)`, if given, is how an operator's "re-run" of such a run starts again: the
-    app that owns the run (e.g. a pitch's) decides what a new attempt means for it.
+    `rerun(run, confirmed_by=...)`, if given, is how an operator's "re-run" of such a run starts
+    again: the app that owns the run (e.g. a pitch's) decides what a new attempt means for it, and
+    may refuse with StartRefused (its rules, such as a spend cap, apply to re-runs too).
     """
 
     def register(function: Handler) -> Handler:

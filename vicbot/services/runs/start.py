@@ -7,6 +7,7 @@ from django.utils import timezone
 from config.enqueue import Priority, enqueue_run_advance
 from tools.registry import registry
 from vicbot.models import Assistant, Run
+from vicbot.services.runs.cost_estimate import run_cost_estimate
 from vicbot.services.runs.handlers import completion_handler, rerun_for
 
 # If the first message is lost, the tick starts the run this much later.
@@ -54,20 +55,25 @@ def start_run(
         completion_handler=on_complete,
         deadline_at=now + timedelta(seconds=version.run_deadline_seconds),
         next_check_at=now + START_SAFETY_NET,
+        # Counted against a spend cap until the run's actual cost, priced when it ends, replaces it.
+        reserved_cost_usd=run_cost_estimate(version),
     )
     enqueue_run_advance(run.pk, priority=Priority.NEW)  # runs already in flight go first
     return run
 
 
-def run_rerun(*, run_id: int) -> Run | None:
+def run_rerun(*, run_id: int, confirmed_by: str = "") -> Run | None:
     """A fresh run with the same input on the assistant's current version; the old run is kept.
 
     A run whose completion handler registered its own re-run (a pitch's) is re-run that
-    way, so the new run becomes the one its owner waits for; None if the owner declined.
+    way, so the new run becomes the one its owner waits for and goes through its owner's
+    rules (a pipeline's spend cap and in-flight limit); None if the owner queued or declined
+    it. The owner may refuse with StartRefused; `confirmed_by` names the user who confirmed
+    a start past such a refusal while holding the permission the refusal names.
     """
     old = Run.objects.select_related("assistant").get(pk=run_id)
     if rerun := rerun_for(old.completion_handler):
-        return rerun(old)
+        return rerun(old, confirmed_by=confirmed_by)
     return start_run(
         assistant=old.assistant.name,
         input=old.input,

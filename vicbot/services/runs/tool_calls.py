@@ -18,12 +18,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from tools.base import ToolContext, ToolResult, error_result, invoke
+from tools.base import WEBSITE_METADATA_KEY, EarlierOutput, ToolContext, ToolResult, error_result, invoke
 from tools.registry import UnknownTool, registry
 from vicbot.models import TERMINAL_STATUSES, Run, RunStatus, ToolCall
 from config.enqueue import enqueue_run_advance, enqueue_tool_call_execute, queued_messages
 from vicbot.services.runs.state import run_fail, run_move
 from vicbot.services.runs.usage import usage_increments
+from vicbot.services.suggested_changes import suggested_changes_record
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +86,12 @@ def tool_call_execute(*, tool_call_id: int) -> None:
         return
     for call, result, status, seconds in _execute_side_by_side(calls):
         # Each as it finishes: a worker killed meanwhile loses only the calls still running.
-        ToolCall.objects.filter(pk=call.pk, status=ToolCall.Status.RUNNING).update(
-            status=status, output=result.output, error=result.error, usage=result.usage,
-            systemic_error=result.systemic, finished_at=timezone.now(), duration_ms=int(seconds * 1000),
-        )
+        with transaction.atomic():
+            if ToolCall.objects.filter(pk=call.pk, status=ToolCall.Status.RUNNING).update(
+                status=status, output=result.output, error=result.error, usage=result.usage,
+                systemic_error=result.systemic, finished_at=timezone.now(), duration_ms=int(seconds * 1000),
+            ) and result.suggestions:
+                suggested_changes_record(tool_call=call, suggestions=result.suggestions)
     run_continue_after_tools(run_id=turn["run_id"])
 
 
@@ -100,12 +103,15 @@ def _execute_side_by_side(calls: list[ToolCall]) -> Iterator[tuple[ToolCall, Too
     """
     limit = settings.TOOL_OUTPUT_MAX_CHARS
     run = calls[0].run
-    # What the run has seen so far (its input, earlier turns' tool outputs): a tool's policy
-    # checks that e.g. a URL came from there rather than from text that told the model to fetch it.
+    # What the run has seen so far (its input, earlier turns' tool outputs, by tool): a tool's policy
+    # checks that e.g. a URL came from a page rather than from text that told the model to compose it.
     earlier = ToolCall.objects.filter(run_id=run.pk, turn__lt=calls[0].turn).order_by("id").values_list(
-        "output", flat=True)
-    context = ToolContext(run_id=run.pk, metadata=run.metadata, run_input=run.input, earlier_outputs=tuple(earlier),
-                          open_browsing=run.assistant.open_browsing)
+        "name", "output", "status")
+    context = ToolContext(
+        run_id=run.pk, metadata=run.metadata, run_input=run.input,
+        earlier_outputs=tuple(EarlierOutput(name, output, status == ToolCall.Status.SUCCEEDED)
+                              for name, output, status in earlier),
+        website=run.metadata.get(WEBSITE_METADATA_KEY, ""), open_browsing=run.assistant.open_browsing)
     reg = registry()
     pool = ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix=f"tools-run-{run.pk}")
     began = time.monotonic()
