@@ -67,7 +67,6 @@ class TreeSampler:
     def __init__(self, group: int):
         self.group = group  # the worker's pid: it leads its group
         self.samples = 0
-        self.first_members: list[Member] = []
         self.peak_rss_bytes = 0
         self.peak_members: list[Member] = []
         self.most_children = 0
@@ -88,7 +87,6 @@ class TreeSampler:
         children = extraction_children(members)
         total = sum(m.rss_bytes for m in members)
         self.samples += 1
-        self.first_members = self.first_members or members
         if total > self.peak_rss_bytes:
             self.peak_rss_bytes, self.peak_members = total, members
         self.most_children = max(self.most_children, len(children))

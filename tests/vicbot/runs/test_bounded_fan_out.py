@@ -45,8 +45,6 @@ def test_many_heavy_pages_at_once_stay_within_the_dynos_memory(openai_emu, sampl
     mb = 2**20
     peak = f"{sampler.peak_rss_bytes / mb:.0f} MB: " + ", ".join(
         f"{m.pid} {m.cmdline[:40]!r} {m.rss_bytes / mb:.0f}" for m in sampler.peak_members)
-    print("first", [(m.pid, m.rss_bytes // mb) for m in sampler.first_members])
-    print("peak", peak)
     assert sampler.samples > 10
     assert 1 <= sampler.most_children <= settings.WEB_FETCH_EXTRACT_CONCURRENCY, peak
     assert sampler.peak_rss_bytes < DYNO_MEMORY_BYTES, peak
