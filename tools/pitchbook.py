@@ -196,9 +196,10 @@ def _reserve(context: ToolContext, most: int) -> int:
     if not context.run_usage.reserve(USAGE_KEY, most, limit=limit):
         in_use = context.run_usage.in_use(USAGE_KEY)
         raise ToolError(
-            f"PitchBook credit limit: this run may spend at most {limit} PitchBook credits, {in_use} are spent "
-            f"or set aside by lookups running now, and this lookup could cost up to {most}. It was not made "
-            "(no credits spent). Continue with what you have; ask for fewer extras if one lookup still matters."
+            f"PitchBook credit limit: this run may spend at most {limit} PitchBook credits, {in_use} are "
+            f"spent or set aside by lookups running now, and this lookup could cost up to {most}. It was "
+            "not made (no credits spent). Continue with what you have; ask for fewer extras if one lookup "
+            "still matters."
         )
     return most
 

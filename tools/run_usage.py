@@ -19,7 +19,7 @@ class RunUsage:
         self._in_use: Counter[str] = Counter(spent or {})  # spent, plus set aside by calls still running
 
     def reserve(self, unit: str, most: int, *, limit: int) -> bool:
-        """Set `most` units aside if the run stays within `limit` with them; False (nothing set aside) if not."""
+        """Set `most` units aside if the run stays within `limit` with them; else False, nothing set aside."""
         with self._lock:
             if self._in_use[unit] + most > limit:
                 return False

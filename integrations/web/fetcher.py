@@ -90,13 +90,17 @@ def fetch(
     wait = config.total_timeout if finish_by is None else finish_by - time.monotonic()
     if not _fetch_slots.acquire(config.concurrency, timeout=wait):
         raise WebFetchError(
-            f"This worker was already fetching {max(config.concurrency, 1)} pages and none finished within the "
-            f"{max(wait, 0):.0f} s there was to wait",
+            f"This worker was already fetching {max(config.concurrency, 1)} pages and none finished "
+            f"within the {max(wait, 0):.0f} s there was to wait",
             code="busy",
             permanent=False,
         )
     try:
-        with Deadline(config.total_timeout) as deadline:
+        # A wait for the slot used some of the caller's time: the fetch ends with it at the latest.
+        seconds = config.total_timeout
+        if finish_by is not None:
+            seconds = min(seconds, finish_by - time.monotonic())
+        with Deadline(seconds) as deadline:
             for _ in range(MAX_REDIRECTS + 1):
                 address = _checked_address(target, allowlist, resolver)
                 adapter = _PinnedAdapter(target, address, deadline)

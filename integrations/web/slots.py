@@ -15,7 +15,7 @@ class Slots:
         self._held = 0
 
     def acquire(self, limit: int, *, timeout: float) -> bool:
-        """Take a slot once fewer than `limit` (at least 1) are held; False if none came free within `timeout`."""
+        """Take a slot once fewer than `limit` (at least 1) are held; False if none came free in `timeout`."""
         with self._changed:
             if not self._changed.wait_for(lambda: self._held < max(limit, 1), timeout=max(timeout, 0)):
                 return False

@@ -1,4 +1,4 @@
-"""Which of a turn's tool calls run, under the per-turn and per-run limits (vicbot/services/runs/tool_limits.py)."""
+"""Which of a turn's tool calls run under the per-turn and per-run limits (vicbot/services/runs/tool_limits.py)."""
 
 from vicbot.services.runs.tool_limits import refusals
 

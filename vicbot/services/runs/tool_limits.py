@@ -38,15 +38,15 @@ def refusals(count: int, *, made_before: int, per_turn: int, per_run: int) -> li
                 "called in this run; answer with what you have.")
         elif index >= per_turn:
             reasons.append(
-                f"Not run: {count} tool calls were asked for in one turn and at most {per_turn} are run per turn. "
-                "If this one still matters, ask for it again in your next turn.")
+                f"Not run: {count} tool calls were asked for in one turn and at most {per_turn} are run per "
+                "turn. If this one still matters, ask for it again in your next turn.")
         else:
             reasons.append(None)
     return reasons
 
 
 def refused_fields(reason: str | None) -> dict:
-    """The fields of a new ToolCall row: nothing special to run it, else a refused row with the model's answer."""
+    """A new ToolCall row's fields: none to run it, else those of a refused row with the model's answer."""
     if reason is None:
         return {}
     result = error_result("tool_call_limit", reason, max_chars=settings.TOOL_OUTPUT_MAX_CHARS)
@@ -58,7 +58,8 @@ def run_usage(run_id: int, *, running: list[int]) -> RunUsage:
     """The metered units the run's other calls recorded (earlier turns, siblings already finished),
     for the calls in `running` (ids) to share while they run."""
     spent: dict[str, int] = {}
-    for usage in ToolCall.objects.filter(run_id=run_id).exclude(pk__in=running).values_list("usage", flat=True):
+    others = ToolCall.objects.filter(run_id=run_id).exclude(pk__in=running)
+    for usage in others.values_list("usage", flat=True):
         for unit, amount in (usage or {}).items():
             spent[unit] = spent.get(unit, 0) + amount
     return RunUsage(spent)
