@@ -379,7 +379,8 @@ WEB_FETCH_EXTRACT_TIMEOUT = env.float("WEB_FETCH_EXTRACT_TIMEOUT", default=20.0)
 # A second child would need the cap under 70 MB, too little for real PDFs (the sample /heavy-pdf
 # needs 100-128 MB; 160 reads it), and extraction is CPU-bound: a second child on a dyno's CPU
 # share would hardly read faster. Further calls wait for the child within their own time, then
-# get a "busy" error the model reads.
+# get a "busy" error the model reads. Both bounds are per process: with CELERY_POOL=prefork each
+# pool child has its own (and its own forkserver), so the reckoning above is per child.
 WEB_FETCH_EXTRACT_MEMORY_MB = env.int("WEB_FETCH_EXTRACT_MEMORY_MB", default=160)
 WEB_FETCH_EXTRACT_CONCURRENCY = env.int("WEB_FETCH_EXTRACT_CONCURRENCY", default=1)
 # Fetches at once per worker process. Every Celery thread may run a turn of 8 calls: 64 bodies
