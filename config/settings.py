@@ -275,6 +275,14 @@ VICBOT_EXTRA_TOOL_MODULES = env.list("VICBOT_EXTRA_TOOL_MODULES", default=[])
 # Modules imported at start-up for the completion handlers they register (apps register their own).
 VICBOT_EXTRA_HANDLER_MODULES = env.list("VICBOT_EXTRA_HANDLER_MODULES", default=[])
 TOOL_OUTPUT_MAX_CHARS = env.int("TOOL_OUTPUT_MAX_CHARS", default=20_000)
+# Tool calls run per model turn and per run; calls past either are answered with an error the
+# model reads, not run (a pitch's text can ask for twenty pages at once). A thorough evaluation
+# makes 6 in its first turn (every tool of the default assistant once, as test_run_with_every_tool
+# does) and a few follow-ups: 8 leaves room for a second page or founder, and 24 is three such
+# turns. Each output may be TOOL_OUTPUT_MAX_CHARS (~5k tokens), re-sent on every later turn, so
+# 24 also caps a run's tool context near 120k tokens.
+VICBOT_MAX_TOOL_CALLS_PER_TURN = env.int("VICBOT_MAX_TOOL_CALLS_PER_TURN", default=8)
+VICBOT_MAX_TOOL_CALLS_PER_RUN = env.int("VICBOT_MAX_TOOL_CALLS_PER_RUN", default=24)
 # How often beat's tick looks for runs whose next check is due (and recovers lost messages).
 VICBOT_TICK_SECONDS = env.float("VICBOT_TICK_SECONDS", default=10.0)
 # Most polls of runs waiting on the model the tick sends in a minute (spread over its ticks):
@@ -354,6 +362,10 @@ PIPELINE_PROBE_SECONDS = env.float("PIPELINE_PROBE_SECONDS", default=30.0)
 PITCHBOOK_API_URL = env.str("PITCHBOOK_API_URL", default="https://api.pitchbook.com")
 PITCHBOOK_API_KEY = env.str("PITCHBOOK_API_KEY", default="")
 PITCHBOOK_TIMEOUT = env.float("PITCHBOOK_TIMEOUT", default=15.0)
+# PitchBook credits one run may spend (README, "PitchBook"): a typical evaluation spends 4, with
+# financing and investors 6, at most 8. A lookup that could take the run past this is refused
+# unmade; 12 lets every normal evaluation through with room for one retried lookup.
+VICBOT_MAX_PITCHBOOK_CREDITS_PER_RUN = env.int("VICBOT_MAX_PITCHBOOK_CREDITS_PER_RUN", default=12)
 
 # --- Web scraping ---------------------------------------------------------------------------
 # host[:port] entries allowed to resolve to private addresses (tests and the offline demo).
@@ -366,7 +378,25 @@ WEB_FETCH_CACHE_SECONDS = env.int("WEB_FETCH_CACHE_SECONDS", default=86_400)
 # Page and PDF text is extracted in a child process killed after this long (or when the tool's
 # own time runs out), with this much memory and only the first pages of a PDF.
 WEB_FETCH_EXTRACT_TIMEOUT = env.float("WEB_FETCH_EXTRACT_TIMEOUT", default=20.0)
-WEB_FETCH_EXTRACT_MEMORY_MB = env.int("WEB_FETCH_EXTRACT_MEMORY_MB", default=256)
+# Memory of a worker dyno (whole process tree, summed RSS; tests/vicbot/runs/test_bounded_fan_out.py
+# measures it with many heavy pages asked for at once), which must stay under a 1x dyno's 512 MB:
+#   worker process, threads pool at CELERY_CONCURRENCY=8, idle       ~150-170 MB (README, CELERY_POOL)
+#   + fetches in flight: WEB_FETCH_CONCURRENCY x ~6 MB (a 2 MB body, copies, threads)  4 x 6 =  24 MB
+#   + multiprocessing's forkserver and resource tracker                 55 + 13 =  68 MB
+#   + WEB_FETCH_EXTRACT_CONCURRENCY children x (55 MB shared with the forkserver, counted again,
+#     + at most WEB_FETCH_EXTRACT_MEMORY_MB of their own)                 1 x 215 = 215 MB
+#   = at most ~477 MB (measured: 430 MB at the peak, two runs asking for ten heavy pages each).
+# A second child would need the cap under 70 MB, too little for real PDFs (the sample /heavy-pdf
+# needs 100-128 MB; 160 reads it), and extraction is CPU-bound: a second child on a dyno's CPU
+# share would hardly read faster. Further calls wait for the child within their own time, then
+# get a "busy" error the model reads. Both bounds are per process: with CELERY_POOL=prefork each
+# pool child has its own (and its own forkserver), so the reckoning above is per child.
+WEB_FETCH_EXTRACT_MEMORY_MB = env.int("WEB_FETCH_EXTRACT_MEMORY_MB", default=160)
+WEB_FETCH_EXTRACT_CONCURRENCY = env.int("WEB_FETCH_EXTRACT_CONCURRENCY", default=1)
+# Fetches at once per worker process. Every Celery thread may run a turn of 8 calls: 64 bodies
+# waiting for the one extraction child would add ~380 MB. Four keep a download going while the
+# child reads; the rest wait within their own time, as for the child.
+WEB_FETCH_CONCURRENCY = env.int("WEB_FETCH_CONCURRENCY", default=4)
 WEB_FETCH_PDF_MAX_PAGES = env.int("WEB_FETCH_PDF_MAX_PAGES", default=30)
 WEB_FETCH_USER_AGENT = env.str(
     "WEB_FETCH_USER_AGENT", default="VicbotResearch/1.0 (+https://github.com/vicbot; pitch screening)"

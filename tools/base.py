@@ -16,6 +16,7 @@ import openai
 from pydantic import BaseModel, ValidationError
 
 from integrations.errors import IntegrationError
+from tools.run_usage import RunUsage
 
 TRUNCATION_MARKER = "…[truncated by Vicbot: {omitted} more characters]"
 
@@ -57,6 +58,8 @@ class ToolContext:
     # A tool adds the metered units it spends here (e.g. usage["pitchbook_credits"] += 1);
     # `invoke` copies them onto the ToolResult, even when the tool then fails.
     usage: dict[str, int] = field(default_factory=dict)
+    # What the run has spent so far, shared by a turn's calls: a tool with a per-run limit checks it.
+    run_usage: RunUsage = field(default_factory=RunUsage)
 
 
 class ToolError(Exception):
@@ -140,6 +143,9 @@ def bound_text(text: str, *, max_chars: int) -> str:
 
 def invoke(tool: Tool, raw_arguments: str, context: ToolContext, *, max_chars: int) -> ToolResult:
     """Parse the model's arguments, call the tool, and serialise its answer compactly."""
+    # A usage dict of this call's own: a turn's calls share one context while they run side by
+    # side, and each row must record what its call spent (the run's limits are summed from them).
+    context = replace(context, usage={})
     result = _invoke(tool, raw_arguments, context, max_chars=max_chars)
     return replace(result, usage=dict(context.usage)) if context.usage else result
 

@@ -4,6 +4,11 @@ request), and find a person and their bio, spending as few PitchBook credits as 
 Every PitchBook request costs credits (integrations/pitchbook/endpoints.py), so a company
 lookup is one search and one bio unless the model asks for more, and each tool adds what it
 spent to `context.usage["pitchbook_credits"]`, also when it fails half-way.
+
+A run spends at most VICBOT_MAX_PITCHBOOK_CREDITS_PER_RUN: before its first request a lookup
+sets aside the most it could cost (one credit per request it might make) in the run's usage
+(`context.run_usage`, shared with the calls running beside it), and is refused, at no cost,
+when that would pass the limit.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Literal
 
+from django.conf import settings
 from pydantic import BaseModel, Field, field_validator
 
 from integrations.pitchbook import (
@@ -37,6 +43,10 @@ MAX_OTHER_MATCHES = 4
 MAX_INVESTORS = 10
 MAX_TEXT = 600  # characters of a description or biography
 USAGE_KEY = "pitchbook_credits"
+# The most requests (1 credit each) a lookup makes: a search by website, one by name, the bio;
+# a company lookup adds one per `include`d extra.
+COMPANY_FIND_MAX_REQUESTS = 3
+PERSON_FIND_MAX_REQUESTS = 3
 
 Extra = Literal["financing", "investors"]
 
@@ -66,8 +76,10 @@ class PersonFindArgs(BaseModel):
 
 
 def find_company(args: PitchBookCompanyFindArgs, context: ToolContext) -> dict[str, Any]:
-    client, meter = _client(), CreditMeter()
+    reserved = _reserve(context, COMPANY_FIND_MAX_REQUESTS + len(set(args.include)))
+    meter = CreditMeter()
     try:
+        client = _client()
         hits, matched_by = _find_company_hits(client, args, meter)
         if not hits:
             return {"company": None, "note": "PitchBook has no matching company.", "credits_spent": meter.total}
@@ -89,7 +101,7 @@ def find_company(args: PitchBookCompanyFindArgs, context: ToolContext) -> dict[s
     except PitchBookError as exc:
         raise _tool_error(exc) from None
     finally:
-        _record(context, meter)
+        _record(context, meter, reserved)
 
 
 def _find_company_hits(
@@ -113,8 +125,10 @@ def _find_company_hits(
 
 
 def find_person(args: PersonFindArgs, context: ToolContext) -> dict[str, Any]:
-    client, meter = _client(), CreditMeter()
+    reserved = _reserve(context, PERSON_FIND_MAX_REQUESTS)
+    meter = CreditMeter()
     try:
+        client = _client()
         hits, matched_by, note = _find_person_hits(client, args, meter)
         if not hits:
             return {"person": None, "note": note or "PitchBook has no matching person.", "credits_spent": meter.total}
@@ -136,7 +150,7 @@ def find_person(args: PersonFindArgs, context: ToolContext) -> dict[str, Any]:
     except PitchBookError as exc:
         raise _tool_error(exc) from None
     finally:
-        _record(context, meter)
+        _record(context, meter, reserved)
 
 
 def _find_person_hits(
@@ -176,7 +190,22 @@ def _client() -> PitchBookClient:
         raise _tool_error(exc) from None
 
 
-def _record(context: ToolContext, meter: CreditMeter) -> None:
+def _reserve(context: ToolContext, most: int) -> int:
+    """Set aside the most this lookup could cost in the run's credits, or refuse it (ToolError)."""
+    limit = settings.VICBOT_MAX_PITCHBOOK_CREDITS_PER_RUN
+    if not context.run_usage.reserve(USAGE_KEY, most, limit=limit):
+        in_use = context.run_usage.in_use(USAGE_KEY)
+        raise ToolError(
+            f"PitchBook credit limit: this run may spend at most {limit} PitchBook credits, {in_use} are "
+            f"spent or set aside by lookups running now, and this lookup could cost up to {most}. It was "
+            "not made (no credits spent). Continue with what you have; ask for fewer extras if one lookup "
+            "still matters."
+        )
+    return most
+
+
+def _record(context: ToolContext, meter: CreditMeter, reserved: int) -> None:
+    context.run_usage.settle(USAGE_KEY, reserved=reserved, spent=meter.total)
     if meter.total:
         context.usage[USAGE_KEY] = context.usage.get(USAGE_KEY, 0) + meter.total
 

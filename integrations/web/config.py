@@ -18,11 +18,15 @@ class WebFetchConfig:
     max_bytes: int = 2_000_000
     max_text_chars: int = 20_000
     cache_seconds: int = 86_400
+    # Fetches at once in one process (each holds up to max_bytes until its text is read); more wait.
+    concurrency: int = 4
     user_agent: str = DEFAULT_USER_AGENT
     # Text extraction runs in a child process (isolated.py) bounded by these. Its deadline is
     # also cut to whatever time the caller has left (fetch's `finish_by`).
     extract_timeout: float = 20.0
-    extract_memory_mb: int = 256
+    extract_memory_mb: int = 160
+    # Children extracting at once in one process; further fetches wait for one to end.
+    extract_concurrency: int = 1
     pdf_max_pages: int = 30
 
     @classmethod
@@ -43,8 +47,10 @@ class WebFetchConfig:
             max_bytes=int(setting("MAX_BYTES", cls.max_bytes)),
             max_text_chars=int(setting("MAX_TEXT_CHARS", cls.max_text_chars)),
             cache_seconds=int(setting("CACHE_SECONDS", cls.cache_seconds)),
+            concurrency=int(setting("CONCURRENCY", cls.concurrency)),
             user_agent=str(setting("USER_AGENT", DEFAULT_USER_AGENT)),
             extract_timeout=float(setting("EXTRACT_TIMEOUT", cls.extract_timeout)),
             extract_memory_mb=int(setting("EXTRACT_MEMORY_MB", cls.extract_memory_mb)),
+            extract_concurrency=int(setting("EXTRACT_CONCURRENCY", cls.extract_concurrency)),
             pdf_max_pages=int(setting("PDF_MAX_PAGES", cls.pdf_max_pages)),
         )

@@ -10,7 +10,8 @@ class WebFetchError(IntegrationError):
 
     `code` is one of: invalid_url, scheme_not_allowed, credentials_not_allowed,
     port_not_allowed, address_not_allowed, dns_error, connection_error, tls_error, timeout,
-    too_many_redirects, too_large, unsupported_content_type, http_error.
+    too_many_redirects, too_large, unsupported_content_type, http_error, busy (no extraction
+    slot came free in time).
     `permanent` says whether trying the same URL again later could give another answer.
     """
 

@@ -10,7 +10,10 @@ are never used: a proxy would make the connection, not us. One deadline (deadlin
 bounds the whole fetch, every hop included.
 
 Text extraction (HTML, PDF) runs in a child process killed at its own deadline (isolated.py):
-the parsers can be made to spin for minutes by a small hostile document.
+the parsers can be made to spin for minutes by a small hostile document. A process runs only
+a few such children at once (WebFetchConfig.extract_concurrency), and only so many fetches
+(WebFetchConfig.concurrency), each holding its body until it is read: a fetch that finds no
+slot free within its caller's time fails as "busy", and the worker's memory stays bounded.
 
 Body size: HTML and plain text are cut at `max_bytes` and marked truncated (the start of a
 page is still worth reading); a PDF longer than `max_bytes` is refused as too_large, because
@@ -38,6 +41,7 @@ from integrations.web.addresses import Allowlist, IPAddress, refusal_reason
 from integrations.web.config import WebFetchConfig
 from integrations.web.deadline import Deadline
 from integrations.web.errors import WebFetchError
+from integrations.web.slots import Slots
 from integrations.web.urls import Target, parse_target
 
 MAX_REDIRECTS = 5
@@ -53,6 +57,8 @@ _ACCEPT = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,application/pd
 
 # The network boundary: socket.getaddrinfo's signature. Tests pass their own.
 Resolver = Callable[..., list[tuple[Any, ...]]]
+# Fetches under way in this process, against WebFetchConfig.concurrency.
+_fetch_slots = Slots()
 
 
 @dataclass(frozen=True)
@@ -79,20 +85,37 @@ def fetch(
     """
     allowlist = Allowlist.parse(config.private_allowlist)
     target = parse_target(url)
-    with Deadline(config.total_timeout) as deadline:
-        for _ in range(MAX_REDIRECTS + 1):
-            address = _checked_address(target, allowlist, resolver)
-            adapter = _PinnedAdapter(target, address, deadline)
-            try:
-                response = _send(adapter, target, config, deadline)
-                with response:
-                    location = response.headers.get("Location")
-                    if response.status_code in REDIRECT_STATUSES and location:
-                        target = parse_target(urljoin(target.url, location))
-                        continue
-                    return _read_page(target, response, config, deadline, finish_by)
-            finally:
-                adapter.close()
+    # A fetch holds its body (up to max_bytes) until its text is extracted, maybe after a wait
+    # for an extraction child: only so many at once in a process keep that memory bounded.
+    wait = config.total_timeout if finish_by is None else finish_by - time.monotonic()
+    if not _fetch_slots.acquire(config.concurrency, timeout=wait):
+        raise WebFetchError(
+            f"This worker was already fetching {max(config.concurrency, 1)} pages and none finished "
+            f"within the {max(wait, 0):.0f} s there was to wait",
+            code="busy",
+            permanent=False,
+        )
+    try:
+        # A wait for the slot used some of the caller's time: the fetch ends with it at the latest.
+        seconds = config.total_timeout
+        if finish_by is not None:
+            seconds = min(seconds, finish_by - time.monotonic())
+        with Deadline(seconds) as deadline:
+            for _ in range(MAX_REDIRECTS + 1):
+                address = _checked_address(target, allowlist, resolver)
+                adapter = _PinnedAdapter(target, address, deadline)
+                try:
+                    response = _send(adapter, target, config, deadline)
+                    with response:
+                        location = response.headers.get("Location")
+                        if response.status_code in REDIRECT_STATUSES and location:
+                            target = parse_target(urljoin(target.url, location))
+                            continue
+                        return _read_page(target, response, config, deadline, finish_by)
+                finally:
+                    adapter.close()
+    finally:
+        _fetch_slots.release()
     raise WebFetchError(
         f"{url} redirected more than {MAX_REDIRECTS} times", code="too_many_redirects", permanent=True
     )
@@ -304,6 +327,8 @@ def _extract_limits(config: WebFetchConfig, finish_by: float | None) -> isolated
         memory_bytes=config.extract_memory_mb * 2**20,
         max_chars=config.max_text_chars,
         max_pdf_pages=config.pdf_max_pages,
+        concurrency=config.extract_concurrency,
+        finish_by=finish_by,
     )
 
 

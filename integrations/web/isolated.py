@@ -13,6 +13,12 @@ already imported the parsers, so an extraction costs ~45 ms of start-up (measure
 in a process ~0.7 s while the server starts; spawn ~0.5 s every time; fork ~13 ms). One
 forkserver (~55 MB) and multiprocessing's resource tracker (~13 MB) run beside each process
 that has extracted, and end with it.
+
+At most `Limits.concurrency` children run at once in a process: a turn's tool calls run side
+by side, and every Celery thread of the worker may be running a turn, so without a bound each
+call brought its own child (six at once reached 796 MB; a Heroku 1x dyno has 512). A call
+waits for a free slot until its caller stops waiting (`Limits.finish_by`), then gets a "busy"
+error rather than a child: the worker's memory stays bounded however many calls arrive.
 """
 
 from __future__ import annotations
@@ -24,14 +30,16 @@ import os
 import resource
 import signal
 import threading
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import AuthenticationString
 from typing import Any
 
 from integrations.web import extract
 from integrations.web.errors import WebFetchError
+from integrations.web.slots import Slots
 
 # "__main__" too: multiprocessing re-runs the parent's main script in every child unless the
 # forkserver already has (for a worker that is the `celery` script, importing all of celery).
@@ -40,6 +48,8 @@ _context_lock = threading.Lock()
 _context: Any = None
 # How long to wait for a killed child to be reaped; a SIGKILLed process goes at once.
 _REAP_SECONDS = 5.0
+# Children running now in this process, against Limits.concurrency.
+_child_slots = Slots()
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,10 @@ class Limits:
     memory_bytes: int  # address space the child may add to what it starts with
     max_chars: int  # text beyond this is not sent back (the fetcher cuts at it anyway)
     max_pdf_pages: int
+    concurrency: int = 1  # children at once in this process; more calls wait for a slot
+    # When the caller stops waiting (a time.monotonic() value): the wait for a slot ends there,
+    # and the extraction does too. Without it, a slot is awaited at most `seconds`.
+    finish_by: float | None = None
 
 
 def extract_text(
@@ -56,10 +70,30 @@ def extract_text(
     """(title, text) of an "html" or "pdf" body, extracted in a child process within `limits`.
 
     Raises WebFetchError when the document cannot be read: timeout (killed at the deadline),
-    too_large (out of memory), or whatever the extractor itself refuses.
+    too_large (out of memory), busy (no child slot came free in time), or whatever the
+    extractor itself refuses.
     """
     if limits.seconds <= 0:
         raise _too_slow(kind, limits)
+    began = time.monotonic()
+    wait_until = limits.finish_by if limits.finish_by is not None else began + limits.seconds
+    if not _child_slots.acquire(limits.concurrency, timeout=wait_until - began):
+        raise _busy(kind, limits, wait_until - began)
+    try:
+        if limits.finish_by is not None:
+            # A wait for the slot used some of the caller's time: the child gets only what is left.
+            seconds = min(limits.seconds, limits.finish_by - time.monotonic())
+            if seconds <= 0:
+                raise _busy(kind, limits, time.monotonic() - began)
+            limits = replace(limits, seconds=seconds)
+        return _extract_in_child(kind, body, charset, truncated, limits)
+    finally:
+        _child_slots.release()  # the child has been reaped by now
+
+
+def _extract_in_child(
+    kind: str, body: bytes, charset: str | None, truncated: bool, limits: Limits
+) -> tuple[str | None, str]:
     ctx = _forkserver()
     receiver, sender = ctx.Pipe(duplex=False)
     process = None
@@ -196,6 +230,15 @@ def _out_of_memory(kind: str, limits: Limits) -> str:
     return (
         f"Reading the text of this {_what(kind)} needed more than {limits.memory_bytes // 2**20} MB "
         "and was stopped"
+    )
+
+
+def _busy(kind: str, limits: Limits, waited: float) -> WebFetchError:
+    return WebFetchError(
+        f"The {_what(kind)} was downloaded, but this worker was already reading {max(limits.concurrency, 1)} "
+        f"other document(s) and none finished within the {max(waited, 0):.0f} s there was to wait",
+        code="busy",
+        permanent=False,
     )
 
 

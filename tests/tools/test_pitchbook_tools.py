@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -10,6 +11,7 @@ from integrations.pitchbook import reset_client
 from integrations.pitchbook.emulator import PitchBookEmulator
 from tools.base import ToolContext, ToolResult, invoke
 from tools.pitchbook import TOOLS
+from tools.run_usage import RunUsage
 
 TOOL = {tool.name: tool for tool in TOOLS}
 
@@ -153,3 +155,39 @@ def test_credits_spent_before_a_failure_are_still_counted(emulator):
     result = run("pitchbook_company_find", name="Ledgerleaf", website="ledgerleaf.example", include=[])
     assert not result.ok and "credits_exhausted" in result.error
     assert result.usage == {"pitchbook_credits": 1} and emulator.stats()["credits"]["total"] == 1
+
+
+def test_a_lookup_that_could_take_the_run_past_its_credit_limit_is_refused_unmade(emulator, settings):
+    settings.VICBOT_MAX_PITCHBOOK_CREDITS_PER_RUN = 12
+    spent = RunUsage({"pitchbook_credits": 9})  # what the run's earlier calls recorded
+    context = ToolContext(run_id=1, run_usage=spent)
+    arguments = {"name": "Kestrel Health", "website": "kestrelhealth.example", "include": ["financing"]}
+
+    refused = invoke(TOOL["pitchbook_company_find"], json.dumps(arguments), context, max_chars=20_000)
+
+    assert not refused.ok and refused.usage == {} and not refused.systemic
+    message = json.loads(refused.output)["error"]["message"]
+    assert message.startswith("PitchBook credit limit: this run may spend at most 12 PitchBook credits, 9 are spent")
+    assert "could cost up to 4" in message and emulator.requests == []
+    # Without the extra it could cost 3: that still fits, and what it did not use is given back.
+    plain = invoke(TOOL["pitchbook_company_find"], json.dumps({**arguments, "include": []}), context, max_chars=20_000)
+    assert plain.ok and plain.usage == {"pitchbook_credits": 2}
+    assert spent.in_use("pitchbook_credits") == 11
+
+
+def test_lookups_side_by_side_never_take_a_run_past_its_credit_limit(emulator, settings):
+    settings.VICBOT_MAX_PITCHBOOK_CREDITS_PER_RUN = 12
+    # One context for all, as the engine gives a turn's calls running in threads side by side.
+    context = ToolContext(run_id=1)
+    arguments = json.dumps({"name": "Kestrel Health", "website": "kestrelhealth.example", "include": ["financing"]})
+    tool = TOOL["pitchbook_company_find"]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: invoke(tool, arguments, context, max_chars=20_000), range(8)))
+
+    # Each may cost 4 and costs 3: whatever the order, three fit in 12 and a fourth never does.
+    assert sorted(r.ok for r in results) == [False] * 5 + [True] * 3
+    # Each call's usage is its own, not its neighbours' too.
+    assert [r.usage for r in results if r.ok] == [{"pitchbook_credits": 3}] * 3
+    assert all(r.usage == {} and "PitchBook credit limit" in r.output for r in results if not r.ok)
+    assert emulator.stats()["credits"]["total"] == 9 == context.run_usage.in_use("pitchbook_credits")

@@ -11,6 +11,9 @@ class ToolCall(models.Model):
         FAILED = "failed"  # the tool answered with an error; the model was told
         TIMED_OUT = "timed_out"
         SKIPPED = "skipped", "skipped (the run had ended)"
+        # Not run: past the per-turn or per-run limit on tool calls (vicbot/services/runs/tool_limits.py);
+        # the model was told why. A tool's own refusal (e.g. PitchBook credits) is a failed call.
+        REFUSED = "refused", "refused (over a limit)"
 
     run = models.ForeignKey("vicbot.Run", on_delete=models.CASCADE, related_name="tool_calls")
     turn = models.PositiveSmallIntegerField()
@@ -38,4 +41,5 @@ class ToolCall(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED, self.Status.TIMED_OUT, self.Status.SKIPPED)
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED, self.Status.TIMED_OUT, self.Status.SKIPPED,
+                               self.Status.REFUSED)

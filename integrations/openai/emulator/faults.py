@@ -7,7 +7,7 @@ Three families, one per ``add()`` call:
   client with a shorter timeout cannot know whether it worked;
 * ``outcome=...`` (create only) the response is accepted and then ends badly
   in-band: failed, incomplete, stuck, slow, refusal, invalid JSON, a bogus tool
-  call, a model that loops on tool calls, or one that follows instructions planted
+  call, many calls in one turn (``call_tools``, a model fanning out), a model that loops on tool calls, or one that follows instructions planted
   in its input or tool outputs (``follow_injections``; add it with ``times=None``
   to keep it for every turn of a run).
 
@@ -35,10 +35,11 @@ _OUTCOME_OPTIONS: dict[str, frozenset[str]] = {
     "refusal": frozenset(),
     "invalid_json": frozenset(),
     "call_tool": frozenset({"name", "arguments"}),
+    "call_tools": frozenset({"calls"}),
     "loop": frozenset(),
     "follow_injections": frozenset(),
 }
-_REQUIRED_OPTIONS = {"slow": ("seconds",), "call_tool": ("name", "arguments")}
+_REQUIRED_OPTIONS = {"slow": ("seconds",), "call_tool": ("name", "arguments"), "call_tools": ("calls",)}
 INCOMPLETE_REASONS = ("max_output_tokens", "content_filter", "max_messages", "steered")
 
 

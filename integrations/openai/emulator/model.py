@@ -108,6 +108,17 @@ def call_tool(
     return context.reply([_function_call(name, arguments, ids.call_id(f"{seed}:forced:{name}"))])
 
 
+def call_tools(
+    request: Mapping[str, Any], chain: Sequence[Turn], *, seed: str, calls: Sequence[Mapping[str, str]]
+) -> ModelReply:
+    """Several function calls in one turn, each ``{"name", "arguments"}`` exactly as given."""
+    context = _Context(request, chain)
+    return context.reply([
+        _function_call(call["name"], call["arguments"], ids.call_id(f"{seed}:forced:{index}:{call['name']}"))
+        for index, call in enumerate(calls)
+    ])
+
+
 def reasoning_effort(request: Mapping[str, Any]) -> str | None:
     """The effort a reasoning model would spend, or None for a non-reasoning model."""
     if str(request.get("model", "")).startswith(_NON_REASONING_MODELS):

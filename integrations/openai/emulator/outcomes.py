@@ -24,7 +24,7 @@ _FAILURE_MESSAGES = {
 def model_reply(
     request: Mapping[str, Any], chain: Sequence[Turn], *, seed: str, fault: Fault | None, loop: bool
 ) -> ModelReply:
-    if fault is None or fault.outcome not in ("refusal", "invalid_json", "call_tool"):
+    if fault is None or fault.outcome not in ("refusal", "invalid_json", "call_tool", "call_tools"):
         follow = fault is not None and fault.outcome == "follow_injections"
         return model.respond(request, chain, seed=seed, loop=loop, follow_injections=follow)
     if fault.outcome == "refusal":
@@ -32,6 +32,8 @@ def model_reply(
     if fault.outcome == "invalid_json":
         return model.answer_with_broken_json(request, chain)
     options = fault.options
+    if fault.outcome == "call_tools":
+        return model.call_tools(request, chain, seed=seed, calls=options["calls"])
     return model.call_tool(request, chain, seed=seed, name=options["name"], arguments=options["arguments"])
 
 

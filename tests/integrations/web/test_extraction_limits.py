@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import resource
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import billiard.process
@@ -145,3 +146,60 @@ def test_it_extracts_from_a_process_set_up_as_celerys_pool_children_are(sites, c
 
     assert "Investor summary" in page.text
     assert flags["daemon"] is True and flags["authkey"] is billiard_key  # put back after the start
+
+
+def forkserver_children(pid: int) -> set[int]:
+    """The extraction children running now: whatever the forkserver below `pid` has forked."""
+    servers = {p for p in descendants(pid) if _cmdline(p).find(b"multiprocessing.forkserver") >= 0}
+    return {p for p in descendants(pid) if _parent(p) in servers}
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return cmdline.read()
+    except OSError:
+        return b""
+
+
+def _parent(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return 0
+
+
+def test_fetches_side_by_side_share_a_bounded_number_of_children(sites, warm):
+    config = replace(warm, extract_concurrency=2, extract_timeout=60, total_timeout=30)
+    urls = [sites.url(f"/heavy-pdf?copy={n}") if n == 1 else sites.url(f"/huge?copy={n}") for n in range(6)]
+    seen: list[set[int]] = []
+    with ThreadPoolExecutor(len(urls)) as pool:
+        pages = [pool.submit(fetch, url, config, finish_by=time.monotonic() + 120) for url in urls]
+        while not all(page.done() for page in pages):
+            seen.append(forkserver_children(os.getpid()))
+            time.sleep(0.05)
+
+    assert [len(page.result().text) > 0 for page in pages] == [True] * 6  # each waited its turn and was read
+    assert max(map(len, seen)) == 2  # never more at once, though six documents were waiting
+    assert len(set().union(*seen)) >= 3  # one child per document, two at a time
+
+
+def test_a_fetch_that_finds_no_free_child_in_its_time_is_told_the_worker_is_busy(sites, warm):
+    config = replace(warm, extract_concurrency=1, total_timeout=30)
+    with ThreadPoolExecutor(1) as pool:
+        # The one child is busy with seconds of PDF, and killed once this test has no more need of it.
+        holder = pool.submit(fetch, sites.url("/heavy-pdf"), replace(config, extract_timeout=5))
+        wait_for_child = time.monotonic() + 30
+        while not forkserver_children(os.getpid()) and time.monotonic() < wait_for_child:
+            time.sleep(0.01)
+        assert forkserver_children(os.getpid()), "the heavy PDF should be in its child by now"
+        started = time.monotonic()
+
+        with pytest.raises(WebFetchError) as caught:
+            fetch(sites.url("/pdf"), config, finish_by=time.monotonic() + 1.0)
+
+        waited = time.monotonic() - started
+    assert caught.value.code == "busy" and not caught.value.permanent
+    assert "already reading 1 other document" in caught.value.message
+    assert 0.9 <= waited < 3  # it waited for its own time, no longer

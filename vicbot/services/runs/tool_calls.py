@@ -22,6 +22,7 @@ from tools.base import WEBSITE_METADATA_KEY, EarlierOutput, ToolContext, ToolRes
 from tools.registry import UnknownTool, registry
 from vicbot.models import TERMINAL_STATUSES, Run, RunStatus, ToolCall
 from config.enqueue import enqueue_run_advance, enqueue_tool_call_execute, queued_messages
+from vicbot.services.runs import tool_limits
 from vicbot.services.runs.state import run_fail, run_move
 from vicbot.services.runs.usage import usage_increments
 from vicbot.services.suggested_changes import suggested_changes_record
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 
 # A tool call whose task vanished (worker killed) is tried this many times in all.
 MAX_TOOL_ATTEMPTS = 2
-FINISHED = (ToolCall.Status.SUCCEEDED, ToolCall.Status.FAILED, ToolCall.Status.TIMED_OUT, ToolCall.Status.SKIPPED)
+FINISHED = (ToolCall.Status.SUCCEEDED, ToolCall.Status.FAILED, ToolCall.Status.TIMED_OUT, ToolCall.Status.SKIPPED,
+            ToolCall.Status.REFUSED)
 
 
 def lost_task_grace() -> timedelta:
@@ -52,11 +54,18 @@ def run_start_tools(run: Run, response, calls) -> None:
         )
         if not started:
             return
+        # Calls past the per-turn or per-run limit are created already answered (refused).
+        refusals = tool_limits.turn_refusals(run, len(calls))
         created = ToolCall.objects.bulk_create(
-            [ToolCall(run=run, turn=run.turn, call_id=c.call_id, name=c.name, arguments=c.arguments) for c in calls]
+            [ToolCall(run=run, turn=run.turn, call_id=c.call_id, name=c.name, arguments=c.arguments,
+                      **tool_limits.refused_fields(reason)) for c, reason in zip(calls, refusals)]
         )
+        to_run = [c for c in created if c.status == ToolCall.Status.PENDING]
+        if not to_run:  # every call refused: the model hears why at once
+            run_continue_after_tools(run_id=run.pk)
+            return
         # One message runs the whole turn (tool_call_execute takes every waiting sibling).
-        enqueue_tool_call_execute(created[0].pk)
+        enqueue_tool_call_execute(to_run[0].pk)
 
 
 def tool_call_execute(*, tool_call_id: int) -> None:
@@ -111,7 +120,9 @@ def _execute_side_by_side(calls: list[ToolCall]) -> Iterator[tuple[ToolCall, Too
         run_id=run.pk, metadata=run.metadata, run_input=run.input,
         earlier_outputs=tuple(EarlierOutput(name, output, status == ToolCall.Status.SUCCEEDED)
                               for name, output, status in earlier),
-        website=run.metadata.get(WEBSITE_METADATA_KEY, ""), open_browsing=run.assistant.open_browsing)
+        website=run.metadata.get(WEBSITE_METADATA_KEY, ""), open_browsing=run.assistant.open_browsing,
+        # What the run has spent (PitchBook credits...), for tools with a per-run limit; shared by these calls.
+        run_usage=tool_limits.run_usage(run.pk, running=[c.pk for c in calls]))
     reg = registry()
     pool = ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix=f"tools-run-{run.pk}")
     began = time.monotonic()
