@@ -8,6 +8,10 @@ from console.formatting import dollars, when
 from console.timeline import salesforce_record_url
 from pipelines.console_admin import status_sentence
 from pipelines.models import Pitch
+from pipelines.states import PITCH_STATES
+
+# Where an operator's skip (or fail) can take the pitch from.
+SET_ASIDE_FROM = PITCH_STATES["skip"].sources
 
 def pitch_page(pitch: Pitch) -> dict:
     runs = []
@@ -39,7 +43,9 @@ def pitch_page(pitch: Pitch) -> dict:
         "writeback_values": list((pitch.writeback_values or {}).items()),
         "changelist_url": reverse("admin:pipelines_pitch_changelist"),
         "can_retry_writeback": pitch.writeback_state == Pitch.WriteBack.FAILED and bool(pitch.writeback_values),
+        "can_set_aside": pitch.status in SET_ASIDE_FROM,
         "times": {"created": when(pitch.created_at), "updated": when(pitch.updated_at),
                   "next_attempt": when(pitch.next_attempt_at), "written_back": when(pitch.written_back_at),
-                  "next_writeback": when(pitch.next_writeback_at), "modstamp": when(pitch.system_modstamp)},
+                  "next_writeback": when(pitch.next_writeback_at), "modstamp": when(pitch.system_modstamp),
+                  "operator": when(pitch.operator_at)},
     }

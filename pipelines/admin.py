@@ -23,6 +23,8 @@ from pipelines.services.pipelines import (
     pipeline_validate,
 )
 from pipelines.services.manual import PAST_CAP_PERMISSION, pipelines_past_cap
+from pipelines.services.configuration import assistant_problem
+from pipelines.services.operator import OperatorRefused, pitch_fail, pitch_skip
 from pipelines.services.writeback import writeback_retry
 from vicbot.runs import NO_WORKER_WARNING, a_worker_is_alive
 
@@ -38,6 +40,9 @@ class PipelineForm(ScheduleFields, forms.ModelForm):
         if self.errors:
             return cleaned  # a field is already wrong (e.g. not JSON): fix that first
         pipeline = Pipeline(**{k: v for k, v in cleaned.items() if k != "schedule"})
+        if problem := assistant_problem(pipeline.assistant_name):
+            self.add_error("assistant_name", problem)
+            return cleaned
         try:
             pipeline_validate(pipeline)
             self.salesforce_notes = pipeline_check_in_salesforce(pipeline=pipeline)
@@ -85,7 +90,7 @@ class PitchAdmin(PitchConsoleMixin, admin.ModelAdmin):
     list_filter = ("pipeline", "status", "writeback_state", "assessment")
     search_fields = ("name", "salesforce_id")
     readonly_fields = ("runs",)
-    actions = ["evaluate_again", "retry_writeback"]
+    actions = ["evaluate_again", "retry_writeback", "skip_pitches", "fail_pitches"]
 
     # Pitches are history: read-only here, never deleted (not even by a superuser, so a
     # pipeline that has pitches cannot be deleted here either); actions change them through services.
@@ -103,6 +108,31 @@ class PitchAdmin(PitchConsoleMixin, admin.ModelAdmin):
 
     def has_retry_writeback_permission(self, request):
         return request.user.has_perm("pipelines.retry_writeback")
+
+    def has_skip_or_fail_permission(self, request):
+        return request.user.has_perm("pipelines.skip_or_fail_pitch")
+
+    @admin.action(description="Skip (never evaluated nor written until evaluated again; give a reason on the "
+                              "pitch's page)", permissions=["skip_or_fail"])
+    def skip_pitches(self, request, queryset):
+        self._set_aside(request, queryset, pitch_skip, "Skipped")
+
+    @admin.action(description="Fail (Salesforce's status field says so; give a reason on the pitch's page)",
+                  permissions=["skip_or_fail"])
+    def fail_pitches(self, request, queryset):
+        self._set_aside(request, queryset, pitch_fail, "Failed")
+
+    def _set_aside(self, request, queryset, service, verb: str) -> None:
+        reason = request.POST.get("reason", "")
+        done = 0
+        for pitch in queryset:
+            try:
+                service(pitch_id=pitch.pk, reason=reason, user=request.user.get_username())
+                done += 1
+            except OperatorRefused as exc:
+                self.message_user(request, f"{pitch}: {exc}", level=messages.ERROR)
+        if done:
+            self.message_user(request, f"{verb} {done} pitches.")
 
     @admin.action(description="Evaluate again (new run; earlier runs are kept)", permissions=["evaluate"])
     def evaluate_again(self, request, queryset):

@@ -25,10 +25,15 @@ PITCH_STATES = StateMachine(Pitch, "status", [
     (P.EVALUATING, P.RETRY_WAITING, "retry_later"),
     (P.EVALUATING, P.NEW, "put_back"),  # a systemic failure: the pitch was not at fault
     (P.EVALUATING, P.FAILED, "fail"),
+    # An operator sets a pitch aside, with a reason (pipelines.services.operator): skipped, it is never
+    # admitted nor written back until someone evaluates it again; failed, Salesforce's status field says so.
+    *[(status, P.SKIPPED, "skip") for status in (P.NEW, P.RETRY_WAITING, P.EVALUATING, P.EVALUATED, P.FAILED)],
+    *[(status, P.FAILED, "fail_by_operator") for status in (P.NEW, P.RETRY_WAITING, P.EVALUATING, P.EVALUATED)],
     # The write-back.
     (P.EVALUATED, P.WRITTEN_BACK, "written_back"),
     (P.EVALUATED, P.DELETED, "deleted"),
     (P.FAILED, P.DELETED, "deleted"),
+    (P.SKIPPED, P.DELETED, "deleted"),
     # Intake saw a change to the fields the model reads: the edited text is evaluated anew
     # (a run in flight is cancelled; a pending write-back superseded).
     *[(status, P.NEW, "record_changed")

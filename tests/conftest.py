@@ -166,10 +166,13 @@ def salesforce(salesforce_emulator, engine_settings):
 def openai_emu(openai_emulator):
     """The emulator, with no faults (nor rate limits) left over from another test."""
     from integrations.openai.emulator.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
+    from integrations.openai.emulator.server import KNOWN_MODELS
 
     def reset():
         openai_emulator.faults.clear()
         openai_emulator.duplicate_webhooks = False
+        openai_emulator.context_window_tokens = None
+        openai_emulator.models = list(KNOWN_MODELS)
         openai_emulator.rate_limits.requests_per_minute = DEFAULT_REQUESTS_PER_MINUTE
         openai_emulator.rate_limits.tokens_per_minute = DEFAULT_TOKENS_PER_MINUTE
 

@@ -1,6 +1,7 @@
 """The operator's console: runs are read-only history; actions call services and need their own permission."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.urls import reverse
@@ -19,7 +20,8 @@ from vicbot.console_admin import (
 from vicbot.models import (Assistant, ModelCapacity, ModelPrice, Run, RunExport, SuggestedChange, ToolCall,
                            WebhookEvent, WorkerHeartbeat)
 from vicbot.services.capacity import in_flight_allowance
-from vicbot.services.assistants import InvalidAssistant, assistant_save_new_version, assistant_validate
+from vicbot.services.assistants import (InvalidAssistant, assistant_model_check, assistant_save_new_version,
+                                       assistant_validate)
 from vicbot.services.runs.cancel import run_cancel
 from vicbot.services.runs.completion import run_retry_completion
 from vicbot.services.heartbeats import NO_WORKER_WARNING, a_worker_is_alive
@@ -71,6 +73,12 @@ class AssistantForm(forms.ModelForm):
             for field, problems in exc.problems.items():
                 for problem in problems:
                     self.add_error(field, problem)
+        self.model_note = ""
+        if not self.errors:
+            try:
+                self.model_note = assistant_model_check(cleaned.get("model") or settings.OPENAI_MODEL)
+            except InvalidAssistant as exc:
+                self.add_error("model", exc.problems["model"][0])
         return cleaned
 
 
@@ -84,6 +92,8 @@ class AssistantAdmin(AssistantConsoleMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # History must not change: an edit becomes the next version.
         assistant_save_new_version(assistant=obj)
+        if note := getattr(form, "model_note", ""):
+            messages.warning(request, note)
         if change:
             messages.info(request, f"Saved as {obj}; runs in flight keep their version.")
 

@@ -19,6 +19,46 @@ BILLING_CODES = frozenset({
     "project_spend_limit_exceeded", "organization_usage_limit_exceeded",
 })
 
+# Failures caused by what one request carries — the pitch's own text, a page a tool fetched,
+# an unreadable image or file — not by the setup: the next pitch would not fail this way, so
+# they count against that pitch alone. In-band `error.code`s (ResponseErrorCode in the
+# OpenAPI description) and 400 `code`s (context overflow, an input string over the limit).
+REQUEST_CONTENT_CODES = frozenset({
+    "invalid_prompt", "bio_policy", "misalignment_policy_violation", "content_filter", "content_policy_violation",
+    "context_length_exceeded", "string_above_max_length",
+    "invalid_image", "invalid_image_format", "invalid_base64_image", "invalid_image_url", "image_too_large",
+    "image_too_small", "image_parse_error", "image_content_policy_violation", "invalid_image_mode",
+    "image_file_too_large", "unsupported_image_media_type", "empty_image_file", "failed_to_download_image",
+    "image_file_not_found", "invalid_file", "unsupported_file",
+})
+# 400s that name a parameter of the setup (the assistant's model, tools, schema or options):
+# no pitch text can cause them.
+SETUP_REQUEST_CODES = frozenset({
+    "unsupported_parameter", "unknown_parameter", "unsupported_value", "model_not_found", "invalid_api_key",
+    "data_residency_mismatch", "unsupported_country_region_territory",
+    # Error types, recorded as the code when OpenAI sends none.
+    "authentication_error", "permission_error", "insufficient_quota", "access_terminated",
+})
+
+
+class Fault:
+    """Whose failure a permanent error is (see `fault_of`)."""
+
+    REQUEST = "request"  # the request's content: that pitch's attempt
+    SETUP = "setup"  # key, permission, model, quota, an option every request now sends
+    UNCLEAR = "unclear"  # a 400 the code alone cannot place: the setup if it recurs on another pitch
+
+
+def fault_of(code: str, status: int | None) -> str:
+    """Whose failure a permanent OpenAI error is, from its code and HTTP status (None: the
+    status is not known any more, e.g. read back from a run's recorded error code)."""
+    if code in REQUEST_CONTENT_CODES:
+        return Fault.REQUEST
+    if code in BILLING_CODES or code in SETUP_REQUEST_CODES or status in (401, 403, 404):
+        return Fault.SETUP
+    return Fault.UNCLEAR if status in (400, None) else Fault.REQUEST
+
+
 # Transport failures that happen before a byte of the request is written, so OpenAI cannot
 # have created anything: no connection could be made (refused, unreachable, DNS, TLS
 # handshake — httpcore maps every failure of connect_tcp/start_tls to these two), or none
@@ -53,11 +93,17 @@ class OpenAIError(IntegrationError):
         return not self.permanent
 
     @property
+    def fault(self) -> str:
+        return fault_of(self.code, self.status)
+
+    @property
     def systemic(self) -> bool:
-        """About the setup, not the request: a revoked key, a missing permission, a retired model,
-        exhausted quota, or a request OpenAI rejects as invalid (e.g. after an assistant edit).
-        Every other run would fail the same way, so the caller should stop, not go on."""
-        return self.permanent and (self.status in (400, 401, 403, 404) or self.code in BILLING_CODES)
+        """Possibly about the setup, not the request: a revoked key, a missing permission, a retired
+        model, exhausted quota, or a 400 that may follow an assistant edit (`Fault.UNCLEAR`: the
+        caller tells which by whether other requests fail the same way). A 400 caused by the
+        request's own content (invalid_prompt, context_length_exceeded, …) is never systemic."""
+        return self.permanent and (self.status in (400, 401, 403, 404) or self.code in BILLING_CODES) \
+            and self.fault != Fault.REQUEST
 
     def __repr__(self) -> str:
         return f"{super().__repr__()[:-1]}, outcome_unknown={self.outcome_unknown})"

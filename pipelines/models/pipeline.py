@@ -65,6 +65,10 @@ class Pipeline(models.Model):
         null=True, blank=True, editable=False, help_text="While paused: when one run may start to test the way."
     )
     pause_probes = models.PositiveSmallIntegerField(default=0, editable=False)
+    pause_pitch = models.ForeignKey(
+        "pipelines.Pitch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        help_text="The pitch whose run paused the pipeline last: the next probe takes another one if any waits.",
+    )
     probe_run = models.ForeignKey("vicbot.Run", null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+", editable=False)
     schedule = models.OneToOneField(

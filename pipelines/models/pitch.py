@@ -12,6 +12,7 @@ class Pitch(models.Model):
         WRITTEN_BACK = "written_back", "written back"
         FAILED = "failed", "failed (every attempt's reason kept)"
         DELETED = "deleted", "deleted in Salesforce"
+        SKIPPED = "skipped", "skipped by an operator"
         # Intake could not store the record even after cleaning its text: set aside, never admitted.
         REJECTED = "rejected", "rejected at intake (could not be stored)"
 
@@ -42,6 +43,10 @@ class Pitch(models.Model):
     )
     next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When a waiting retry may start.")
     attempt_log = models.JSONField(default=list, blank=True, help_text="Each ended attempt: run, outcome, reason.")
+    # An operator's skip or fail, and why (typed by them): kept until the pitch is evaluated again.
+    operator_reason = models.TextField(blank=True)
+    operator = models.CharField(max_length=150, blank=True, help_text="Who skipped or failed the pitch.")
+    operator_at = models.DateTimeField(null=True, blank=True)
     past_cap_starts = models.JSONField(
         default=list, blank=True,
         help_text="Runs an operator started past the pipeline's daily spend cap: run, who, when, the spend "
@@ -79,6 +84,7 @@ class Pitch(models.Model):
         permissions = [
             ("evaluate_pitch", "Can evaluate pitches again"),
             ("retry_writeback", "Can retry a pitch's Salesforce write-back"),
+            ("skip_or_fail_pitch", "Can skip a pitch or fail it, with a reason"),
             ("evaluate_past_cap", "Can evaluate pitches past the daily spend cap (after confirming)"),
         ]
 

@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from config.enqueue import enqueue_pitches_admit, queued_messages
 from pipelines.models import Pipeline, Pitch
+from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
 from pipelines.services.evaluation import PITCH_EVALUATED
 from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume, pipeline_spend
-from pipelines.services.prompt import pitch_prompt, record_website
+from pipelines.services.prompt import pitch_prompt, record_website, times_too_long
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES, waiting_for_a_run
 from tools.base import WEBSITE_METADATA_KEY
 from vicbot.runs import (
@@ -44,16 +45,19 @@ def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigg
                    new_round: bool = False) -> Run | None:
     """Start a run for `pitch` and make it the pitch's current one (None if the pitch moved meanwhile).
 
-    `new_round` (an operator's evaluate again or re-run): the attempt count and log start afresh.
+    `new_round` (an operator's evaluate again or re-run): the attempt count and log start afresh, and
+    an operator's skip or fail is lifted.
     A write-back still waiting to go out is superseded: only the newer answer will be written.
     """
-    counting = {"attempts": 1, "attempt_log": []} if new_round else {"attempts": F("attempts") + 1}
+    counting = ({"attempts": 1, "attempt_log": [], "operator": "", "operator_reason": "", "operator_at": None}
+                if new_round else {"attempts": F("attempts") + 1})
     if not PITCH_STATES.apply(pitch.pk, operation, error="", next_attempt_at=None, **counting):
         return None
     pipeline = pitch.pipeline
     run = start_run(
         assistant=pipeline.assistant_name,
-        input=pitch_prompt(pipeline, record_id=pitch.salesforce_id, snapshot=pitch.snapshot),
+        input=pitch_prompt(pipeline, record_id=pitch.salesforce_id, snapshot=pitch.snapshot,
+                           times_too_long=0 if new_round else times_too_long(pitch.attempt_log)),
         # Trusted context for the tools (never the model's to set): the record's website, from its
         # mapped field (the one site web_scrape may read unseen), and its sObject (salesforce_person_save
         # creates a Contact directly only on the record's own Account).
@@ -75,6 +79,9 @@ def pitches_admit(*, pipeline_id: int) -> int:
     # admit may overlap), so two of them never both fill the same free slot.
     pipeline = Pipeline.objects.select_for_update().get(pk=pipeline_id)
     if not pipeline.enabled:
+        return 0
+    if problem := assistant_problem(pipeline.assistant_name):
+        pipeline_record_configuration_error(pipeline_id=pipeline.pk, message=problem, failed_pass=False)
         return 0
     now = timezone.now()
     probing = False
@@ -102,7 +109,10 @@ def pitches_admit(*, pipeline_id: int) -> int:
         slots = min(slots, affordable)
     room = slots if probing else min(slots, _backlog_room())
     due = pipeline.pitches.filter(waiting_for_a_run(now))
-    started = [run for pitch in due.order_by("system_modstamp", "pk")[:room]
+    order = due.order_by("system_modstamp", "pk")
+    if probing and pipeline.pause_pitch_id and order.exclude(pk=pipeline.pause_pitch_id).exists():
+        order = order.exclude(pk=pipeline.pause_pitch_id)  # never the pitch that caused the pause, twice in a row
+    started = [run for pitch in order[:room]
                if (run := pitch_evaluate(pitch=pitch)) is not None]
     if probing and started:
         Pipeline.objects.filter(pk=pipeline.pk).update(probe_run=started[0])
@@ -130,7 +140,7 @@ def pipeline_room(pipeline: Pipeline) -> int:
             return 0
     model = pipeline_model(pipeline)
     if model is None:
-        return 1 if room is None else room  # no such assistant: the start says so (one pitch tells)
+        return 1 if room is None else room  # no such assistant: admission records it on the pipeline
     return in_flight_room(model) if room is None else min(room, in_flight_room(model))
 
 

@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from config.enqueue import enqueue_pitches_admit
 from pipelines.models import Pipeline, Pitch
-from pipelines.services.outcomes import Verdict, attempt_verdict
+from pipelines.services import salesforce_status
+from pipelines.services.outcomes import CONTEXT_TOO_LONG, OPERATOR_CANCEL, Verdict, attempt_verdict, unclear_failure
+from pipelines.services.prompt import shortened_field_chars, times_too_long
 from pipelines.services.pause import pipeline_pause, pipeline_resume
 from pipelines.services.writeback import writeback_queue
 from pipelines.states import PITCH_STATES, waiting_for_a_run
@@ -26,7 +28,8 @@ log = logging.getLogger(__name__)
 
 # The key every pitch run stores: stable, whatever module the handler lives in.
 PITCH_EVALUATED = "pipelines.pitch_evaluated"
-ASSESSED = "Assessed by Vicbot"
+# How far back a failure on another pitch still counts as "the same failure" (see _failed_alike_elsewhere).
+ALIKE_WINDOW = timedelta(hours=6)
 
 
 class PitchAnswer(BaseModel):
@@ -73,10 +76,15 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
             Pipeline.objects.filter(pk=pipeline.pk).update(probe_run=None)  # the next admission probes again
         return
     answer, problem = _answer(run) if outcome == RunStatus.SUCCEEDED else (None, "")
+    unclear = unclear_failure(error_code=run.error_code, systemic=run.error_systemic)
     verdict = attempt_verdict(outcome=outcome, error_code=run.error_code, systemic=run.error_systemic,
-                              answer_problem=problem)
+                              answer_problem=problem,
+                              failed_alike_elsewhere=unclear and _failed_alike_elsewhere(pipeline, pitch, run))
     reason = problem or f"{run.error_code}: {run.error_message}".strip(": ")
-    attempt_log = [*pitch.attempt_log, {"run": run.pk, "outcome": outcome, "verdict": verdict,
+    if unclear and verdict == Verdict.RETRY:
+        reason += " (counted as this pitch's attempt: no other pitch has failed this way yet)"
+    code = "invalid_answer" if problem else run.error_code
+    attempt_log = [*pitch.attempt_log, {"run": run.pk, "outcome": outcome, "verdict": verdict, "code": code,
                                         "reason": reason, "at": timezone.now().isoformat(timespec="seconds")}]
     policy = pitch_retry_policy(pipeline)
 
@@ -90,13 +98,15 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
         # The pitch was not at fault: it waits again, and this attempt does not count.
         PITCH_STATES.apply(pitch.pk, "put_back", attempts=max(pitch.attempts - 1, 0), attempt_log=attempt_log,
                            error=f"Waiting: the pipeline paused ({reason})")
-        pipeline_pause(pipeline_id=pipeline.pk, reason=f"Run {run.pk}: {reason}", run_id=run.pk)
+        pipeline_pause(pipeline_id=pipeline.pk, reason=f"Run {run.pk}: {reason}", run_id=run.pk, pitch_id=pitch.pk)
     elif verdict == Verdict.RETRY and not policy.exhausted(pitch.attempts):
         delay = policy.delay(pitch.attempts)
+        shorter = shortened_field_chars(pipeline, times_too_long=times_too_long(attempt_log))
+        how = f", each field cut to {shorter} characters" if code == CONTEXT_TOO_LONG and shorter else ""
         PITCH_STATES.apply(pitch.pk, "retry_later", attempt_log=attempt_log,
                            next_attempt_at=timezone.now() + timedelta(seconds=delay),
                            error=f"Attempt {pitch.attempts} of {pipeline.max_attempts} failed ({reason}); "
-                                 f"trying again in {delay:g}s")
+                                 f"trying again in {delay:g}s{how}")
     else:
         _pitch_failed(pitch, pipeline, run, attempt_log, final=verdict == Verdict.FINAL)
 
@@ -126,8 +136,23 @@ def _answer_values(pipeline: Pipeline, answer: PitchAnswer) -> dict[str, str]:
     fields = answer.model_dump()
     values = {field: str(fields[key]) for key, field in pipeline.answer_mapping.items() if fields.get(key) is not None}
     if pipeline.status_field:
-        values[pipeline.status_field] = ASSESSED
+        values[pipeline.status_field] = salesforce_status.ASSESSED
     return values
+
+
+def _failed_alike_elsewhere(pipeline: Pipeline, pitch: Pitch, run: Run) -> bool:
+    """Whether a run of another of the pipeline's pitches failed with the same code since the
+    pipeline's last answer: then the failure is about the setup (e.g. an assistant edit that every
+    request now fails), not about this pitch. Answers in between mean other requests get through."""
+    since = timezone.now() - ALIKE_WINDOW
+    runs = Run.objects.filter(pitches__pipeline=pipeline, finished_at__gte=since)
+    last_answer = runs.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at").values_list(
+        "finished_at", flat=True).first()
+    alike = runs.filter(status=RunStatus.FAILED, error_code=run.error_code, error_systemic=True).exclude(
+        pitches=pitch).exclude(pk=run.pk)
+    if last_answer is not None:
+        alike = alike.filter(finished_at__gt=last_answer)
+    return alike.exists()
 
 
 def _pitch_failed(pitch: Pitch, pipeline: Pipeline, run: Run, attempt_log: list[dict], *, final: bool) -> None:
@@ -137,6 +162,10 @@ def _pitch_failed(pitch: Pitch, pipeline: Pipeline, run: Run, attempt_log: list[
     log.warning("pitch %s failed: %s", pitch.pk, message)
     PITCH_STATES.apply(pitch.pk, "fail", error=message, attempt_log=attempt_log)
     if pipeline.status_field:
-        # Salesforce shows that Vicbot could not assess the record, and why; the answer fields stay as they are.
+        # Salesforce shows that Vicbot could not assess the record, and why, in its fixed words (the
+        # whole story is on the pitch's page); the answer fields stay as they are.
+        status = (salesforce_status.CANCELLED_BY_OPERATOR if final and run.error_code == OPERATOR_CANCEL
+                  else salesforce_status.not_assessed(last_code=attempt_log[-1].get("code", ""),
+                                                      attempts=len(attempt_log)))
         writeback_queue(pitch_id=pitch.pk, pipeline_id=pipeline.pk, run_id=run.pk,
-                        values={pipeline.status_field: f"Not assessed: {message}"})
+                        values={pipeline.status_field: status})

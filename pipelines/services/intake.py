@@ -29,6 +29,7 @@ from integrations.salesforce import get_client, soql_literal
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.admission import pitches_admit
 from pipelines.services.changes import parse_datetime, pitch_record_changed
+from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
 from pipelines.services.prompt import RecordText, record_text
 from pipelines.services.storable import storable_text
 from pipelines.services.usage import counting_calls
@@ -67,6 +68,11 @@ def pitches_pull(*, pipeline_id: int) -> IntakeSummary:
     try:
         pipeline = Pipeline.objects.get(pk=pipeline_id)
         summary = IntakeSummary()
+        if pipeline.enabled and (problem := assistant_problem(pipeline.assistant_name)):
+            log.warning("intake %s failed: %s", pipeline.name, problem)
+            pipeline_record_configuration_error(pipeline_id=pipeline.pk, message=problem, failed_pass=True)
+            summary.error = problem
+            return summary
         if pipeline.enabled:
             try:
                 _sync_records(pipeline, summary)
@@ -190,6 +196,6 @@ def _reject_record(pipeline: Pipeline, record: dict, text: RecordText, modstamp:
 
 
 def _wants_new_evaluation(pipeline: Pipeline, pitch: Pitch) -> bool:
-    if pitch.status == Pitch.Status.DELETED:
-        return False
+    if pitch.status in (Pitch.Status.DELETED, Pitch.Status.SKIPPED):
+        return False  # a skipped pitch waits for an operator's "Evaluate again", whatever its author edits
     return pitch.status != Pitch.Status.WRITTEN_BACK or pipeline.reevaluate_written

@@ -32,8 +32,12 @@ class PauseKind:
     SPEND_CAP = "spend_cap"
 
 
-def pipeline_pause(*, pipeline_id: int, reason: str, run_id: int | None = None) -> None:
-    """Pause for a systemic failure; each further failed probe doubles the cool-down."""
+def pipeline_pause(*, pipeline_id: int, reason: str, run_id: int | None = None, pitch_id: int | None = None) -> None:
+    """Pause for a systemic failure; each further failed probe doubles the cool-down.
+
+    `pitch_id`: the pitch whose run failed. It is put back first in line, so it is kept, so that the
+    probe takes another pitch: were the fault its own after all, it cannot stall the pipeline by
+    being the probe every time (six probes in a row on one poisoned pitch, issue 16)."""
     pipeline = Pipeline.objects.get(pk=pipeline_id)
     if (run_id is not None and pipeline.paused_at and pipeline.pause_kind == PauseKind.SYSTEMIC
             and pipeline.probe_run_id != run_id):
@@ -44,7 +48,7 @@ def pipeline_pause(*, pipeline_id: int, reason: str, run_id: int | None = None) 
     Pipeline.objects.filter(pk=pipeline_id).update(
         paused_at=Coalesce(F("paused_at"), now), pause_kind=PauseKind.SYSTEMIC, pause_reason=reason,
         probe_at=now + timedelta(seconds=probe_cool_down().delay(pipeline.pause_probes + 1)),
-        pause_probes=F("pause_probes") + 1, probe_run=None,
+        pause_probes=F("pause_probes") + 1, probe_run=None, pause_pitch_id=pitch_id,
     )
 
 
@@ -61,6 +65,7 @@ def pipeline_resume(*, pipeline_id: int) -> bool:
     """Resume now (an operator, or a probe that succeeded); waiting pitches are admitted at once."""
     resumed = Pipeline.objects.filter(pk=pipeline_id, paused_at__isnull=False).update(
         paused_at=None, pause_kind="", pause_reason="", probe_at=None, pause_probes=0, probe_run=None,
+        pause_pitch=None,
     )
     if resumed:
         enqueue_pitches_admit(pipeline_id)

@@ -8,6 +8,7 @@ from django_celery_beat.models import PeriodicTask
 from pipelines.models import Pipeline
 from pipelines.services.pipelines import pipeline_schedule
 from tests.console.support import staff_user
+from tests.support.runs import make_assistant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/admin/pipelines/pipeline/"
@@ -24,6 +25,7 @@ def form(**changes) -> dict:
 
 @pytest.fixture
 def operator(client, salesforce):
+    make_assistant()  # the form's assistant: a pipeline naming an unknown one is refused
     client.force_login(User.objects.create_superuser("op", "op@example.com", "pw"))
     return client
 

@@ -10,6 +10,7 @@ from pipelines.services.pipelines import pipeline_create
 from tests.support.pitches import add_accounts
 from tests.support.admin import assert_sent_to_login, outsiders
 from tests.support.runs import PITCH, make_assistant
+from vicbot.models import Assistant
 from vicbot.runs import start_run
 
 PIPELINES = "/admin/pipelines/pipeline/"
@@ -155,8 +156,15 @@ def pipeline_form(**changes) -> dict:
     return {**data, **changes}
 
 
+def with_the_assistant() -> None:
+    """The form's assistant exists (a save naming an unknown one is refused, see below)."""
+    if not Assistant.objects.filter(name="tester").exists():
+        make_assistant()
+
+
 def refused(operator, **changes) -> str:
     """The page's text after a refused save (and no pipeline saved)."""
+    with_the_assistant()
     response = operator.post(f"{PIPELINES}add/", pipeline_form(**changes), secure=True)
     assert response.status_code == 200, "the pipeline was saved"
     assert not Pipeline.objects.filter(name="pitches").exists()
@@ -165,6 +173,7 @@ def refused(operator, **changes) -> str:
 
 def saved(operator, **changes) -> list[str]:
     """The messages shown after a successful save."""
+    with_the_assistant()
     response = operator.post(f"{PIPELINES}add/", pipeline_form(**changes), secure=True, follow=True)
     assert Pipeline.objects.filter(name="pitches").exists(), response.content.decode()[-3000:]
     return [str(message) for message in response.context["messages"]]
@@ -265,3 +274,74 @@ def test_a_brace_in_a_valid_condition_is_accepted_and_works_on_the_first_and_lat
     later = pitches_pull(pipeline_id=pipeline.pk)
     assert later.new == 1
     assert sorted(pipeline.pitches.values_list("name", flat=True)) == ["Later Inc", "Startup 000", "Startup 001"]
+
+
+# -- configuration errors where the operator looks (issue 16) ------------------------------
+
+
+@pytest.mark.django_db
+def test_a_pipeline_naming_an_unknown_assistant_is_refused_at_save(operator):
+    page = refused(operator, assistant_name="vicbott")
+
+    assert "No assistant is named &#x27;vicbott&#x27;" in page and "tester" in page  # the ones that exist
+
+
+@pytest.mark.django_db
+def test_an_unknown_assistant_fails_the_intake_pass_on_the_pipelines_page_and_admission_says_so(operator):
+    from pipelines.services.admission import pitches_admit
+
+    pipeline = pipeline_create(name="p", assistant_name="gone")
+    Pitch.objects.create(pipeline=pipeline, salesforce_id="001000000000001AAA", name="Acme")
+
+    summary = pitches_pull(pipeline_id=pipeline.pk)
+    assert "No assistant is named 'gone'" in summary.error
+    assert pitches_admit(pipeline_id=pipeline.pk) == 0  # the tick's admission: no exception every tick
+
+    pipeline.refresh_from_db()
+    assert "No assistant is named 'gone'" in pipeline.last_intake_error and pipeline.intake_failures_in_a_row == 1
+    page = operator.get(f"{PIPELINES}{pipeline.pk}/change/", secure=True).content.decode()
+    assert "Last intake error" in page and "No assistant is named &#x27;gone&#x27;" in page
+    assert Pitch.objects.get(pipeline=pipeline).status == Pitch.Status.NEW  # nothing lost: it waits
+
+
+# -- an operator skips or fails a pitch from its page, with a reason --------------------------
+
+
+def set_aside(client, pitch, action: str, reason: str):
+    return client.post(PITCHES, {"action": action, "_selected_action": [pitch.pk], "reason": reason}, secure=True,
+                       follow=True)
+
+
+@pytest.mark.django_db
+def test_skipping_a_pitch_needs_its_permission_and_a_reason_and_both_are_shown_on_its_page(staff):
+    pitch = a_pitch(status=Pitch.Status.RETRY_WAITING, next_attempt_at="2026-01-01T00:00:00Z", attempts=1)
+
+    viewer = staff("pipelines.view_pitch", "pipelines.evaluate_pitch")
+    assert "pitch-set-aside" not in viewer.get(f"{PITCHES}{pitch.pk}/change/", secure=True).content.decode()
+    set_aside(viewer, pitch, "skip_pitches", "spam")
+    assert Pitch.objects.get(pk=pitch.pk).status == Pitch.Status.RETRY_WAITING
+
+    skipper = staff("pipelines.view_pitch", "pipelines.skip_or_fail_pitch")
+    assert "pitch-set-aside" in skipper.get(f"{PITCHES}{pitch.pk}/change/", secure=True).content.decode()
+    refused_page = set_aside(skipper, pitch, "skip_pitches", "   ").content.decode()
+    assert "Give a reason" in refused_page and Pitch.objects.get(pk=pitch.pk).status == Pitch.Status.RETRY_WAITING
+
+    set_aside(skipper, pitch, "skip_pitches", "Prompt injection, reported to security")
+
+    pitch.refresh_from_db()
+    assert pitch.status == Pitch.Status.SKIPPED and pitch.next_attempt_at is None
+    assert (pitch.operator, pitch.operator_reason) == ("staff1", "Prompt injection, reported to security")
+    page = skipper.get(f"{PITCHES}{pitch.pk}/change/", secure=True).content.decode()
+    assert "skipped by an operator" in page and "Prompt injection, reported to security" in page and "staff1" in page
+
+
+@pytest.mark.django_db
+def test_a_skipped_pitch_is_never_admitted_nor_taken_back_by_an_edit(operator):
+    from pipelines.services.admission import pitches_admit
+
+    make_assistant()
+    pitch = a_pitch()
+    set_aside(operator, pitch, "skip_pitches", "duplicate of another record")
+
+    assert pitches_admit(pipeline_id=pitch.pipeline_id) == 0
+    assert Pitch.objects.get(pk=pitch.pk).status == Pitch.Status.SKIPPED

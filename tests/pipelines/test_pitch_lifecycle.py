@@ -105,7 +105,7 @@ def test_after_the_last_attempt_the_pitch_fails_with_every_reason_and_salesforce
     assert [entry["reason"].split(":")[0] for entry in pitch.attempt_log] == ["refusal", "refusal"]
     assert "No usable answer after 2 attempts" in pitch.error
     record = salesforce.org.get(record_id)
-    assert record["VicBot_Status__c"].startswith("Not assessed: No usable answer after 2 attempts")
+    assert record["VicBot_Status__c"] == "Not assessed: the model declined to assess the pitch"  # fixed words
     assert record["VicBot_Assessment__c"] is None and record["VicBot_Reasoning__c"] is None  # never blanks
 
 

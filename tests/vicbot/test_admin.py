@@ -228,3 +228,29 @@ def test_the_model_capacity_list_shows_the_reading_the_throttle_and_the_last_429
     assert '<td class="field-allowance">6</td>' in html  # 8 from the fallback turn's tokens, × 0.75
     assert operator.get("/admin/vicbot/modelcapacity/add/", secure=True).status_code == 403
     assert "75%" in operator.get(f"/admin/vicbot/modelcapacity/{row.pk}/change/", secure=True).content.decode()
+
+
+def test_an_assistant_whose_model_openai_does_not_list_is_refused(operator, engine_settings, openai_emu):
+    response = operator.post("/admin/vicbot/assistant/add/", assistant_form(model="gpt-5.4-mimi"), secure=True)
+
+    assert response.status_code == 200
+    assert "OpenAI does not list the model &#x27;gpt-5.4-mimi&#x27;" in response.content.decode()
+    assert not Assistant.objects.filter(name="tester").exists()
+
+    listed = operator.post("/admin/vicbot/assistant/add/", assistant_form(model="gpt-5.4-mini"), secure=True)
+    assert listed.status_code == 302 and Assistant.objects.filter(name="tester").exists()
+
+
+def test_when_openai_cannot_list_its_models_the_assistant_is_saved_with_a_note(operator, settings):
+    from integrations.openai.client import reset_client
+
+    settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"  # nothing listens there
+    reset_client()
+    try:
+        response = operator.post("/admin/vicbot/assistant/add/", assistant_form(model="gpt-5.4-mimi"), secure=True,
+                                 follow=True)
+    finally:
+        reset_client()
+
+    assert Assistant.objects.filter(name="tester", model="gpt-5.4-mimi").exists()
+    assert any("saved unchecked" in str(m) for m in response.context["messages"])

@@ -4,6 +4,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from integrations.openai.client import get_client
+from integrations.openai.errors import classify
 from tools.registry import registry
 from vicbot.models import Assistant
 from vicbot.schema_strict import strict_schema_problems
@@ -54,3 +56,25 @@ def assistant_save_new_version(*, assistant: Assistant) -> Assistant:
     assistant.version = (latest or 0) + 1
     assistant.save(force_insert=True)
     return assistant
+
+
+# A save waits on this call: short, and a failure lets the save go on with a note.
+MODELS_LIST_TIMEOUT_SECONDS = 5.0
+
+
+def assistant_model_check(model: str) -> str:
+    """Refuse a model OpenAI does not list for this key (GET /v1/models): every run would fail on it.
+
+    Returns '' when it is listed, or a note when OpenAI could not be asked (unreachable, a failure on
+    its side, a key that does not work): the model is then saved unchecked, and the note says so.
+    """
+    try:
+        listed = {entry.id for entry in get_client().with_options(timeout=MODELS_LIST_TIMEOUT_SECONDS).models.list()}
+    except Exception as exc:
+        failure = classify(exc)  # anything but an OpenAI failure is a bug of ours, and surfaces
+        return f"The model {model!r} was saved unchecked: OpenAI could not list its models ({failure.message})."
+    if model not in listed:
+        raise InvalidAssistant({"model": [
+            f"OpenAI does not list the model {model!r} for this API key (GET /v1/models): every run would fail. "
+            "Check its spelling, or whether it was retired."]})
+    return ""

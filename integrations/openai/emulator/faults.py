@@ -11,6 +11,9 @@ Three families, one per ``add()`` call:
   in its input or tool outputs (``follow_injections``; add it with ``times=None``
   to keep it for every turn of a run).
 
+``match`` picks requests by their metadata; ``contains`` (create only) by their input's text,
+so one pitch's requests can be made to fail whatever run carries them.
+
 Tests add faults from their own thread while the server runs, so everything
 here is guarded by a lock.
 """
@@ -45,13 +48,16 @@ class Fault:
     op: str
     remaining: int | None  # None: applies to every matching request
     match: dict[str, str] | None
+    contains: str | None = None
     status: int | None = None
     delay: float | None = None
     outcome: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
-    def matches(self, op: str, metadata: Mapping[str, Any] | None) -> bool:
+    def matches(self, op: str, metadata: Mapping[str, Any] | None, text: str = "") -> bool:
         if op != self.op or self.remaining == 0:
+            return False
+        if self.contains is not None and self.contains not in text:
             return False
         if not self.match:
             return True
@@ -65,18 +71,22 @@ class Faults:
         self._faults: list[Fault] = []
 
     def add(
-        self, op: str, *, times: int | None = 1, match: Mapping[str, str] | None = None, **kind: Any
+        self, op: str, *, times: int | None = 1, match: Mapping[str, str] | None = None,
+        contains: str | None = None, **kind: Any
     ) -> Fault:
         """Queue a fault for the next ``times`` requests of ``op`` whose metadata matches.
 
         ``match`` is compared with the create request's ``metadata`` (create) or the
-        stored response's ``metadata`` (retrieve, cancel). Faults apply first-added first.
+        stored response's ``metadata`` (retrieve, cancel); ``contains`` with the create
+        request's input text. Faults apply first-added first.
         """
         if op not in OPS:
             raise ValueError(f"op must be one of {OPS}, got {op!r}")
+        if contains is not None and op != "create":
+            raise ValueError("contains= only applies to op='create'")
         if times is not None and times < 1:
             raise ValueError("times must be a positive integer or None (always)")
-        fault = Fault(op=op, remaining=times, match=dict(match) if match else None)
+        fault = Fault(op=op, remaining=times, match=dict(match) if match else None, contains=contains)
         families = [key for key in ("status", "delay", "outcome") if key in kind]
         if len(families) != 1:
             raise TypeError("give exactly one of status=, delay= or outcome=")
@@ -110,11 +120,11 @@ class Faults:
             self._faults.append(fault)
         return fault
 
-    def take(self, op: str, metadata: Mapping[str, Any] | None) -> Fault | None:
+    def take(self, op: str, metadata: Mapping[str, Any] | None, text: str = "") -> Fault | None:
         """The first fault that applies to this request, consuming one use of it."""
         with self._lock:
             for fault in self._faults:
-                if fault.matches(op, metadata):
+                if fault.matches(op, metadata, text):
                     if fault.remaining is not None:
                         fault.remaining -= 1
                     return fault

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple, Self
 from urllib.parse import parse_qs, urlsplit
 
 from integrations.loopback import NoDelayHTTPServer
-from . import errors, ids, outcomes, wire
+from . import content, errors, ids, outcomes, wire
 from .clock import Clock
 from .errors import ApiError, bad_request
 from .faults import Fault, Faults
@@ -36,6 +36,12 @@ log = logging.getLogger(__name__)
 _COLLECTION = re.compile(r"^/v1/responses/?$")
 _ITEM = re.compile(r"^/v1/responses/(?P<id>[^/]+)$")
 _CANCEL = re.compile(r"^/v1/responses/(?P<id>[^/]+)/cancel$")
+_MODELS = re.compile(r"^/v1/models/?$")
+KNOWN_MODELS = (
+    "gpt-6-astra", "gpt-6.1-sol", "gpt-6-sol", "gpt-6-luna", "gpt-5.6-sol", "gpt-5.5", "gpt-5.4", "gpt-5.4-mini",
+    "gpt-5.4-nano", "gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4o",
+    "gpt-4o-mini",
+)
 _ADVANCER_TICK = 0.02  # seconds between checks for responses that have become terminal
 
 
@@ -91,6 +97,10 @@ class OpenAIEmulator:
         self.requests: list[RecordedRequest] = []
         self.webhook_deliveries: list[dict[str, Any]] = []
         self.create_count = 0  # POST /v1/responses received, whatever became of them
+        # What GET /v1/models lists (the models of Vicbot's price table, and the older ones tests use).
+        self.models: list[str] = list(KNOWN_MODELS)
+        # Prompt tokens a model takes (None: no limit); a longer prompt gets 400 context_length_exceeded.
+        self.context_window_tokens: int | None = None
 
         self._host = host
         self._port = port
@@ -220,18 +230,25 @@ class OpenAIEmulator:
             return _Reply(200, wire.deleted_body(match["id"]))
         if (match := _CANCEL.match(path)) and method == "POST":
             return self._cancel(match["id"])
+        if _MODELS.match(path) and method == "GET":
+            return _Reply(200, {"object": "list", "data": [
+                {"id": model, "object": "model", "created": 1_767_225_600, "owned_by": "system"}
+                for model in self.models]})
         raise errors.not_found(f"Invalid URL ({method} {path})")
 
     def _create(self, body: Any) -> _Reply:
         now = self.clock.now()
         metadata = body.get("metadata") if isinstance(body, dict) else None
-        fault = self.faults.take("create", metadata if isinstance(metadata, dict) else None)
+        fault = self.faults.take("create", metadata if isinstance(metadata, dict) else None,
+                                 content.input_text(body))
         self._raise_http_fault(fault, body.get("model") if isinstance(body, dict) else None)
 
         request = validate_create(body)
         previous = self._previous(request, now)
         chain = self._store.chain(previous.id, now) if previous else []
         check_tool_outputs(request.get("input"), chain[-1].output if chain else [])
+        content.refuse_for_content(request, chain, prompt_tokens=prompt_of(request, chain).tokens,
+                                   context_window=self.context_window_tokens)
 
         in_band = fault if fault is not None and fault.outcome else None
         kind = in_band.outcome if in_band else None
