@@ -24,7 +24,7 @@ from vicbot.services.runs.cancel import run_cancel
 from vicbot.services.runs.cost_estimate import assistant_run_cost_estimate
 from vicbot.services.runs.handlers import StartRefused, UnknownHandler, register_completion_handler
 from vicbot.services.runs.start import run_rerun, start_run
-from vicbot.state_machine import MoveNotAllowed, StateMachine
+from core.state_machine import MoveNotAllowed, StateMachine
 
 __all__ = [
     "NO_WORKER_WARNING", "TERMINAL_STATUSES", "Assistant", "MoveNotAllowed", "RetryPolicy", "Run", "RunStatus",

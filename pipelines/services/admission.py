@@ -22,7 +22,7 @@ from config.enqueue import enqueue_pitches_admit, queued_messages
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
 from pipelines.services.evaluation import PITCH_EVALUATED
-from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume, pipeline_spend
+from pipelines.services.pause import pipeline_pause_for_spend, pipeline_probe_started, pipeline_resume, pipeline_spend
 from pipelines.services.prompt import pitch_prompt, record_website, times_too_long
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES, waiting_for_a_run
 from tools.base import WEBSITE_METADATA_KEY
@@ -88,7 +88,7 @@ def pitches_admit(*, pipeline_id: int) -> int:
     if pipeline.paused_at:
         if now < pipeline.probe_at:
             return 0
-        if pipeline.pause_kind == PauseKind.SPEND_CAP:
+        if pipeline.state == Pipeline.State.PAUSED_FOR_SPEND:
             pipeline_resume(pipeline_id=pipeline.pk)  # a new day
         elif pipeline.probe_run_id:
             return 0  # the probe is still out (its pitch's handler clears it)
@@ -115,7 +115,7 @@ def pitches_admit(*, pipeline_id: int) -> int:
     started = [run for pitch in order[:room]
                if (run := pitch_evaluate(pitch=pitch)) is not None]
     if probing and started:
-        Pipeline.objects.filter(pk=pipeline.pk).update(probe_run=started[0])
+        pipeline_probe_started(pipeline_id=pipeline.pk, run_id=started[0].pk)
     if room < slots and due.exists():
         _admit_again_soon(pipeline.pk)
     return len(started)

@@ -5,7 +5,7 @@ import pytest
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
 from vicbot.models import Run
 from vicbot.services.runs.state import RUN_STATES
-from vicbot.state_machine import MoveNotAllowed, StateMachine
+from core.state_machine import MoveNotAllowed, StateMachine
 
 
 def test_an_operation_with_two_targets_is_refused_when_the_table_is_declared():
