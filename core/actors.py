@@ -29,6 +29,7 @@ class Actor:
     kind: str
     label: str = ""
     user_id: int | None = None
+    via: str = ""  # the task that carries out a user's request (their "Evaluate again" runs in a worker)
 
 
 _current: ContextVar[Actor | None] = ContextVar("core_actor", default=None)

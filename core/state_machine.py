@@ -149,6 +149,7 @@ def _log(model: type[models.Model], moves: list[tuple[object, Move, str]], note:
     Transition.objects.bulk_create([
         Transition(model=model._meta.label_lower, object_pk=pk, field=move.field, operation=move.operation,
                    from_state=source, to_state=move.target, at=now, actor_kind=actor.kind,
-                   actor_user_id=actor.user_id, actor_label=actor.label, note=note[:500])
+                   actor_user_id=actor.user_id, note=note[:500],
+                   actor_label=(f"{actor.label} via {actor.via}" if actor.via else actor.label)[:150])
         for pk, move, source in moves
     ])
