@@ -51,7 +51,9 @@ def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigg
     """
     counting = ({"attempts": 1, "attempt_log": [], "operator": "", "operator_reason": "", "operator_at": None}
                 if new_round else {"attempts": F("attempts") + 1})
-    if not PITCH_STATES.apply(pitch.pk, operation, error="", next_attempt_at=None, **counting):
+    # The state it was read in: the transition's from-state without a read (a pitch that moved since loses).
+    if not PITCH_STATES.apply(pitch.pk, operation, where={"status": pitch.status}, error="", next_attempt_at=None,
+                              **counting):
         return None
     pipeline = pitch.pipeline
     run = start_run(

@@ -95,7 +95,7 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
         PITCH_STATES.apply(pitch.pk, "answer", note=note, assessment=answer.Assessment[:255], reasoning=answer.Reasoning,
                            error="", attempt_log=attempt_log)
         writeback_queue(pitch_id=pitch.pk, pipeline_id=pipeline.pk, run_id=run.pk,
-                        values=_answer_values(pipeline, answer))
+                        values=_answer_values(pipeline, answer), locked_state=pitch.writeback_state)
     elif verdict == Verdict.PAUSE:
         log.warning("pipeline %s paused by run %s: %s", pipeline.name, run.pk, reason)
         # The pitch was not at fault: it waits again, and this attempt does not count.
@@ -172,4 +172,4 @@ def _pitch_failed(pitch: Pitch, pipeline: Pipeline, run: Run, attempt_log: list[
                   else salesforce_status.not_assessed(last_code=attempt_log[-1].get("code", ""),
                                                       attempts=len(attempt_log)))
         writeback_queue(pitch_id=pitch.pk, pipeline_id=pipeline.pk, run_id=run.pk,
-                        values={pipeline.status_field: status})
+                        values={pipeline.status_field: status}, locked_state=pitch.writeback_state)
