@@ -29,7 +29,7 @@ def pitch_page(pitch: Pitch) -> dict:
             "assistant": str(run.assistant),
             "latest": run.pk == pitch.latest_run_id,
         })
-    # The History table (the transition log) tells each attempt; a pitch from before the log has only its JSON.
+    # The History table (the transition log) tells each attempt; a pitch older than the log has its JSON.
     old = not Transition.objects.filter(model=Pitch._meta.label_lower, object_pk=pitch.pk).exists()
     attempts = [{**entry, "run_url": reverse("admin:vicbot_run_change", args=[entry["run"]]) if entry.get("run") else ""}
                 for entry in (pitch.attempt_log or []) if isinstance(entry, dict) and old]

@@ -23,7 +23,8 @@ class Transition(models.Model):
     actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     actor_label = models.CharField(max_length=150, blank=True, help_text="Task name, user name or command.")
-    note = models.CharField(max_length=500, blank=True, help_text="Why, when the move says (a reason, a code).")
+    note = models.CharField(max_length=500, blank=True,
+                            help_text="Why, when the move says (a reason, a code).")
 
     class Meta:
         ordering = ["at", "pk"]
@@ -34,4 +35,5 @@ class Transition(models.Model):
 
     @property
     def actor(self) -> str:
-        return f"{self.get_actor_kind_display()}: {self.actor_label}" if self.actor_label else self.get_actor_kind_display()
+        kind = self.get_actor_kind_display()
+        return f"{kind}: {self.actor_label}" if self.actor_label else kind

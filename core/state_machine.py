@@ -76,8 +76,8 @@ class StateMachine:
     def states(self) -> set[str]:
         return {state for a, b, _ in self.table for state in (a, b)}
 
-    def apply(self, pk, operation: str, *, also: Iterable[Move] = (), where: dict | None = None, note: str = "",
-              **fields) -> bool:
+    def apply(self, pk, operation: str, *, also: Iterable[Move] = (), where: dict | None = None,
+              note: str = "", **fields) -> bool:
         """Make `operation` (and the `also` moves of other fields of the same row) if the row allows it.
 
         `where` adds conditions (e.g. that the run still waits on the same response); `fields`
@@ -124,8 +124,9 @@ def apply_moves(model: type[models.Model], pk, moves: Iterable[Move], *, where: 
         return model.objects.filter(pk=pk, **conditions).update(**fields) == 1
     with transaction.atomic(savepoint=False):
         # Known without a read: an operation with one source, or a `where` that names the state.
-        sources = {move.field: str(where[move.field]) if move.field in (where or {}) else next(iter(move.sources))
-                   for move in changing if len(move.sources) == 1 or move.field in (where or {})}
+        named = where or {}
+        sources = {move.field: str(named[move.field]) if move.field in named else next(iter(move.sources))
+                   for move in changing if len(move.sources) == 1 or move.field in named}
         if unknown := [move.field for move in changing if move.field not in sources]:
             # Several possible sources: read the one the UPDATE will replace, under the row's lock.
             row = model.objects.select_for_update().filter(pk=pk, **conditions).values(*unknown).first()

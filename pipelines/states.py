@@ -67,7 +67,8 @@ PIPELINE_STATES = StateMachine(Pipeline, "state", [
     # A systemic failure (pipelines.services.pause): no run starts but one probe after a growing
     # cool-down. A failed probe pauses again; so does a failure while paused for spend.
     *[(state, PL.PAUSED, "pause") for state in (PL.RUNNING, PL.PAUSED, PL.PROBING, PL.PAUSED_FOR_SPEND)],
-    # Admission started the probe run; if the probe's pitch moves on without it, the next admission probes again.
+    # Admission started the probe run; if the probe's pitch moves on without it, the next admission
+    # probes again.
     (PL.PAUSED, PL.PROBING, "probe"),
     (PL.PROBING, PL.PAUSED, "probe_again"),
     # The daily spend cap, until the next UTC day (admission).

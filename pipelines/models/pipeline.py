@@ -21,7 +21,8 @@ class Pipeline(models.Model):
 
     name = models.SlugField(max_length=64, unique=True)
     enabled = models.BooleanField(
-        default=True, help_text="Off: no intake, no run starts (the pipeline moves to disabled; on: to running).")
+        default=True,
+        help_text="Off: no intake, no run starts (the pipeline moves to disabled; on: to running).")
     state = models.CharField(max_length=20, choices=State.choices, default=State.RUNNING, editable=False)
     sobject = models.CharField(max_length=80, default="Account", help_text="sObject API name, e.g. Account.")
     selection = models.TextField(

@@ -22,7 +22,8 @@ from config.enqueue import enqueue_pitches_admit, queued_messages
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
 from pipelines.services.evaluation import PITCH_EVALUATED
-from pipelines.services.pause import pipeline_pause_for_spend, pipeline_probe_started, pipeline_resume, pipeline_spend
+from pipelines.services.pause import (pipeline_pause_for_spend, pipeline_probe_started, pipeline_resume,
+                                     pipeline_spend)
 from pipelines.services.prompt import pitch_prompt, record_website, times_too_long
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES, waiting_for_a_run
 from tools.base import WEBSITE_METADATA_KEY
@@ -52,8 +53,8 @@ def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigg
     counting = ({"attempts": 1, "attempt_log": [], "operator": "", "operator_reason": "", "operator_at": None}
                 if new_round else {"attempts": F("attempts") + 1})
     # The state it was read in: the transition's from-state without a read (a pitch that moved since loses).
-    if not PITCH_STATES.apply(pitch.pk, operation, where={"status": pitch.status}, error="", next_attempt_at=None,
-                              **counting):
+    if not PITCH_STATES.apply(pitch.pk, operation, where={"status": pitch.status}, error="",
+                              next_attempt_at=None, **counting):
         return None
     pipeline = pitch.pipeline
     run = start_run(

@@ -92,14 +92,16 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
     note = f"run {run.pk} {outcome}: {reason}".strip(": ")
 
     if verdict == Verdict.ANSWER:
-        PITCH_STATES.apply(pitch.pk, "answer", note=note, assessment=answer.Assessment[:255], reasoning=answer.Reasoning,
+        PITCH_STATES.apply(pitch.pk, "answer", note=note, assessment=answer.Assessment[:255],
+                           reasoning=answer.Reasoning,
                            error="", attempt_log=attempt_log)
         writeback_queue(pitch_id=pitch.pk, pipeline_id=pipeline.pk, run_id=run.pk,
                         values=_answer_values(pipeline, answer), locked_state=pitch.writeback_state)
     elif verdict == Verdict.PAUSE:
         log.warning("pipeline %s paused by run %s: %s", pipeline.name, run.pk, reason)
         # The pitch was not at fault: it waits again, and this attempt does not count.
-        PITCH_STATES.apply(pitch.pk, "put_back", note=note, attempts=max(pitch.attempts - 1, 0), attempt_log=attempt_log,
+        PITCH_STATES.apply(pitch.pk, "put_back", note=note, attempts=max(pitch.attempts - 1, 0),
+                           attempt_log=attempt_log,
                            error=f"Waiting: the pipeline paused ({reason})")
         pipeline_pause(pipeline_id=pipeline.pk, reason=f"Run {run.pk}: {reason}", run_id=run.pk, pitch_id=pitch.pk)
     elif verdict == Verdict.RETRY and not policy.exhausted(pitch.attempts):

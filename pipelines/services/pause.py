@@ -57,8 +57,8 @@ def pipeline_pause(*, pipeline_id: int, reason: str, run_id: int | None = None, 
 def pipeline_pause_for_spend(*, pipeline_id: int, spend: Spend) -> None:
     now = timezone.now()
     reason = f"Today's OpenAI spend reached the daily cap ({spend.sentence()}); resumes at 00:00 UTC."
-    PIPELINE_STATES.apply(pipeline_id, "pause_for_spend", note=reason, paused_at=now, probe_at=next_utc_midnight(now),
-                          probe_run=None, pause_reason=reason)
+    PIPELINE_STATES.apply(pipeline_id, "pause_for_spend", note=reason, paused_at=now,
+                          probe_at=next_utc_midnight(now), probe_run=None, pause_reason=reason)
 
 
 def pipeline_probe_started(*, pipeline_id: int, run_id: int) -> None:
@@ -79,7 +79,7 @@ def pipeline_resume(*, pipeline_id: int) -> bool:
 
 
 def pipeline_follow_enabled(*, pipeline_id: int) -> None:
-    """The operator's `enabled` switch, as a move: off disables the pipeline (a pause is forgotten), on runs it."""
+    """The operator's `enabled` switch as a move: off disables the pipeline (a pause is forgotten), on runs it."""
     if PIPELINE_STATES.apply(pipeline_id, "disable", where={"enabled": False}, **NOT_PAUSED):
         return
     if PIPELINE_STATES.apply(pipeline_id, "enable", where={"enabled": True}):

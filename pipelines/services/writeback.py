@@ -66,7 +66,8 @@ def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dic
         delay, send = 0.0, True
     # next_writeback_at keeps the tick from flushing a joined answer alone before its window is up.
     where = {"writeback_state": locked_state} if locked_state is not None else None
-    WRITEBACK_STATES.apply(pitch_id, "queue", where=where, writeback_error="", writeback_attempts=0, writeback_run_id=run_id,
+    WRITEBACK_STATES.apply(pitch_id, "queue", where=where, writeback_error="", writeback_attempts=0,
+                           writeback_run_id=run_id,
                            writeback_values=values, next_writeback_at=timezone.now() + timedelta(seconds=delay))
     if send:
         enqueue_writeback_flush(pipeline_id, countdown=delay or None)

@@ -36,7 +36,8 @@ class Command(BaseCommand):
         for pipeline in paused:
             if pipeline.paused_at:
                 problems += 1
-                self.stdout.write(f"  {pipeline.name}: paused since {_when(pipeline.paused_at)} ({pipeline.get_state_display()}): "
+                self.stdout.write(f"  {pipeline.name}: paused since {_when(pipeline.paused_at)} "
+                                  f"({pipeline.get_state_display()}): "
                                   f"{pipeline.pause_reason}; next try {_when(pipeline.probe_at)}")
             if pipeline.last_intake_error and (pipeline.last_intake_at is None or (
                     pipeline.last_intake_error_at and pipeline.last_intake_error_at >= pipeline.last_intake_at)):

@@ -36,7 +36,8 @@ def run_complete(*, run_id: int) -> None:
         except Exception as exc:
             log.exception("run %s: completion handler %r failed", run.pk, run.completion_handler)
             error = "".join(traceback.format_exception_only(exc)).strip()
-            COMPLETION_STATES.apply(run.pk, "handler_failed", note=error, completion_error=error, next_check_at=None)
+            COMPLETION_STATES.apply(run.pk, "handler_failed", note=error, completion_error=error,
+                                    next_check_at=None)
         else:
             COMPLETION_STATES.apply(run.pk, "done", completion_error="", next_check_at=None)
 

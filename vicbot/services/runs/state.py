@@ -69,7 +69,8 @@ def run_end(run_id: int, outcome: RunStatus, *, code: str = "", message: str = "
     now = timezone.now()
     ended = run_move(
         run_id, END_OPERATIONS[outcome], where=where, also=[COMPLETION_STATES["due"]],
-        note=f"{code}: {message}" if code else message, error_code=code, error_message=message, finished_at=now,
+        note=f"{code}: {message}" if code else message, error_code=code, error_message=message,
+        finished_at=now,
         next_check_at=now + COMPLETION_SAFETY_NET, create_claimed_at=None, **fields,
     )
     if ended:

@@ -89,7 +89,8 @@ def tool_call_execute(*, tool_call_id: int) -> None:
     if not calls:
         # Already done or running elsewhere — or the run has ended: then they are settled as skipped.
         TOOL_CALL_STATES.apply_many("skip", where={**turn, "run__status__in": TERMINAL_STATUSES},
-                                    note="the run had ended", finished_at=now, error="Not run: the run had ended")
+                                    note="the run had ended", finished_at=now,
+                                    error="Not run: the run had ended")
         return
     for call, result, status, seconds in _execute_side_by_side(calls):
         # Each as it finishes: a worker killed meanwhile loses only the calls still running.
@@ -186,12 +187,14 @@ def run_recover_tools(run: Run) -> None:
                 continue
         if call.attempts >= MAX_TOOL_ATTEMPTS:
             TOOL_CALL_STATES.apply(
-                call.pk, "give_up", where={"status": call.status}, note="the task was lost twice", finished_at=now,
+                call.pk, "give_up", where={"status": call.status}, note="the task was lost twice",
+                finished_at=now,
                 error="The tool's task was lost twice (worker stopped)",
                 output=error_result("lost", "The tool could not be run; continue without it",
                                     max_chars=settings.TOOL_OUTPUT_MAX_CHARS).output,
             )
-        elif TOOL_CALL_STATES.apply(call.pk, "resend", where={"status": call.status}, note="the task was lost"):
+        elif TOOL_CALL_STATES.apply(call.pk, "resend", where={"status": call.status},
+                                    note="the task was lost"):
             lost.append(call)
     if lost:
         log.warning("run %s: re-sending lost tool calls %s", run.pk, ", ".join(f"{c.pk} ({c.name})" for c in lost))
