@@ -52,9 +52,10 @@ def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigg
     """
     counting = ({"attempts": 1, "attempt_log": [], "operator": "", "operator_reason": "", "operator_at": None}
                 if new_round else {"attempts": F("attempts") + 1})
-    # The state it was read in: the transition's from-state without a read (a pitch that moved since loses).
-    if not PITCH_STATES.apply(pitch.pk, operation, where={"status": pitch.status}, error="",
-                              next_attempt_at=None, **counting):
+    # Admission names the state it read the pitch in: the transition's from-state without a read. A
+    # pitch that moved since is left to the next admission (an operator's request always moves).
+    where = {"status": pitch.status} if operation == "admit" else None
+    if not PITCH_STATES.apply(pitch.pk, operation, where=where, error="", next_attempt_at=None, **counting):
         return None
     pipeline = pitch.pipeline
     run = start_run(

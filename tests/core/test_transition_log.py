@@ -130,3 +130,22 @@ def test_a_pipeline_pause_probe_and_resume_are_moves_of_its_table():
     assert moves_of(pipeline) == [("state", "pause", "running", "paused"), ("state", "pause", "paused", "paused"),
                                   ("state", "resume", "paused", "running")]
     assert Transition.objects.filter(operation="pause").values_list("note", flat=True)[0] == "invalid_api_key"
+
+
+def test_switching_a_pipeline_off_disables_it_forgetting_its_pause_and_on_runs_it_again():
+    from pipelines.services.pipelines import pipeline_create, pipeline_schedule
+
+    make_assistant()
+    pipeline = pipeline_create(name="switch", assistant_name="tester", every_seconds=60)
+    pipeline_pause(pipeline_id=pipeline.pk, reason="quota")
+
+    for enabled in (False, True):
+        Pipeline.objects.filter(pk=pipeline.pk).update(enabled=enabled)  # what the admin's form saves
+        pipeline.refresh_from_db()
+        pipeline_schedule(pipeline=pipeline, every_seconds=60)  # the admin's save_model, after the form
+        pipeline.refresh_from_db()
+        assert (pipeline.state, pipeline.schedule.enabled) == ("running" if enabled else "disabled", enabled)
+        assert pipeline.paused_at is None and pipeline.pause_reason == ""
+
+    assert [op for _, op, *_ in moves_of(pipeline)] == ["pause", "disable", "enable"]
+    assert moves_of(pipeline)[1] == ("state", "disable", "paused", "disabled")
