@@ -21,9 +21,10 @@ from django.utils import timezone
 from config.enqueue import enqueue_pitches_admit, queued_messages
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
-from pipelines.services.evaluation import PITCH_EVALUATED
+from pipelines.services.handler_keys import PITCH_EVALUATED
 from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume, pipeline_spend
-from pipelines.services.prompt import pitch_prompt, record_website, times_too_long
+from pipelines.services.prompt import pitch_prompt, times_too_long
+from pipelines.services.records import record_website
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES, waiting_for_a_run
 from tools.base import WEBSITE_METADATA_KEY
 from vicbot.runs import (
