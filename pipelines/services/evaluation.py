@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from config.enqueue import enqueue_pitches_admit
 from pipelines.models import Pipeline, Pitch
 from pipelines.services import salesforce_status
+from pipelines.services.handler_keys import PITCH_EVALUATED
+from pipelines.services.manual import pitch_start_on_request
 from pipelines.services.outcomes import CONTEXT_TOO_LONG, OPERATOR_CANCEL, Verdict, attempt_verdict, unclear_failure
 from pipelines.services.prompt import shortened_field_chars, times_too_long
 from pipelines.services.pause import pipeline_pause, pipeline_resume
@@ -26,8 +28,6 @@ from vicbot.runs import RetryPolicy, Run, RunStatus, register_completion_handler
 
 log = logging.getLogger(__name__)
 
-# The key every pitch run stores: stable, whatever module the handler lives in.
-PITCH_EVALUATED = "pipelines.pitch_evaluated"
 # How far back a failure on another pitch still counts as "the same failure" (see _failed_alike_elsewhere).
 ALIKE_WINDOW = timedelta(hours=6)
 
@@ -55,8 +55,6 @@ def pitch_retry_policy(pipeline: Pipeline) -> RetryPolicy:
 def pitch_rerun(run: Run, *, confirmed_by: str = "") -> Run | None:
     """An operator's "Re-run" of a pitch's run evaluates the pitch again under the pipeline's rules (spend
     cap, in-flight limit): the new run becomes its current one, or the pitch waits for a slot (None)."""
-    from pipelines.services.manual import pitch_start_on_request  # it imports this module's handler key
-
     pitch = Pitch.objects.select_related("pipeline").filter(pk=run.metadata.get("pitch")).first()
     if pitch is None:
         return None
