@@ -23,7 +23,8 @@ from pipelines.services.outcomes import CONTEXT_TOO_LONG, OPERATOR_CANCEL, Verdi
 from pipelines.services.prompt import shortened_field_chars, times_too_long
 from pipelines.services.pause import pipeline_pause, pipeline_resume
 from pipelines.services.writeback import writeback_queue
-from pipelines.states import PITCH_STATES, waiting_for_a_run
+from pipelines.selectors import pitches_waiting
+from pipelines.states import PITCH_STATES
 from vicbot.runs import RetryPolicy, Run, RunStatus, register_completion_handler
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
     # A slot is free: let the next waiting pitch in now rather than at the next pass — if one
     # waits. (Sent for every answer, admissions that found nothing were a task per pitch under
     # load, and hundreds still queued when the last pitch was written.)
-    if pipeline.pitches.filter(waiting_for_a_run(timezone.now())).exists():
+    if pitches_waiting(pipeline=pipeline, due_at=timezone.now()).exists():
         enqueue_pitches_admit(pipeline.pk)
 
 
