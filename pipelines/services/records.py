@@ -98,6 +98,8 @@ def record_website(pipeline: Pipeline, snapshot: dict[str, str]) -> str:
 def parse_datetime(value) -> datetime | None:
     if not value:
         return None
+    if isinstance(value, datetime):  # a record already decoded (the emulator's own rows, in tests)
+        return value
     # Salesforce sends "2021-07-21T04:13:15.000+0000", which fromisoformat reads on 3.11+.
     return datetime.fromisoformat(value)
 
