@@ -18,12 +18,12 @@ from django.utils import timezone
 
 from config.enqueue import enqueue_pitches_admit, queued_messages
 from pipelines.models import Pipeline, Pitch
+from pipelines.selectors import pipeline_spend, pitches_waiting
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
 from pipelines.services.handler_keys import PITCH_EVALUATED
 from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume
 from pipelines.services.prompt import pitch_prompt, times_too_long
 from pipelines.services.records import record_website
-from pipelines.selectors import pipeline_spend, pitches_waiting
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
 from tools.base import WEBSITE_METADATA_KEY
 from vicbot.runs import (

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from config.enqueue import enqueue_pitches_admit
 from pipelines.models import Pipeline, Pitch
+from pipelines.selectors import pitches_waiting
 from pipelines.services import salesforce_status
 from pipelines.services.handler_keys import PITCH_EVALUATED
 from pipelines.services.manual import pitch_start_on_request
@@ -23,7 +24,6 @@ from pipelines.services.outcomes import CONTEXT_TOO_LONG, OPERATOR_CANCEL, Verdi
 from pipelines.services.prompt import shortened_field_chars, times_too_long
 from pipelines.services.pause import pipeline_pause, pipeline_resume
 from pipelines.services.writeback import writeback_queue
-from pipelines.selectors import pitches_waiting
 from pipelines.states import PITCH_STATES
 from vicbot.runs import RetryPolicy, Run, RunStatus, register_completion_handler
 

@@ -15,10 +15,10 @@ from django.utils import timezone
 from integrations.errors import IntegrationError
 from integrations.salesforce import get_client
 from pipelines.models import Pipeline, Pitch
+from pipelines.selectors import pipeline_spend
 from pipelines.services.admission import pipeline_in_flight_limit, pipeline_room, pitch_evaluate
 from pipelines.services.records import fields_to_select, record_text
 from pipelines.services.spend import Spend
-from pipelines.selectors import pipeline_spend
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
 from vicbot.runs import Run, StartRefused, run_cancel
 
