@@ -89,13 +89,16 @@ def test_an_upgrade_keeps_every_row_and_the_runs_in_flight_finish(scratch_databa
         worker.stop()
     # The ones with a response waiting at OpenAI (or none yet) end with its answer; the one that was
     # running tools finishes its tools and its next turn.
-    assert statuses == {pk: "succeeded" for pk in written["in_flight"]}, worker.log_path.read_text()[-3000:]
+    assert statuses == {pk: ("succeeded", "done") for pk in written["in_flight"]}, worker.log_path.read_text()[-3000:]
 
 
 def _ended(url: str, run_ids: list[int]) -> dict | None:
     import psycopg
 
     with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
-        found = dict(conn.execute("SELECT id, status FROM vicbot_run WHERE id = ANY(%s)", [run_ids]).fetchall())
-    return found if all(status in ("succeeded", "failed", "cancelled", "timed_out")
-                        for status in found.values()) and len(found) == len(run_ids) else None
+        found = {pk: (status, completion) for pk, status, completion in conn.execute(
+            "SELECT id, status, completion_state FROM vicbot_run WHERE id = ANY(%s)", [run_ids]).fetchall()}
+    # Ended, and its completion handler called (found by the key the run stored before the upgrade).
+    ended = all(status in ("succeeded", "failed", "cancelled", "timed_out") and completion != "not_due"
+                for status, completion in found.values())
+    return found if ended and len(found) == len(run_ids) else None
