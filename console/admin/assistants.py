@@ -1,21 +1,17 @@
-"""Pieces of the operator's console that the engine's admin classes use (kept apart from admin.py
-so the permission rules there and the presentation here can change independently)."""
+"""Assistants in the admin: an edit is saved as the next version (runs in flight keep theirs), tools
+are checkboxes from the tool registry, and the version new runs use is marked."""
 
 from __future__ import annotations
 
 import json
 
 from django import forms
-
+from django.conf import settings
 from django.contrib import admin, messages
-from django.http import StreamingHttpResponse
-from django.template.response import TemplateResponse
-from django.utils import timezone
 
 from tools.registry import registry
-from vicbot.models import TERMINAL_STATUSES, Assistant
-from vicbot.services.export import export_lines, run_export_log
-from vicbot.services.heartbeats import NO_WORKER_WARNING, a_worker_is_alive
+from vicbot.models import Assistant
+from vicbot.runs import InvalidAssistant, assistant_model_check, assistant_save_new_version, assistant_validate
 
 
 class ToolNamesField(forms.MultipleChoiceField):
@@ -57,8 +53,54 @@ def tool_choices(stored: list[str] | None = None) -> list[tuple[str, str]]:
     return [(name, name) for name in names]
 
 
-class AssistantConsoleMixin:
-    """Marks the version new runs use, and offers tools as checkboxes."""
+class AssistantForm(forms.ModelForm):
+    """The checks are the service's (assistant_validate, assistant_model_check); the form places
+    each problem on its field."""
+
+    class Meta:
+        model = Assistant
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(name in self.errors for name in ("tool_names", "output_schema", "output_schema_name")):
+            return cleaned  # not even JSON: the field's own error says so
+        try:
+            assistant_validate(
+                tool_names=[] if cleaned.get("tool_names") is None else cleaned["tool_names"],
+                output_schema=cleaned.get("output_schema"),
+                output_schema_name=cleaned.get("output_schema_name", ""),
+            )
+        except InvalidAssistant as exc:
+            for field, problems in exc.problems.items():
+                for problem in problems:
+                    self.add_error(field, problem)
+        self.model_note = ""
+        if not self.errors:
+            try:
+                self.model_note = assistant_model_check(cleaned.get("model") or settings.OPENAI_MODEL)
+            except InvalidAssistant as exc:
+                self.add_error("model", exc.problems["model"][0])
+        return cleaned
+
+
+@admin.register(Assistant)
+class AssistantAdmin(admin.ModelAdmin):
+    form = AssistantForm
+    list_display = ("name", "version", "is_newest", "model", "service_tier", "max_turns", "created_at")
+    list_filter = ("name",)
+    readonly_fields = ("version", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        # History must not change: an edit becomes the next version.
+        assistant_save_new_version(assistant=obj)
+        if note := getattr(form, "model_note", ""):
+            messages.warning(request, note)
+        if change:
+            messages.info(request, f"Saved as {obj}; runs in flight keep their version.")
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.runs.exists()
 
     @admin.display(description="new runs use it", boolean=True)
     def is_newest(self, obj: Assistant) -> bool:
@@ -78,62 +120,3 @@ class AssistantConsoleMixin:
         stored = list(obj.tool_names) if obj is not None and isinstance(obj.tool_names, list) else []
         form.base_fields["tool_names"] = ToolNamesField(choices=tool_choices(stored), label="Tools")
         return form
-
-
-
-def confirm_past_limit(request, model_admin, *, action: str, ids: list, items: list[str], reasons: list[str],
-                       checkbox_label: str) -> TemplateResponse:
-    """The intermediate page of an action a run's owner refused (e.g. a pipeline past its daily spend
-    cap), for a user holding the permission the refusal names: they tick a box to confirm."""
-    return TemplateResponse(request, "admin/confirm_past_limit.html", {
-        **model_admin.admin_site.each_context(request),
-        "title": "Start past the limit?", "opts": model_admin.model._meta,
-        "intro": "Their owner refuses to start these runs now:", "action": action, "ids": ids,
-        "items": items, "reasons": reasons, "checkbox_label": checkbox_label,
-    })
-
-
-class RunExportMixin:
-    """"Export as JSONL": the selected finished runs, streamed as a download. It needs its own
-    permission (vicbot.export_run: runs hold pitch data) and each export is recorded (RunExport)."""
-
-    @admin.action(description="Export the selected finished runs as JSONL", permissions=["export"])
-    def export_jsonl(self, request, queryset):
-        runs = queryset.filter(status__in=TERMINAL_STATUSES).order_by("finished_at", "pk")
-        # Recorded before the download starts: a download cut short still took what it took.
-        run_ids = list(runs.values_list("pk", flat=True))
-        run_export_log(run_count=len(run_ids), source="admin", user=request.user,
-                       filters={"run_ids": run_ids[:1000]})
-        response = StreamingHttpResponse(export_lines(runs), content_type="application/x-ndjson; charset=utf-8")
-        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-        response["Content-Disposition"] = f'attachment; filename="vicbot-runs-{stamp}.jsonl"'
-        return response
-
-
-class QueuedWorkWarningMixin:
-    """An action that queued work says so plainly when no worker is there to do it."""
-
-    queueing_actions = ("rerun_runs", "retry_completion", "cancel_runs")
-
-    def response_action(self, request, queryset):
-        response = super().response_action(request, queryset)
-        if request.POST.get("action") in self.queueing_actions and not a_worker_is_alive():
-            messages.warning(request, NO_WORKER_WARNING)
-        return response
-
-
-class RunListMixin:
-    """The run list at 1440 px without clipped columns: times to the second, money in dollars."""
-
-    def get_list_display(self, request):
-        return ("id", "status", "assistant", "turn", "tool_call_count", "tokens", "cost", "error_code", "created")
-
-    @admin.display(description="cost", ordering="cost_usd")
-    def cost(self, obj) -> str:
-        if obj.cost_usd is None:
-            return "—"
-        return f"${obj.cost_usd:,.4f}" if obj.cost_usd < 1 else f"${obj.cost_usd:,.2f}"
-
-    @admin.display(description="created", ordering="created_at")
-    def created(self, obj) -> str:
-        return timezone.localtime(obj.created_at).strftime("%Y-%m-%d %H:%M:%S")

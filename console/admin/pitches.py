@@ -1,114 +1,18 @@
-"""Pieces of the operator's console that the pipeline admin uses: the schedule edited on the
-pipeline (kept in step with its beat task) and resuming a paused pipeline. Kept apart from
-admin.py so the permission rules there and the presentation here can change independently."""
+"""Pitches in the admin: history, read-only and never deleted; one status that agrees with the
+write-back's; evaluate again, retry the write-back, skip or fail, each under its own permission
+(Pitch.Meta.permissions) and through the pipeline's services."""
 
 from __future__ import annotations
 
-from django import forms
-from django.contrib import admin
-from django.template.response import TemplateResponse
+from django.contrib import admin, messages
 from django.utils import timezone
 
-from pipelines.models import Pipeline, Pitch
-from pipelines.services.admission import pipeline_in_flight_limit
-from pipelines.services.pause import pipeline_resume
-from pipelines.services.pipelines import pipeline_schedule
-
-DEFAULT_EVERY_SECONDS = 300
-
-
-def schedule_every_seconds(pipeline: Pipeline) -> int | None:
-    task = pipeline.schedule
-    if task is None or task.interval is None:
-        return None
-    unit = {"days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "microseconds": 0}
-    return task.interval.every * unit.get(task.interval.period, 1) or None
-
-
-class ScheduleFields(forms.Form):
-    """Adds "every N minutes" to the pipeline form (not a model field: it lives on the beat task)."""
-
-    every_minutes = forms.IntegerField(
-        min_value=1, max_value=24 * 60, required=False, label="Pull every (minutes)",
-        help_text="How often intake looks for new records. Kept in step with the pipeline's beat task, "
-                  "which is also switched off while the pipeline is disabled.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        instance = getattr(self, "instance", None)
-        if instance is not None and instance.pk and (every := schedule_every_seconds(instance)):
-            self.fields["every_minutes"].initial = max(1, every // 60)
-        else:
-            self.fields["every_minutes"].initial = DEFAULT_EVERY_SECONDS // 60
-
-    def clean(self):
-        cleaned = super().clean()
-        # Not a Pipeline field: kept aside so the pipeline's own checks see only its fields.
-        self.every_minutes = cleaned.pop("every_minutes", None) if cleaned is not None else None
-        return cleaned
-
-
-class PipelineConsoleMixin:
-    """Saves the schedule with the pipeline, and offers "Resume now" on paused pipelines."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        minutes = getattr(form, "every_minutes", None)
-        every = minutes * 60 if minutes else (schedule_every_seconds(obj) or DEFAULT_EVERY_SECONDS)
-        # Also carries `enabled` over to the beat task, so the two never disagree.
-        pipeline_schedule(pipeline=obj, every_seconds=every)
-
-    @admin.action(description="Resume now (paused pipelines start runs again at once)", permissions=["change"])
-    def resume_now(self, request, queryset):
-        resumed = sum(pipeline_resume(pipeline_id=pk) for pk in queryset.values_list("pk", flat=True))
-        self.message_user(request, f"Resumed {resumed} of {queryset.count()} pipelines (running ones are left alone).")
-
-    def get_list_display(self, request):
-        return ("name", "enabled", "state", "every", "sobject", "assistant_name", "in_flight", "api_usage",
-                "last_intake")
-
-    @admin.display(description="in flight at most", ordering="max_in_flight")
-    def in_flight(self, obj: Pipeline) -> str:
-        """The operator's cap, or "auto (N)": N as OpenAI's rate limits for the model allow right now."""
-        if obj.max_in_flight is not None:
-            return str(obj.max_in_flight)
-        limit = pipeline_in_flight_limit(obj)
-        return "auto" if limit is None else f"auto ({limit})"
-
-    @admin.display(description="state")
-    def state(self, obj: Pipeline) -> str:
-        if not obj.enabled:
-            return "disabled"
-        if obj.paused_at:
-            reason = obj.pause_reason if len(obj.pause_reason) <= 70 else obj.pause_reason[:69] + "…"
-            return f"paused: {reason}"  # whole on the pipeline's page
-        return "running"
-
-    @admin.display(description="pull every")
-    def every(self, obj: Pipeline) -> str:
-        seconds = schedule_every_seconds(obj)
-        return "—" if not seconds else (f"{seconds // 60} min" if seconds >= 60 else f"{seconds} s")
-
-    @admin.display(description="last intake", ordering="last_intake_at")
-    def last_intake(self, obj: Pipeline) -> str:
-        if obj.last_intake_at is None:
-            return "never"
-        when = timezone.localtime(obj.last_intake_at).strftime("%Y-%m-%d %H:%M:%S")
-        failed = obj.last_intake_error and (obj.last_intake_error_at or obj.last_intake_at) >= obj.last_intake_at
-        return f"{when}: {'failed' if failed else obj.last_intake_summary}"
-
-
-def confirm_past_limit(request, model_admin, *, action: str, ids: list, items: list[str], reasons: list[str],
-                       checkbox_label: str) -> TemplateResponse:
-    """The intermediate page of an action a pipeline's rule refused, for an operator who may go past it."""
-    return TemplateResponse(request, "admin/confirm_past_limit.html", {
-        **model_admin.admin_site.each_context(request),
-        "title": "Start past the daily spend cap?", "opts": model_admin.model._meta,
-        "intro": "The pipeline refuses to start these evaluations now:", "action": action, "ids": ids,
-        "items": items, "reasons": reasons, "checkbox_label": checkbox_label,
-    })
-
+from config.enqueue import enqueue_pitch_evaluate_again
+from console.admin.common import confirm_past_limit, warn_if_no_worker
+from pipelines.models import Pitch
+from pipelines.services.manual import PAST_CAP_PERMISSION, pipelines_past_cap
+from pipelines.services.operator import OperatorRefused, pitch_fail, pitch_skip
+from pipelines.services.writeback import writeback_retry
 
 # What the write-back adds to the pitch's own status, so the two never contradict each other.
 WRITEBACK_NOTE = {
@@ -131,11 +35,34 @@ def status_sentence(pitch: Pitch) -> str:
     return label
 
 
-class PitchConsoleMixin:
-    """The pitch list shows one status that agrees with the write-back's, and fits 1440 px."""
+@admin.register(Pitch)
+class PitchAdmin(admin.ModelAdmin):
+    # Fits 1440 px; the whole error is on the pitch's page.
+    list_display = ("name", "salesforce_id", "pipeline", "status_and_writeback", "assessment", "problem", "updated")
+    list_filter = ("pipeline", "status", "writeback_state", "assessment")
+    search_fields = ("name", "salesforce_id")
+    readonly_fields = ("runs",)
+    actions = ["evaluate_again", "retry_writeback", "skip_pitches", "fail_pitches"]
 
-    def get_list_display(self, request):
-        return ("name", "salesforce_id", "pipeline", "status_and_writeback", "assessment", "problem", "updated")
+    # Pitches are history: read-only here, never deleted (not even by a superuser, so a
+    # pipeline that has pitches cannot be deleted here either); actions change them through services.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_evaluate_permission(self, request):
+        return request.user.has_perm("pipelines.evaluate_pitch")
+
+    def has_retry_writeback_permission(self, request):
+        return request.user.has_perm("pipelines.retry_writeback")
+
+    def has_skip_or_fail_permission(self, request):
+        return request.user.has_perm("pipelines.skip_or_fail_pitch")
 
     @admin.display(description="error")
     def problem(self, obj: Pitch) -> str:
@@ -149,3 +76,68 @@ class PitchConsoleMixin:
     @admin.display(description="status", ordering="status")
     def status_and_writeback(self, obj: Pitch) -> str:
         return status_sentence(obj)
+
+    @admin.action(description="Skip (never evaluated nor written until evaluated again; give a reason on the "
+                              "pitch's page)", permissions=["skip_or_fail"])
+    def skip_pitches(self, request, queryset):
+        self._set_aside(request, queryset, pitch_skip, "Skipped")
+
+    @admin.action(description="Fail (Salesforce's status field says so; give a reason on the pitch's page)",
+                  permissions=["skip_or_fail"])
+    def fail_pitches(self, request, queryset):
+        self._set_aside(request, queryset, pitch_fail, "Failed")
+
+    def _set_aside(self, request, queryset, service, verb: str) -> None:
+        reason = request.POST.get("reason", "")
+        done = 0
+        for pitch in queryset:
+            try:
+                service(pitch_id=pitch.pk, reason=reason, user=request.user.get_username())
+                done += 1
+            except OperatorRefused as exc:
+                self.message_user(request, f"{pitch}: {exc}", level=messages.ERROR)
+        if done:
+            self.message_user(request, f"{verb} {done} pitches.")
+
+    @admin.action(description="Evaluate again (new run; earlier runs are kept)", permissions=["evaluate"])
+    def evaluate_again(self, request, queryset):
+        """Each pitch starts as its pipeline allows (a free slot, or it waits for one); past a pipeline's
+        daily spend cap only with the past-cap permission and the operator's ticked confirmation."""
+        pitches = list(queryset.select_related("pipeline"))
+        refusals = pipelines_past_cap(pitch.pipeline_id for pitch in pitches)
+        past_cap = [pitch for pitch in pitches if pitch.pipeline_id in refusals]
+        may_override = request.user.has_perm(PAST_CAP_PERMISSION)
+        confirmed = may_override and request.POST.get("past_limit_confirmed") == "yes"
+        if past_cap and may_override and not confirmed:
+            if request.POST.get("past_limit_submit"):
+                messages.error(request, "Nothing was started: tick the box to confirm starting past the cap.")
+            return confirm_past_limit(
+                request, self, action="evaluate_again", ids=[pitch.pk for pitch in pitches],
+                items=[f"{pitch} ({pitch.pipeline}){' — past the cap' if pitch in past_cap else ''}"
+                       for pitch in pitches],
+                reasons=sorted({str(refusals[pitch.pipeline_id]) for pitch in past_cap}),
+                checkbox_label=f"Start {len(past_cap)} evaluations past the daily spend cap.",
+                title="Start past the daily spend cap?", intro="The pipeline refuses to start these evaluations now:",
+            )
+        queued = 0
+        for pitch in pitches:
+            if pitch in past_cap and not confirmed:
+                continue
+            by = request.user.get_username() if pitch in past_cap else ""
+            enqueue_pitch_evaluate_again(pitch.pk, past_cap_by=by)
+            queued += 1
+        if past_cap and not confirmed:
+            for refusal in sorted({str(refusals[pitch.pipeline_id]) for pitch in past_cap}):
+                messages.error(request, refusal)
+        self.message_user(request, f"Queued {queued} pitches for a new evaluation (each starts when its "
+                                   "pipeline has a free slot; the rest wait as new)."
+                          + (f" {len(past_cap)} not started: their pipeline reached its daily spend cap."
+                             if past_cap and not confirmed else ""))
+        if queued:
+            warn_if_no_worker(request)
+
+    @admin.action(description="Retry the Salesforce write-back", permissions=["retry_writeback"])
+    def retry_writeback(self, request, queryset):
+        count = writeback_retry(pitch_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"Queued {count} write-backs (only failed ones are retried).")
+        warn_if_no_worker(request)
