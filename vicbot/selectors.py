@@ -90,3 +90,12 @@ def workers_seen(now: datetime | None = None) -> list[Worker]:
 def model_throttle_now(capacity: ModelCapacity, now: datetime | None = None) -> float:
     """The model's throttle now (1.0: full speed), as it recovered since its last 429."""
     return throttle_now(capacity.throttle, capacity.throttled_at, now or timezone.now())
+
+
+def runs_stuck(*, unchanged_since: datetime, now: datetime | None = None, limit: int) -> tuple[int, list[Run]]:
+    """Runs not ended that have not changed since `unchanged_since`, or are past their deadline: how
+    many, and the `limit` longest unchanged."""
+    now = now or timezone.now()
+    stuck = (Run.objects.exclude(status__in=TERMINAL_STATUSES)
+             .filter(Q(updated_at__lt=unchanged_since) | Q(deadline_at__lt=now)).order_by("updated_at"))
+    return stuck.count(), list(stuck[:limit])

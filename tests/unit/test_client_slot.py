@@ -4,6 +4,8 @@ import os
 import threading
 from dataclasses import dataclass
 
+import pytest
+
 from integrations.kit import ClientSlot
 
 
@@ -55,6 +57,8 @@ def test_threads_share_one_client():
     assert len(seen) == 8 and len({id(client) for client in seen}) == 1
 
 
+# The child only builds a client and leaves: no lock of another thread is taken there.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_child_builds_its_own_client():
     slot = slot_for([Settings("https://a.example")])
     parent_client = slot.get()
