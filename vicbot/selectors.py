@@ -70,7 +70,8 @@ def failures_by_reason_since(since: datetime) -> list[tuple[str, int]]:
 
 def run_spend_created_since(since: datetime) -> Decimal:
     """What the runs created since `since` cost so far (all of them, whoever started them)."""
-    return Run.objects.filter(created_at__gte=since).aggregate(total=Coalesce(Sum("cost_usd"), Decimal(0)))["total"]
+    runs = Run.objects.filter(created_at__gte=since)
+    return runs.aggregate(total=Coalesce(Sum("cost_usd"), Decimal(0)))["total"]
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ def model_throttle_now(capacity: ModelCapacity, now: datetime | None = None) -> 
     return throttle_now(capacity.throttle, capacity.throttled_at, now or timezone.now())
 
 
-def runs_stuck(*, unchanged_since: datetime, now: datetime | None = None, limit: int) -> tuple[int, list[Run]]:
+def runs_stuck(*, unchanged_since: datetime, now: datetime | None = None,
+               limit: int) -> tuple[int, list[Run]]:
     """Runs not ended that have not changed since `unchanged_since`, or are past their deadline: how
     many, and the `limit` longest unchanged."""
     now = now or timezone.now()

@@ -11,7 +11,8 @@ from django.contrib import admin, messages
 
 from tools.registry import registry
 from vicbot.models import Assistant
-from vicbot.runs import InvalidAssistant, assistant_model_check, assistant_save_new_version, assistant_validate
+from vicbot.runs import (InvalidAssistant, assistant_model_check, assistant_save_new_version,
+                         assistant_validate)
 
 
 class ToolNamesField(forms.MultipleChoiceField):

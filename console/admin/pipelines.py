@@ -76,8 +76,8 @@ class PipelineForm(forms.ModelForm):
 @admin.register(Pipeline)
 class PipelineAdmin(admin.ModelAdmin):
     form = PipelineForm
-    list_display = ("name", "enabled", "state", "every", "sobject", "assistant_name", "in_flight", "api_usage",
-                    "last_intake")
+    list_display = ("name", "enabled", "state", "every", "sobject", "assistant_name", "in_flight",
+                    "api_usage", "last_intake")
     readonly_fields = ("watermark", "api_usage", "last_intake_at", "last_intake_summary")
     actions = ["pull_now", "resume_now"]
 

@@ -38,7 +38,8 @@ def status_sentence(pitch: Pitch) -> str:
 @admin.register(Pitch)
 class PitchAdmin(admin.ModelAdmin):
     # Fits 1440 px; the whole error is on the pitch's page.
-    list_display = ("name", "salesforce_id", "pipeline", "status_and_writeback", "assessment", "problem", "updated")
+    list_display = ("name", "salesforce_id", "pipeline", "status_and_writeback", "assessment", "problem",
+                    "updated")
     list_filter = ("pipeline", "status", "writeback_state", "assessment")
     search_fields = ("name", "salesforce_id")
     readonly_fields = ("runs",)
@@ -117,7 +118,8 @@ class PitchAdmin(admin.ModelAdmin):
                        for pitch in pitches],
                 reasons=sorted({str(refusals[pitch.pipeline_id]) for pitch in past_cap}),
                 checkbox_label=f"Start {len(past_cap)} evaluations past the daily spend cap.",
-                title="Start past the daily spend cap?", intro="The pipeline refuses to start these evaluations now:",
+                title="Start past the daily spend cap?",
+                intro="The pipeline refuses to start these evaluations now:",
             )
         queued = 0
         for pitch in pitches:

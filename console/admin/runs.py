@@ -33,7 +33,8 @@ class ToolCallInline(admin.TabularInline):
 @admin.register(Run)
 class RunAdmin(HistoryAdmin):
     # At 1440 px without clipped columns: times to the second, money in dollars.
-    list_display = ("id", "status", "assistant", "turn", "tool_call_count", "tokens", "cost", "error_code", "created")
+    list_display = ("id", "status", "assistant", "turn", "tool_call_count", "tokens", "cost", "error_code",
+                    "created")
     list_filter = ("status", "trigger", "completion_state", "assistant__name")
     search_fields = ("id", "response_id", "input", "error_message")
     date_hierarchy = "created_at"

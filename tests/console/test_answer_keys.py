@@ -7,7 +7,8 @@ from vicbot.runs import register_completion_handler
 
 
 def test_a_pitch_run_shows_its_assessment_and_reasoning_as_the_pitch_handler_names_them():
-    run = Run(completion_handler=PITCH_EVALUATED, output_json={"Assessment": "Strong", "Reasoning": "Team", "X": 1})
+    run = Run(completion_handler=PITCH_EVALUATED,
+              output_json={"Assessment": "Strong", "Reasoning": "Team", "X": 1})
     parts = answer_parts(run)
     assert (parts["label"], parts["assessment"], parts["reasoning"], parts["other"]) == (
         "Assessment", "Strong", "Team", {"X": 1})

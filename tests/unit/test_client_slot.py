@@ -1,4 +1,5 @@
-"""One client-slot rule for every client: one per process, rebuilt when its settings change or after a fork."""
+"""One client-slot rule for every client: one per process, rebuilt when its settings change or after
+a fork."""
 
 import os
 import threading

@@ -46,7 +46,8 @@ class Command(BaseCommand):
         if not problems:
             self.stdout.write("  none")
 
-        count, stuck = runs_stuck(unchanged_since=now - timedelta(minutes=stuck_minutes), now=now, limit=limit)
+        unchanged_since = now - timedelta(minutes=stuck_minutes)
+        count, stuck = runs_stuck(unchanged_since=unchanged_since, now=now, limit=limit)
         self.stdout.write(self.style.MIGRATE_HEADING(f"Runs stuck (no change for {stuck_minutes} min, or past deadline)"))
         for run in stuck:
             self.stdout.write(f"  run {run.pk}: {run.status} since {_when(run.updated_at)}, turn {run.turn}, "
