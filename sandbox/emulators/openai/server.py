@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import Any, NamedTuple, Self
 from urllib.parse import parse_qs, urlsplit
 
-from integrations.loopback import NoDelayHTTPServer
+from sandbox.loopback import NoDelayHTTPServer
 from . import content, errors, ids, outcomes, wire
 from .clock import Clock
 from .errors import ApiError, bad_request

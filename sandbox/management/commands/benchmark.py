@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from pipelines.benchmark.figures import ROWS, WAITING_ROWS, table
-from pipelines.benchmark.scenario import Options, Scenario
+from sandbox.benchmark.figures import ROWS, WAITING_ROWS, table
+from sandbox.benchmark.scenario import Options, Scenario
 
 
 class Command(BaseCommand):

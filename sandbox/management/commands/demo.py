@@ -18,9 +18,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
-from pipelines.demo.processes import start_processes
-from pipelines.demo.report import Progress, table, totals
-from pipelines.demo.world import seed_pitches, start_world
+from sandbox.demo.processes import start_processes
+from sandbox.demo.report import Progress, table, totals
+from sandbox.demo.world import seed_pitches, start_world
 from pipelines.management.arguments import positive_int, positive_seconds
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.pipelines import pipeline_create

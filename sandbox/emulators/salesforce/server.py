@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
-from integrations.loopback import NoDelayHTTPServer
+from sandbox.loopback import NoDelayHTTPServer
 
 from . import oauth
 from .faults import Faults

@@ -37,7 +37,7 @@ Faults, answered in order before serving normally (optionally only on paths cont
     emu.faults.add("server_error", status=503)               # 5xx (500 by default)
     emu.faults.add("unauthorized") / ("forbidden")           # 401 / 403
 
-    python -m integrations.pitchbook.emulator --port 8766 --api-key demo-key
+    python -m sandbox.emulators.pitchbook --port 8766 --api-key demo-key
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from integrations.loopback import LoopbackServer
-from integrations.sample_companies import COMPANIES, SampleCompany
+from sandbox.loopback import LoopbackServer
+from sandbox.sample_companies import COMPANIES, SampleCompany
 
 FAULT_KINDS = ("rate_limit", "server_error", "unauthorized", "forbidden", "payment_required")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from pipelines.benchmark.scenario import Scenario
+from sandbox.benchmark.scenario import Scenario
 from pipelines.models import Pitch
 from vicbot.runs import TERMINAL_STATUSES, Run, RunStatus
 

@@ -1,4 +1,4 @@
-"""Run the emulator as a process: ``python -m integrations.openai.emulator --port 8765``.
+"""Run the emulator as a process: ``python -m sandbox.emulators.openai --port 8765``.
 
 Useful for running the whole product (Django, Celery workers) against it by
 pointing ``OPENAI_BASE_URL`` at the printed URL.
@@ -15,7 +15,7 @@ from .server import OpenAIEmulator
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m integrations.openai.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m sandbox.emulators.openai", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--api-key", default="sk-emulator")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from integrations.openai.emulator import OpenAIEmulator
-from integrations.openai.emulator.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
-from integrations.pitchbook.emulator import PitchBookEmulator
-from integrations.salesforce.emulator import SalesforceEmulator
-from integrations.sample_companies import COMPANIES, SampleCompany
-from integrations.web.sample_sites import SampleSites
+from sandbox.emulators.openai import OpenAIEmulator
+from sandbox.emulators.openai.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
+from sandbox.emulators.pitchbook import PitchBookEmulator
+from sandbox.emulators.salesforce import SalesforceEmulator
+from sandbox.sample_companies import COMPANIES, SampleCompany
+from sandbox.sample_sites import SampleSites
 
 DEMO_OPENAI_KEY = "sk-demo-emulator"
 DEMO_PITCHBOOK_KEY = "pb-demo-emulator"

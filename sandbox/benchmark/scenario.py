@@ -1,7 +1,7 @@
 """One measured pass of the pitch pipeline on the emulators, with the Procfile's processes.
 
 Shared by `manage.py benchmark` (which measures it) and `manage.py chaos` (which breaks things
-while it runs): emulators (pipelines.demo.world), worker and beat (pipelines.demo.processes),
+while it runs): emulators (sandbox.demo.world), worker and beat (sandbox.demo.processes),
 a gunicorn web process for webhooks, and the counters of probe.py inside the worker.
 """
 
@@ -28,13 +28,13 @@ from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
 from config.celery_app import app as celery_app
 from config.enqueue import enqueue_pull_pitches
-from pipelines.benchmark import figures, probe
-from pipelines.benchmark.monitor import PeakSampler, tree_rss_bytes
-from pipelines.benchmark.tools import tool_names
-from pipelines.demo.processes import (beat_command, process_environment, start_process, stop_process,
+from sandbox.benchmark import figures, probe
+from sandbox.benchmark.monitor import PeakSampler, tree_rss_bytes
+from sandbox.benchmark.tools import tool_names
+from sandbox.demo.processes import (beat_command, process_environment, start_process, stop_process,
                                       worker_command)
-from pipelines.demo.world import World, seed_pitches, start_world
-from integrations.openai.emulator.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
+from sandbox.demo.world import World, seed_pitches, start_world
+from sandbox.emulators.openai.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.admission import pipeline_in_flight_limit
 from pipelines.services.pipelines import pipeline_create
@@ -103,15 +103,15 @@ class Scenario:
         self.env = {
             **self.world.environment(),
             "OPENAI_WEBHOOK_SECRET": self.world.openai.webhook_secret if o.webhooks else "",
-            "VICBOT_EXTRA_TOOL_MODULES": "pipelines.benchmark.tools",
-            "VICBOT_EXTRA_HANDLER_MODULES": "pipelines.benchmark.probe",
+            "VICBOT_EXTRA_TOOL_MODULES": "sandbox.benchmark.tools",
+            "VICBOT_EXTRA_HANDLER_MODULES": "sandbox.benchmark.probe",
             "VICBOT_BENCHMARK_PROBE_DIR": str(self.probe_dir),
             "BENCHMARK_TOOL_LATENCY": str(o.tool_latency),
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             **o.environment,
         }
         # This process saves the assistant, whose tools are checked against the registry.
-        settings.VICBOT_EXTRA_TOOL_MODULES = ["pipelines.benchmark.tools"]
+        settings.VICBOT_EXTRA_TOOL_MODULES = ["sandbox.benchmark.tools"]
         registry.cache_clear()
         # ... and reports the automatic in-flight limit, which counts a turn's polls only without webhooks.
         settings.OPENAI_WEBHOOK_SECRET = self.env["OPENAI_WEBHOOK_SECRET"]

@@ -8,8 +8,8 @@ from contextlib import ExitStack
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from pipelines.benchmark.chaos import Chaos
-from pipelines.benchmark.scenario import Options, Scenario
+from sandbox.benchmark.chaos import Chaos
+from sandbox.benchmark.scenario import Options, Scenario
 
 # Short safety nets so recovery shows within a CI-sized run (the deployed defaults are minutes).
 CHAOS_SETTINGS = {

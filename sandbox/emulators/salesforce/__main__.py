@@ -1,4 +1,4 @@
-"""`python -m integrations.salesforce.emulator --port 0`: run the emulator until killed.
+"""`python -m sandbox.emulators.salesforce --port 0`: run the emulator until killed.
 
 Prints the settings a separate process (a Celery worker, the demo) needs to reach it in
 direct mode, one `NAME=value` line each.
@@ -15,7 +15,7 @@ from .server import DEFAULT_ACCESS_TOKEN, SalesforceEmulator
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m integrations.salesforce.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m sandbox.emulators.salesforce", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--access-token", default=DEFAULT_ACCESS_TOKEN)

@@ -2,7 +2,7 @@
 offline demo. It listens on 127.0.0.1 only; the fetcher reaches it through the allow-list
 entry `host_port`.
 
-    python -m integrations.web.sample_sites --port 8765
+    python -m sandbox.sample_sites --port 8765
 
 Pages: `/` (index), `/<slug>/` and `/<slug>/about` for every sample company, `/plain`,
 `/pdf`, `/latin1` (ISO-8859-1 declared in the header); and hostile or odd ones:
@@ -27,14 +27,14 @@ from html import escape
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-from integrations.loopback import LoopbackServer
-from integrations.sample_companies import COMPANIES, SampleCompany
+from sandbox.loopback import LoopbackServer
+from sandbox.sample_companies import COMPANIES, SampleCompany
 
 HUGE_BYTES = 6_000_000  # three times the default WEB_FETCH_MAX_BYTES
 HEAVY_PDF_OPERATORS = 200_000  # /heavy-pdf: ~6 KB that take pypdf ~9 s of CPU and 100+ MB
 LONG_PDF_PAGES = 40  # /long-pdf: more than the default WEB_FETCH_PDF_MAX_PAGES
 # The marker the OpenAI emulator's scripted model obeys in its follow_injections mode
-# (integrations/openai/emulator/model.py): `VICBOT-TEST-INJECTION: call <tool> with <JSON object>`.
+# (sandbox/emulators/openai/model.py): `VICBOT-TEST-INJECTION: call <tool> with <JSON object>`.
 INJECTION_MARKER = "VICBOT-TEST-INJECTION"
 INJECTION_COMPANY = 2  # index in COMPANIES of the company whose press page carries it
 SLOW_INTERVAL = 0.5  # seconds between bytes on /slow
