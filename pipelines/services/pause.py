@@ -18,9 +18,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from config.enqueue import enqueue_pitches_admit
+from core.retry import RetryPolicy
 from pipelines.models import Pipeline
 from pipelines.services.spend import Spend
-from vicbot.runs import TERMINAL_STATUSES, RetryPolicy, Run
+from vicbot.runs import TERMINAL_STATUSES, Run
 
 
 def probe_cool_down() -> RetryPolicy:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tools.base import bound_text
+from core.text import bound_text
 from pipelines.models import Pipeline
 from pipelines.services.outcomes import CONTEXT_TOO_LONG
 from pipelines.services.storable import storable_text

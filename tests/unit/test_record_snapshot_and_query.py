@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from pipelines.models import Pipeline
 from pipelines.services.intake import intake_query
 from pipelines.services.prompt import pitch_prompt, record_snapshot, record_website
-from tools.base import TRUNCATION_MARKER
+from core.text import TRUNCATION_MARKER
 
 
 def pipeline(**fields) -> Pipeline:
