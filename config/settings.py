@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "vicbot",
     "pipelines",
+    # The emulators, demo, benchmark and chaos run: only its commands (demo, benchmark, chaos) need it here.
+    "sandbox",
 ]
 
 MIDDLEWARE = [

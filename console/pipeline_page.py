@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
+from console.admin.pipelines import schedule_every_seconds
 from console.dashboard import api_usage, next_pass
 from console.formatting import dollars, when
-from pipelines.console_admin import schedule_every_seconds
 from pipelines.models import Pipeline
 from pipelines.selectors import pipeline_spend, pitches_waiting
 

@@ -72,10 +72,6 @@ def pipeline_spend(pipeline: Pipeline, *, now: datetime | None = None) -> Spend:
                  cap=pipeline.daily_spend_cap_usd)
 
 
-def spent_today(pipeline: Pipeline, *, now: datetime | None = None) -> Decimal:
-    return pipeline_spend(pipeline, now=now).spent
-
-
 def intake_failing(pipeline: Pipeline) -> bool:
     """Its last intake pass failed (an error newer than the last pass that went through)."""
     return bool(pipeline.last_intake_error) and (

@@ -9,7 +9,7 @@ import pytest
 
 from tests.support import emulators
 from tests.support.worker import CeleryWorker
-from pipelines.demo.processes import database_url
+from sandbox.demo.processes import database_url
 
 
 # Settings shared by this test process and the worker it starts (as environment).
@@ -47,7 +47,7 @@ def test_tools_registered():
 
 @pytest.fixture(scope="session")
 def openai_emulator():
-    from integrations.openai.emulator import OpenAIEmulator
+    from sandbox.emulators.openai import OpenAIEmulator
 
     emulator = OpenAIEmulator(
         api_key=emulators.OPENAI_API_KEY, webhook_secret=emulators.WEBHOOK_SECRET,
@@ -59,7 +59,7 @@ def openai_emulator():
 
 @pytest.fixture(scope="session")
 def salesforce_emulator():
-    from integrations.salesforce.emulator import SalesforceEmulator
+    from sandbox.emulators.salesforce import SalesforceEmulator
 
     emulator = SalesforceEmulator(page_size=200).start()
     yield emulator
@@ -68,7 +68,7 @@ def salesforce_emulator():
 
 @pytest.fixture(scope="session")
 def pitchbook_emulator():
-    from integrations.pitchbook.emulator import PitchBookEmulator
+    from sandbox.emulators.pitchbook import PitchBookEmulator
 
     emulator = PitchBookEmulator(api_key=emulators.PITCHBOOK_API_KEY).start()
     yield emulator
@@ -77,7 +77,7 @@ def pitchbook_emulator():
 
 @pytest.fixture(scope="session")
 def sample_sites():
-    from integrations.web.sample_sites import SampleSites
+    from sandbox.sample_sites import SampleSites
 
     sites = SampleSites().start()
     yield sites
@@ -165,8 +165,8 @@ def salesforce(salesforce_emulator, engine_settings):
 @pytest.fixture
 def openai_emu(openai_emulator):
     """The emulator, with no faults (nor rate limits) left over from another test."""
-    from integrations.openai.emulator.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
-    from integrations.openai.emulator.server import KNOWN_MODELS
+    from sandbox.emulators.openai.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
+    from sandbox.emulators.openai.server import KNOWN_MODELS
 
     def reset():
         openai_emulator.faults.clear()

@@ -1,4 +1,6 @@
-"""A thin client of PitchBook's API v2 (what it knows and assumes: endpoints.py), and its emulator."""
+"""A thin client of PitchBook's API v2 (what it knows and assumes: endpoints.py).
+
+Its local emulator is sandbox.emulators.pitchbook."""
 
 from integrations.pitchbook.client import PitchBookClient, get_client, reset_client
 from integrations.pitchbook.config import PitchBookConfig

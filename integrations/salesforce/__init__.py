@@ -1,4 +1,6 @@
-"""Salesforce REST integration: a thin client over simple-salesforce, and its local emulator."""
+"""Salesforce REST integration: a thin client over simple-salesforce.
+
+Its local emulator is sandbox.emulators.salesforce."""
 
 from .client import SalesforceClient, get_client, reset_client, soql_literal
 from .config import SalesforceConfig

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from core.retry import RetryPolicy
 from config.enqueue import enqueue_pitches_admit
 from pipelines.models import Pipeline, Pitch
 from pipelines.selectors import pitches_waiting
@@ -25,7 +26,7 @@ from pipelines.services.prompt import shortened_field_chars, times_too_long
 from pipelines.services.pause import pipeline_pause, pipeline_resume
 from pipelines.services.writeback import writeback_queue
 from pipelines.states import PITCH_STATES
-from vicbot.runs import RetryPolicy, Run, RunStatus, register_completion_handler
+from vicbot.runs import Run, RunStatus, register_completion_handler
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,8 @@ def pitch_rerun(run: Run, *, confirmed_by: str = "") -> Run | None:
     return pitch_start_on_request(pitch=pitch, trigger=Run.Trigger.ADMIN, past_cap_by=confirmed_by)
 
 
-@register_completion_handler(PITCH_EVALUATED, rerun=pitch_rerun)
+# The answer's verdict and its reasoning, in that order: what the console shows as a pitch run's answer.
+@register_completion_handler(PITCH_EVALUATED, rerun=pitch_rerun, answer_keys=tuple(PitchAnswer.model_fields))
 def pitch_run_completed(run: Run, outcome: str) -> None:
     pitch = Pitch.objects.select_for_update().select_related("pipeline").filter(pk=run.metadata.get("pitch")).first()
     if pitch is None:

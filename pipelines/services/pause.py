@@ -17,9 +17,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from config.enqueue import enqueue_pitches_admit
+from core.retry import RetryPolicy
 from pipelines.models import Pipeline
 from pipelines.services.spend import Spend
-from vicbot.runs import RetryPolicy
 
 
 def probe_cool_down() -> RetryPolicy:

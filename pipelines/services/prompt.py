@@ -3,7 +3,7 @@ context overflow, in the pipeline's prompt template."""
 
 from __future__ import annotations
 
-from tools.base import bound_text
+from core.text import bound_text
 from pipelines.models import Pipeline
 from pipelines.services.outcomes import CONTEXT_TOO_LONG
 

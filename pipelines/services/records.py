@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tools.base import bound_text
+from core.text import bound_text
 from pipelines.models import Pipeline
 from pipelines.services.storable import storable_text
 

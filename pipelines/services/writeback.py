@@ -17,14 +17,14 @@ from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from config.enqueue import enqueue_pitches_admit, enqueue_writeback_flush
+from core.retry import RetryPolicy
+from core.text import bound_text
 from integrations.salesforce import SalesforceError, get_client, soql_literal
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.changes import SUPERSEDED_BY_EDIT, pitch_record_changed
 from pipelines.services.records import fields_to_select, record_text, text_changed
 from pipelines.services.usage import counting_calls
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
-from tools.base import bound_text
-from vicbot.runs import RetryPolicy
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command, get_commands, load_command_class
 from django.utils import timezone
 
-from pipelines.demo.report import Progress
+from sandbox.demo.report import Progress
 from pipelines.models import Pipeline, Pitch
 from tests.console.support import finished_run
 from tests.support.commands import manage
@@ -103,7 +103,7 @@ def test_demo_progress_in_a_log_prints_at_most_every_5_seconds():
 
 def test_the_demo_empties_the_embedded_broker_of_messages_but_keeps_its_control_folder(settings, tmp_path):
     """A second demo in the same checkout used to stop with IsADirectoryError on var/broker/control."""
-    from pipelines.management.commands.demo import _empty_embedded_broker
+    from sandbox.management.commands.demo import _empty_embedded_broker
 
     (tmp_path / "control").mkdir()
     (tmp_path / "control" / "celery.pidbox.exchange").write_text("binding")

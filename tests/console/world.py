@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
-from integrations.sample_companies import COMPANIES
+from sandbox.sample_companies import COMPANIES
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.pipelines import pipeline_create
 from tools.base import ToolContext, invoke

@@ -89,7 +89,7 @@ def test_it_starts_no_more_runs_than_the_in_flight_limit_and_admits_the_rest_lat
 
 
 def test_a_huge_field_is_cut_with_a_marker_before_the_model_sees_it(salesforce):
-    from integrations.salesforce.emulator import Field
+    from sandbox.emulators.salesforce import Field
 
     salesforce.org.define("Account", Field("Pitch_Deck_Text__c", "textarea", 262144, filterable=False))
     pipeline = make_pipeline(max_in_flight=0, fields=["Name", "Pitch_Deck_Text__c"])

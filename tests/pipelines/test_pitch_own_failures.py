@@ -7,8 +7,8 @@ Through the real entry points: intake passes, the worker, the OpenAI and Salesfo
 
 import pytest
 
-from integrations.openai.emulator.content import FLAGGED_MARKER
-from integrations.openai.emulator.usage import prompt_of
+from sandbox.emulators.openai.content import FLAGGED_MARKER
+from sandbox.emulators.openai.usage import prompt_of
 from pipelines.models import Pipeline, Pitch
 from pipelines.services import salesforce_status
 from pipelines.services.intake import pitches_pull

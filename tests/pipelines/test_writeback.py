@@ -2,7 +2,7 @@
 
 import pytest
 
-from integrations.salesforce.emulator import Field
+from sandbox.emulators.salesforce import Field
 from tests.conftest import wait_for
 from tests.support.pitches import add_accounts, make_pipeline, run_in_threads, wait_until_written_back
 from pipelines.models import Pitch

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from integrations.salesforce import reset_client
-from integrations.salesforce.emulator import SalesforceEmulator
+from sandbox.emulators.salesforce import SalesforceEmulator
 
 
 @pytest.fixture

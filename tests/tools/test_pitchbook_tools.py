@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from integrations.pitchbook import reset_client
-from integrations.pitchbook.emulator import PitchBookEmulator
+from sandbox.emulators.pitchbook import PitchBookEmulator
 from tools.base import ToolContext, ToolResult, invoke
 from tools.pitchbook import TOOLS
 from tools.run_usage import RunUsage

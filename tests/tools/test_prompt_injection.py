@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import pytest
 from openai import OpenAI
 
-from integrations.openai.emulator import OpenAIEmulator
-from integrations.web.sample_sites import SampleSites, injection_instruction, injection_url
+from sandbox.emulators.openai import OpenAIEmulator
+from sandbox.sample_sites import SampleSites, injection_instruction, injection_url
 from tools.base import EarlierOutput, Tool, ToolContext, invoke
 from tools.registry import registry
 

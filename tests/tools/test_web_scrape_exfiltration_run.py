@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from integrations.web.sample_sites import injection_instruction
+from sandbox.sample_sites import injection_instruction
 from pipelines.services.intake import pitches_pull
 from pipelines.services.pipelines import pipeline_create
 from tests.support.pitches import wait_until_written_back

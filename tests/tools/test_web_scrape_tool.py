@@ -13,7 +13,7 @@ import redis
 from django.db import connection
 
 from integrations.web import WebFetchConfig
-from integrations.web.sample_sites import SampleSites
+from sandbox.sample_sites import SampleSites
 from tools.base import EarlierOutput, ToolContext, ToolResult, invoke
 from tools.web_scrape import TOOLS, TRUNCATED_MARKER
 

@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from pipelines.benchmark.figures import WAITING_ROWS, Shape, compute, compute_waiting, openai_counts, percentile, table
+from sandbox.benchmark.figures import WAITING_ROWS, Shape, compute, compute_waiting, openai_counts, percentile, table
 
 
 def test_intrinsic_time_is_every_turn_plus_one_tool_latency_per_tool_turn():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from integrations.openai.emulator.ratelimit import go_duration
+from sandbox.emulators.openai.ratelimit import go_duration
 from integrations.openai.ratelimits import parse_go_duration, reading_from
 
 

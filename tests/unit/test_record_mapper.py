@@ -12,7 +12,7 @@ from pipelines.services.records import (
     text_changed,
 )
 from pipelines.services.storable import REPLACEMENT
-from tools.base import TRUNCATION_MARKER
+from core.text import TRUNCATION_MARKER
 
 
 def pipeline(**fields) -> Pipeline:

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 from pipelines.models import Pipeline
 from pipelines.services.intake import intake_query
+from core.text import TRUNCATION_MARKER
 from pipelines.services.prompt import pitch_prompt
 from pipelines.services.records import mapped_fields, record_snapshot, record_website
-from tools.base import TRUNCATION_MARKER
 
 
 def pipeline(**fields) -> Pipeline:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
-from django.db.models import Q
 from django.utils import timezone
 
 from pipelines.management.arguments import positive_int
@@ -16,7 +15,7 @@ from pipelines.selectors import (
     pitches_failed,
     writebacks_failed,
 )
-from vicbot.runs import TERMINAL_STATUSES, Run
+from vicbot.selectors import runs_stuck
 
 
 def _when(value) -> str:
@@ -51,12 +50,10 @@ class Command(BaseCommand):
         if not problems:
             self.stdout.write("  none")
 
-        stuck = (Run.objects.exclude(status__in=TERMINAL_STATUSES)
-                 .filter(Q(updated_at__lt=now - timedelta(minutes=stuck_minutes)) | Q(deadline_at__lt=now))
-                 .order_by("updated_at"))
+        unchanged_since = now - timedelta(minutes=stuck_minutes)
+        count, stuck = runs_stuck(unchanged_since=unchanged_since, now=now, limit=limit)
         self.stdout.write(self.style.MIGRATE_HEADING(f"Runs stuck (no change for {stuck_minutes} min, or past deadline)"))
-        count = stuck.count()
-        for run in stuck[:limit]:
+        for run in stuck:
             self.stdout.write(f"  run {run.pk}: {run.status} since {_when(run.updated_at)}, turn {run.turn}, "
                               f"deadline {_when(run.deadline_at)}")
         self.stdout.write(f"  … and {count - limit} more" if count > limit else ("  none" if not count else ""))

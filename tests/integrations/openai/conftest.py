@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from openai import OpenAI
 
-from integrations.openai.emulator import Clock, OpenAIEmulator
+from sandbox.emulators.openai import Clock, OpenAIEmulator
 
 from .support import WEBHOOK_SECRET, WebhookReceiver, make_client
 

@@ -10,7 +10,7 @@ from typing import Any, Self
 
 from openai import OpenAI
 
-from integrations.openai.emulator import OpenAIEmulator
+from sandbox.emulators.openai import OpenAIEmulator
 
 WEBHOOK_SECRET = "whsec_" + "c2VjcmV0LWZvci10aGUtZW11bGF0b3ItdGVzdHM="  # base64 of a test key
 

@@ -17,7 +17,7 @@ from openai import OpenAI
 
 from integrations.errors import IntegrationError
 from integrations.openai import OpenAIError, classify
-from integrations.openai.emulator import OpenAIEmulator
+from sandbox.emulators.openai import OpenAIEmulator
 
 from .scenarios import MODEL, PITCH
 from .support import make_client, wait_until

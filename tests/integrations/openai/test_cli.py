@@ -1,4 +1,4 @@
-"""``python -m integrations.openai.emulator`` serves until it is terminated."""
+"""``python -m sandbox.emulators.openai`` serves until it is terminated."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def free_port() -> int:
 def test_the_cli_prints_its_base_url_and_serves_the_api() -> None:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "integrations.openai.emulator", "--port", str(port), "--api-key", "sk-cli"],
+        [sys.executable, "-m", "sandbox.emulators.openai", "--port", str(port), "--api-key", "sk-cli"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,

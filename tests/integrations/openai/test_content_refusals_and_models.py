@@ -7,8 +7,8 @@ import pytest
 from openai import OpenAI
 
 from integrations.openai import classify
-from integrations.openai.emulator import OpenAIEmulator
-from integrations.openai.emulator.content import FLAGGED_MARKER
+from sandbox.emulators.openai import OpenAIEmulator
+from sandbox.emulators.openai.content import FLAGGED_MARKER
 from integrations.openai.errors import Fault
 
 from .scenarios import MODEL, PITCH

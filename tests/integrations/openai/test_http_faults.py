@@ -6,7 +6,7 @@ import openai
 import pytest
 from openai import OpenAI
 
-from integrations.openai.emulator import Clock, OpenAIEmulator
+from sandbox.emulators.openai import Clock, OpenAIEmulator
 
 from .scenarios import MODEL, PITCH
 from .support import make_client

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 from openai import OpenAI
 
-from integrations.openai.emulator import Clock, OpenAIEmulator
+from sandbox.emulators.openai import Clock, OpenAIEmulator
 
 from .scenarios import MODEL, PITCH, VERDICT_SCHEMA, tool_outputs, turn_kwargs
 

@@ -6,7 +6,7 @@ import openai
 import pytest
 
 from integrations.openai import OpenAIConfig, build_client, on_rate_limits
-from integrations.openai.emulator import OpenAIEmulator
+from sandbox.emulators.openai import OpenAIEmulator
 
 from .scenarios import MODEL, PITCH
 

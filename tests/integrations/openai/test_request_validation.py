@@ -11,7 +11,7 @@ import openai
 import pytest
 from openai import OpenAI
 
-from integrations.openai.emulator import OpenAIEmulator
+from sandbox.emulators.openai import OpenAIEmulator
 
 from .scenarios import MODEL, PITCH, VERDICT_SCHEMA
 

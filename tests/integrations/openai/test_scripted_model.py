@@ -7,11 +7,11 @@ import json
 import jsonschema
 import pytest
 
-from integrations.openai.emulator import Clock
-from integrations.openai.emulator.model import AnswerValues, ArgumentValues, Facts
-from integrations.openai.emulator.ratelimit import go_duration
-from integrations.openai.emulator.validation import strict_schema_problem
-from integrations.openai.emulator.values import synthesize
+from sandbox.emulators.openai import Clock
+from sandbox.emulators.openai.model import AnswerValues, ArgumentValues, Facts
+from sandbox.emulators.openai.ratelimit import go_duration
+from sandbox.emulators.openai.validation import strict_schema_problem
+from sandbox.emulators.openai.values import synthesize
 
 from .scenarios import LOOKUP_COMPANY, PITCH, turn_kwargs
 

@@ -11,7 +11,7 @@ import pytest
 from openai import OpenAI
 from pydantic import BaseModel
 
-from integrations.openai.emulator import Clock, OpenAIEmulator
+from sandbox.emulators.openai import Clock, OpenAIEmulator
 
 from .scenarios import LOOKUP_COMPANY, MODEL, PITCH, TOOLS, VERDICT_SCHEMA, tool_outputs, turn_kwargs
 from .support import make_client

@@ -10,8 +10,8 @@ import pytest
 from openai import OpenAI
 from standardwebhooks import Webhook
 
-from integrations.openai.emulator import Clock, OpenAIEmulator
-from integrations.openai.emulator.webhooks import sign
+from sandbox.emulators.openai import Clock, OpenAIEmulator
+from sandbox.emulators.openai.webhooks import sign
 
 from .scenarios import MODEL, PITCH
 from .support import WEBHOOK_SECRET, WebhookReceiver, make_client, wait_until

@@ -15,7 +15,7 @@ from openai import OpenAI
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from integrations.openai.emulator import Clock, OpenAIEmulator
+from sandbox.emulators.openai import Clock, OpenAIEmulator
 
 from .scenarios import MODEL, PITCH, tool_outputs, turn_kwargs
 from .support import WebhookReceiver, wait_until

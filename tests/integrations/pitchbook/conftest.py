@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from integrations.pitchbook import PitchBookClient, PitchBookConfig
-from integrations.pitchbook.emulator import PitchBookEmulator
+from sandbox.emulators.pitchbook import PitchBookEmulator
 
 
 @pytest.fixture

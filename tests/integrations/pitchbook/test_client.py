@@ -116,7 +116,7 @@ def test_credits_exhausted_is_permanent_distinct_and_not_retried(client, emulato
 
 
 def test_running_out_of_credits_part_way_is_credits_exhausted(sleeps):
-    from integrations.pitchbook.emulator import PitchBookEmulator
+    from sandbox.emulators.pitchbook import PitchBookEmulator
 
     with PitchBookEmulator(api_key="k", credit_limit=1) as small:
         client = PitchBookClient(PitchBookConfig(api_key="k", api_url=small.base_url), sleep=sleeps.append)

@@ -114,7 +114,7 @@ def test_stats_counts_credits_per_endpoint_and_charges_no_failure(emulator, get)
 
 
 def test_a_spent_credit_limit_answers_402(get):
-    from integrations.pitchbook.emulator import PitchBookEmulator
+    from sandbox.emulators.pitchbook import PitchBookEmulator
 
     with PitchBookEmulator(api_key="k", credit_limit=1) as small:
         url = f"{small.base_url}/companies/search"

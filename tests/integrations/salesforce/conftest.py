@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from integrations.salesforce import SalesforceClient, SalesforceConfig
-from integrations.salesforce.emulator import SalesforceEmulator
+from sandbox.emulators.salesforce import SalesforceEmulator
 
 
 @pytest.fixture

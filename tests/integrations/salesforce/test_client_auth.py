@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from integrations.salesforce import SalesforceClient, SalesforceConfig, SalesforceError
-from integrations.salesforce.emulator import SalesforceEmulator
+from sandbox.emulators.salesforce import SalesforceEmulator
 
 
 def rsa_key_pair() -> tuple[str, str]:

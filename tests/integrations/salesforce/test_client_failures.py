@@ -7,7 +7,7 @@ import time
 import pytest
 
 from integrations.salesforce import SalesforceClient, SalesforceConfig, SalesforceError
-from integrations.salesforce.emulator import SalesforceEmulator
+from sandbox.emulators.salesforce import SalesforceEmulator
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import sys
 import pytest
 import requests
 
-from integrations.salesforce.emulator import Field
+from sandbox.emulators.salesforce import Field
 
 DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000")
 
@@ -241,7 +241,7 @@ def test_token_endpoint_failures_look_like_salesforce(emulator):
 
 def test_the_command_line_prints_what_another_process_needs():
     process = subprocess.Popen(
-        [sys.executable, "-m", "integrations.salesforce.emulator", "--port", "0"],
+        [sys.executable, "-m", "sandbox.emulators.salesforce", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
     )

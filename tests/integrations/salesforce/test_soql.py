@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from simple_salesforce import format_soql
 
-from integrations.salesforce.emulator.org import Org
-from integrations.salesforce.emulator.queries import run_query
-from integrations.salesforce.emulator.soql import SoqlError
+from sandbox.emulators.salesforce.org import Org
+from sandbox.emulators.salesforce.queries import run_query
+from sandbox.emulators.salesforce.soql import SoqlError
 
 NAMES = ["Acme", "acme labs", "Beta_Co", "Beta Co", "100% Growth", "O'Brien \\ Sons", 'Say "hi"', "Tab\there"]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from integrations.web import WebFetchConfig
-from integrations.web.sample_sites import SampleSites
+from sandbox.sample_sites import SampleSites
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from integrations.sample_companies import by_slug
+from sandbox.sample_companies import by_slug
 from integrations.web import WebFetchError, fetch
-from integrations.web.sample_sites import company_home_page
+from sandbox.sample_sites import company_home_page
 
 
 def test_it_extracts_the_main_content_of_a_company_page_without_boilerplate(sites, config):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.sample_companies import COMPANIES
+from sandbox.sample_companies import COMPANIES
 from integrations.web import WebFetchError
 from integrations.web.extract import decode, html_text, pdf_text
-from integrations.web.sample_sites import sample_pdf
+from sandbox.sample_sites import sample_pdf
 
 
 def test_it_uses_a_charset_declared_in_a_meta_tag():

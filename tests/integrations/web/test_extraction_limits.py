@@ -13,7 +13,7 @@ import billiard.process
 import pytest
 
 from integrations.web import WebFetchError, fetch
-from integrations.web.sample_sites import LONG_PDF_PAGES, SampleSites
+from sandbox.sample_sites import LONG_PDF_PAGES, SampleSites
 
 
 def descendants(pid: int) -> set[int]:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from integrations.sample_companies import COMPANIES
+from sandbox.sample_companies import COMPANIES
 from tests.support.runs import wait_until_done
 from vicbot.models import RunStatus, ToolCall
 from vicbot.runs import start_run

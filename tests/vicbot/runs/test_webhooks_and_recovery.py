@@ -88,7 +88,9 @@ def test_a_worker_killed_mid_run_is_recovered_and_the_run_finishes_once(openai_e
              message="the slow tool to start")
     celery_worker.restart()  # SIGKILL to the whole worker: no chance to finish or requeue politely
 
-    run = wait_until_done(run, timeout=60)
+    # A continuation whose message died with the worker is found by the tick 60 s after the tools
+    # finished (run_continue_after_tools' next check): wait well past that, for a busy machine.
+    run = wait_until_done(run, timeout=240)
     assert run.status == RunStatus.SUCCEEDED, run.error_message
     pause = run.tool_calls.get(name="test_pause")
     assert pause.status == ToolCall.Status.SUCCEEDED and pause.attempts == 2

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from config.enqueue import enqueue_run_advance
 from vicbot.models import ACTIVE_STATUSES, CompletionState, Run, RunStatus, ToolCall
-from vicbot.retry import RetryPolicy
+from core.retry import RetryPolicy
 from vicbot.services.runs.completion import run_complete
 from vicbot.services.runs.usage import run_record_cost
 from vicbot.state_machine import StateMachine

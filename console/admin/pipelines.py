@@ -1,0 +1,136 @@
+"""Pipelines in the admin: edited here, checked against Salesforce before they are saved, their
+schedule ("pull every N minutes") kept on their beat task; pull now and resume now, each under
+its own permission (Pipeline.Meta.permissions)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from config.enqueue import enqueue_pull_pitches
+from console.admin.common import warn_if_no_worker
+from pipelines.models import Pipeline
+from pipelines.services.admission import pipeline_in_flight_limit
+from pipelines.services.configuration import assistant_problem
+from pipelines.services.pause import pipeline_resume
+from pipelines.services.pipelines import (
+    InvalidPipeline,
+    pipeline_check_in_salesforce,
+    pipeline_schedule,
+    pipeline_validate,
+)
+
+DEFAULT_EVERY_SECONDS = 300
+
+
+def schedule_every_seconds(pipeline: Pipeline) -> int | None:
+    # A pipelines read the console keeps until pipelines/selectors.py has it.
+    task = pipeline.schedule
+    if task is None or task.interval is None:
+        return None
+    unit = {"days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "microseconds": 0}
+    return task.interval.every * unit.get(task.interval.period, 1) or None
+
+
+class PipelineForm(forms.ModelForm):
+    """The checks are the services' (assistant_problem, pipeline_validate, pipeline_check_in_salesforce);
+    "every N minutes" is not a model field: it lives on the beat task."""
+
+    every_minutes = forms.IntegerField(
+        min_value=1, max_value=24 * 60, required=False, label="Pull every (minutes)",
+        help_text="How often intake looks for new records. Kept in step with the pipeline's beat task, "
+                  "which is also switched off while the pipeline is disabled.",
+    )
+
+    class Meta:
+        model = Pipeline
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and (every := schedule_every_seconds(self.instance)):
+            self.fields["every_minutes"].initial = max(1, every // 60)
+        else:
+            self.fields["every_minutes"].initial = DEFAULT_EVERY_SECONDS // 60
+
+    def clean(self):
+        cleaned = super().clean()
+        # Not a Pipeline field: kept aside so the pipeline's own checks see only its fields.
+        self.every_minutes = cleaned.pop("every_minutes", None) if cleaned is not None else None
+        self.salesforce_notes: list[str] = []
+        if self.errors:
+            return cleaned  # a field is already wrong (e.g. not JSON): fix that first
+        pipeline = Pipeline(**{k: v for k, v in cleaned.items() if k != "schedule"})
+        if problem := assistant_problem(pipeline.assistant_name):
+            self.add_error("assistant_name", problem)
+            return cleaned
+        try:
+            pipeline_validate(pipeline)
+            self.salesforce_notes = pipeline_check_in_salesforce(pipeline=pipeline)
+        except InvalidPipeline as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return cleaned
+
+
+@admin.register(Pipeline)
+class PipelineAdmin(admin.ModelAdmin):
+    form = PipelineForm
+    list_display = ("name", "enabled", "state", "every", "sobject", "assistant_name", "in_flight",
+                    "api_usage", "last_intake")
+    readonly_fields = ("watermark", "api_usage", "last_intake_at", "last_intake_summary")
+    actions = ["pull_now", "resume_now"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        minutes = getattr(form, "every_minutes", None)
+        every = minutes * 60 if minutes else (schedule_every_seconds(obj) or DEFAULT_EVERY_SECONDS)
+        # Also carries `enabled` over to the beat task, so the two never disagree.
+        pipeline_schedule(pipeline=obj, every_seconds=every)
+        for note in getattr(form, "salesforce_notes", []):
+            messages.warning(request, f"{obj}: {note}")
+
+    def has_pull_permission(self, request):
+        return request.user.has_perm("pipelines.pull_pipeline")
+
+    @admin.action(description="Pull pitches now", permissions=["pull"])
+    def pull_now(self, request, queryset):
+        for pipeline in queryset:
+            enqueue_pull_pitches(pipeline.pk)
+        self.message_user(request, f"Queued an intake pass for {queryset.count()} pipelines.")
+        warn_if_no_worker(request)
+
+    @admin.action(description="Resume now (paused pipelines start runs again at once)", permissions=["change"])
+    def resume_now(self, request, queryset):
+        resumed = sum(pipeline_resume(pipeline_id=pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, f"Resumed {resumed} of {queryset.count()} pipelines (running ones are left alone).")
+
+    @admin.display(description="in flight at most", ordering="max_in_flight")
+    def in_flight(self, obj: Pipeline) -> str:
+        """The operator's cap, or "auto (N)": N as OpenAI's rate limits for the model allow right now."""
+        if obj.max_in_flight is not None:
+            return str(obj.max_in_flight)
+        limit = pipeline_in_flight_limit(obj)
+        return "auto" if limit is None else f"auto ({limit})"
+
+    @admin.display(description="state")
+    def state(self, obj: Pipeline) -> str:
+        if not obj.enabled:
+            return "disabled"
+        if obj.paused_at:
+            reason = obj.pause_reason if len(obj.pause_reason) <= 70 else obj.pause_reason[:69] + "…"
+            return f"paused: {reason}"  # whole on the pipeline's page
+        return "running"
+
+    @admin.display(description="pull every")
+    def every(self, obj: Pipeline) -> str:
+        seconds = schedule_every_seconds(obj)
+        return "—" if not seconds else (f"{seconds // 60} min" if seconds >= 60 else f"{seconds} s")
+
+    @admin.display(description="last intake", ordering="last_intake_at")
+    def last_intake(self, obj: Pipeline) -> str:
+        if obj.last_intake_at is None:
+            return "never"
+        when = timezone.localtime(obj.last_intake_at).strftime("%Y-%m-%d %H:%M:%S")
+        failed = obj.last_intake_error and (obj.last_intake_error_at or obj.last_intake_at) >= obj.last_intake_at
+        return f"{when}: {'failed' if failed else obj.last_intake_summary}"

@@ -1,0 +1,325 @@
+"""One measured pass of the pitch pipeline on the emulators, with the Procfile's processes.
+
+Shared by `manage.py benchmark` (which measures it) and `manage.py chaos` (which breaks things
+while it runs): emulators (sandbox.demo.world), worker and beat (sandbox.demo.processes),
+a gunicorn web process for webhooks, and the counters of probe.py inside the worker.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import requests
+from django.conf import settings
+from django.db.models import Min, Sum
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask, PeriodicTasks
+
+from config.celery_app import app as celery_app
+from config.enqueue import enqueue_pull_pitches
+from sandbox.benchmark import figures, probe
+from sandbox.benchmark.monitor import PeakSampler, tree_rss_bytes
+from sandbox.benchmark.tools import tool_names
+from sandbox.demo.processes import (beat_command, process_environment, start_process, stop_process,
+                                      worker_command)
+from sandbox.demo.world import World, seed_pitches, start_world
+from sandbox.emulators.openai.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
+from pipelines.models import Pipeline, Pitch
+from pipelines.services.admission import pipeline_in_flight_limit
+from pipelines.services.pipelines import pipeline_create
+from tools.registry import registry
+from vicbot.runs import TERMINAL_STATUSES, Assistant, Run, RunStatus, run_cancel
+
+PIPELINE_NAME = "benchmark"
+DONE = (Pitch.Status.WRITTEN_BACK, Pitch.Status.FAILED, Pitch.Status.DELETED)
+
+
+@dataclass
+class Options:
+    pitches: int = 1
+    model_latency: float = 2.0
+    queued_latency: float = 0.0
+    turns: int = 2
+    tools_per_turn: int = 3
+    tool_latency: float = 0.0
+    webhooks: bool = True
+    concurrency: int | None = None  # None: the Procfile's (settings.CELERY_WORKER_CONCURRENCY)
+    pool: str | None = None
+    in_flight: int | None = None  # None: the pipeline's default (automatic, from OpenAI's limits)
+    openai_rpm: int = DEFAULT_REQUESTS_PER_MINUTE  # the limits the emulated OpenAI announces
+    openai_tpm: int = DEFAULT_TOKENS_PER_MINUTE
+    timeout: float = 600
+    environment: dict[str, str] = field(default_factory=dict)  # extra settings for worker, beat and web
+    prompt_template: str | None = None
+    intake_every_seconds: int = 3600  # after the first intake, which the command sends
+
+    def shape(self) -> figures.Shape:
+        return figures.Shape(model_latency=self.model_latency, queued_latency=self.queued_latency,
+                             turns=self.turns, tools_per_turn=self.tools_per_turn, tool_latency=self.tool_latency)
+
+
+class Scenario:
+    def __init__(self, options: Options, stack: ExitStack, *, log_dir: Path | None = None):
+        if options.turns not in (1, 2):
+            # The emulated model calls every offered tool in its first turn and answers in the next.
+            raise ValueError("the emulated model answers in 1 turn (no tools) or 2 (tools, then the answer)")
+        if (options.turns == 1) != (options.tools_per_turn == 0):
+            raise ValueError("--turns 1 means no tools, and tools need --turns 2")
+        self.options = options
+        self.stack = stack
+        self.log_dir = log_dir or Path(tempfile.mkdtemp(prefix="vicbot-benchmark-"))
+        self.probe_dir = self.log_dir / "probe"
+        self.probe_dir.mkdir(parents=True, exist_ok=True)
+        self.world: World | None = None
+        self.pipeline: Pipeline | None = None
+        self.worker: subprocess.Popen | None = None
+        self.beats: list[subprocess.Popen] = []
+        self.web: subprocess.Popen | None = None
+        self.started_at: datetime | None = None
+        self.env: dict[str, str] = {}
+        self.sampler: PeakSampler | None = None
+        self.idle_rss = 0
+        self.purged = 0
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        o = self.options
+        self.end_runs_left()
+        self.world = start_world(self.stack, queued_seconds=o.queued_latency, run_seconds=o.model_latency,
+                                 requests_per_minute=o.openai_rpm, tokens_per_minute=o.openai_tpm)
+        seed_pitches(self.world, o.pitches)
+        self.env = {
+            **self.world.environment(),
+            "OPENAI_WEBHOOK_SECRET": self.world.openai.webhook_secret if o.webhooks else "",
+            "VICBOT_EXTRA_TOOL_MODULES": "sandbox.benchmark.tools",
+            "VICBOT_EXTRA_HANDLER_MODULES": "sandbox.benchmark.probe",
+            "VICBOT_BENCHMARK_PROBE_DIR": str(self.probe_dir),
+            "BENCHMARK_TOOL_LATENCY": str(o.tool_latency),
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            **o.environment,
+        }
+        # This process saves the assistant, whose tools are checked against the registry.
+        settings.VICBOT_EXTRA_TOOL_MODULES = ["sandbox.benchmark.tools"]
+        registry.cache_clear()
+        # ... and reports the automatic in-flight limit, which counts a turn's polls only without webhooks.
+        settings.OPENAI_WEBHOOK_SECRET = self.env["OPENAI_WEBHOOK_SECRET"]
+        self.pipeline = self._pipeline(self._assistant())
+        if o.webhooks:
+            self.web = self._start_web()
+        self.worker = self.start_worker()
+        self.beats.append(self.start_beat())
+        self._wait_for_log("worker", "ready.", timeout=60)
+        self.idle_rss = tree_rss_bytes(self.worker.pid)
+
+    def _assistant(self) -> Assistant:
+        names = tool_names(self.options.tools_per_turn)
+        name = f"benchmark-{len(names)}-tools"
+        existing = Assistant.objects.filter(name=name).order_by("-version").first()
+        if existing is not None:
+            return existing
+        default = Assistant.objects.current("vicbot")
+        return Assistant.objects.create(
+            name=name, model=default.model, instructions=default.instructions, tool_names=names,
+            output_schema_name=default.output_schema_name, output_schema=default.output_schema,
+            reasoning_effort=default.reasoning_effort,
+        )
+
+    def end_runs_left(self) -> None:
+        """Cancel the runs an earlier, interrupted pass left in flight, then empty the queue.
+
+        Those runs point at an emulator that is gone: they would hold the model's in-flight room
+        (and draw polls) until they failed. The messages left queued, and the cancellations sent
+        here, are about runs long gone and would be counted as this pass's tasks.
+        """
+        self.cancel_runs("Left in flight by an earlier benchmark pass")
+        self.purged = celery_app.control.purge()
+
+    def cancel_runs(self, reason: str) -> None:
+        left = Run.objects.filter(metadata__pipeline=PIPELINE_NAME).exclude(status__in=TERMINAL_STATUSES)
+        for run_id in left.values_list("pk", flat=True):
+            run_cancel(run_id=run_id, reason=reason)
+
+    def _pipeline(self, assistant: Assistant) -> Pipeline:
+        Pipeline.objects.filter(name=PIPELINE_NAME).delete()
+        fields = {"assistant_name": assistant.name}
+        if self.options.in_flight:
+            fields["max_in_flight"] = self.options.in_flight
+        if self.options.prompt_template:
+            fields["prompt_template"] = self.options.prompt_template
+        pipeline = pipeline_create(name=PIPELINE_NAME, every_seconds=self.options.intake_every_seconds, **fields)
+        # The command sends the first intake itself (the clock starts there); beat must not
+        # add one of its own, and every other pipeline is paused (they would read this org too).
+        PeriodicTask.objects.filter(pk=pipeline.schedule_id).update(last_run_at=timezone.now())
+        others = list(PeriodicTask.objects.filter(task=pipeline.schedule.task, enabled=True)
+                      .exclude(pk=pipeline.schedule_id).values_list("pk", flat=True))
+        PeriodicTask.objects.filter(pk__in=others).update(enabled=False)
+        PeriodicTasks.update_changed()
+        self.stack.callback(_enable, others)
+        return pipeline
+
+    def start_worker(self) -> subprocess.Popen:
+        command = worker_command(concurrency=self.options.concurrency, pool=self.options.pool)
+        return start_process(self.stack, command, env=process_environment(self.env),
+                             log_path=self.log_dir / "worker.log")
+
+    def start_beat(self) -> subprocess.Popen:
+        index = len(self.beats)
+        # Each beat keeps its own schedule file: two beats at once is what chaos wants to test.
+        command = [*beat_command(), "--schedule", str(self.log_dir / f"beat-{index}-schedule")]
+        return start_process(self.stack, command, env=process_environment(self.env),
+                             log_path=self.log_dir / f"beat-{index}.log")
+
+    def kill_worker(self) -> None:
+        """SIGKILL to the worker and its pool: no warm shutdown, messages in flight unacknowledged."""
+        os.killpg(self.worker.pid, signal.SIGKILL)
+        self.worker.wait()
+
+    def _start_web(self) -> subprocess.Popen:
+        port = _free_port()
+        command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+                   "--timeout", "25", "--log-file", "-"]
+        process = start_process(self.stack, command, env=process_environment(self.env),
+                                log_path=self.log_dir / "web.log")
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                # Any answer means the web process serves: /healthz is 503 until the worker's first
+                # heartbeat, which is the worker's news, not the web's.
+                requests.get(f"{url}/healthz", timeout=2)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"the web process did not answer; see {self.log_dir / 'web.log'}")
+        self.world.openai.webhook_url = f"{url}/webhooks/openai/"
+        return process
+
+    def _wait_for_log(self, name: str, text: str, *, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        path = self.log_dir / f"{name}.log"
+        while time.monotonic() < deadline:
+            if path.exists() and text in path.read_text(errors="replace"):
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"{name} did not log {text!r} within {timeout:g}s; see {path}")
+
+    # -- the run -------------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """Start the clock and send the first intake, as the pipeline's beat entry would."""
+        self.sampler = PeakSampler(worker_pid=self.worker.pid,
+                                   redis_url=settings.CELERY_BROKER_URL if _is_redis() else None).start()
+        self.started_at = timezone.now()
+        enqueue_pull_pitches(self.pipeline.pk, after_commit=False)
+
+    def done(self) -> int:
+        return self.pipeline.pitches.filter(status__in=DONE).count()
+
+    def wait(self, *, on_second: Callable[[float], None] | None = None,
+             progress: Callable[[int, int], None] | None = None) -> None:
+        """Until every pitch is written back or failed; `on_second(elapsed)` lets chaos act."""
+        began = time.monotonic()
+        last_report, last_done = 0.0, -1
+        while (done := self.done()) < self.options.pitches:
+            elapsed = time.monotonic() - began
+            if elapsed > self.options.timeout:
+                raise TimeoutError(f"{done}/{self.options.pitches} pitches done after {self.options.timeout:g}s; "
+                                   f"logs in {self.log_dir}")
+            if on_second is not None:
+                on_second(elapsed)
+            if progress is not None and elapsed - last_report >= 10 and done != last_done:
+                progress(done, self.options.pitches)
+                last_report, last_done = elapsed, done
+            if self.worker.poll() is None and self.sampler:
+                self.sampler.worker_pid = self.worker.pid
+            time.sleep(0.25)
+
+    def wait_until_all_wait_on_the_model(self, *, progress: Callable[[int, int], None] | None = None) -> float:
+        """Until every pitch's run waits on the model (which answers long after); the seconds it took."""
+        began = time.monotonic()
+        runs = Run.objects.filter(metadata__pipeline=PIPELINE_NAME, status=RunStatus.WAITING_MODEL)
+        last_report = 0.0
+        while (waiting := runs.count()) < self.options.pitches:
+            elapsed = time.monotonic() - began
+            if elapsed > self.options.timeout:
+                raise TimeoutError(f"{waiting}/{self.options.pitches} runs waiting after {self.options.timeout:g}s; "
+                                   f"logs in {self.log_dir}")
+            if progress is not None and elapsed - last_report >= 10:
+                progress(waiting, self.options.pitches)
+                last_report = elapsed
+            time.sleep(1)
+        return time.monotonic() - began
+
+    def measure_waiting(self, *, admitted_in: float, settle_seconds: float = 10) -> dict:
+        """Memory while every run waits: the median of `settle_seconds` of samples once all are admitted."""
+        samples = []
+        for _ in range(int(settle_seconds / 0.5)):
+            samples.append(tree_rss_bytes(self.worker.pid))
+            time.sleep(0.5)
+        self.sampler.stop()
+        return figures.compute_waiting(
+            waiting=self.options.pitches, admitted_in=admitted_in, worker_idle_rss=self.idle_rss,
+            worker_waiting_rss=figures.percentile(samples, 0.5), worker_peak_rss=self.sampler.peak_rss,
+            redis_peak=self.sampler.peak_redis if _is_redis() else None,
+        )
+
+    def measure(self) -> dict:
+        self.sampler.stop()
+        time.sleep(0.5)  # the probe rewrites its file within WRITE_EVERY (0.2 s) of a task's end
+        pitches = list(self.pipeline.pitches.annotate(admitted_at=Min("runs__created_at"))
+                       .values("status", "written_back_at", "admitted_at"))
+        written = [p for p in pitches if p["written_back_at"] is not None]
+        end_to_end = [(p["written_back_at"] - self.started_at).total_seconds() for p in written]
+        latency = [(p["written_back_at"] - p["admitted_at"]).total_seconds() for p in written]
+        wall = max(end_to_end) if end_to_end else 0.0
+        runs = Run.objects.filter(pitches__pipeline=self.pipeline).distinct()
+        self.pipeline.refresh_from_db()
+        return figures.compute(
+            shape=self.options.shape(), pitches=self.options.pitches, end_to_end=end_to_end, latency=latency,
+            in_flight=self._in_flight_limit(),
+            failed=sum(p["status"] != Pitch.Status.WRITTEN_BACK for p in pitches), wall_seconds=wall,
+            turns=runs.aggregate(n=Sum("turn"))["n"] or 0,
+            openai=figures.openai_counts([(r.method, r.path) for r in list(self.world.openai.requests)]),
+            salesforce_pipeline_calls=self.pipeline.salesforce_calls,
+            salesforce_all_calls=self.world.salesforce.api_calls,
+            probe=probe.read_totals(self.probe_dir), worker_peak_rss=self.sampler.peak_rss,
+            worker_idle_rss=self.idle_rss, redis_peak=self.sampler.peak_redis if _is_redis() else None,
+        )
+
+    def _in_flight_limit(self) -> str:
+        limit = pipeline_in_flight_limit(self.pipeline)
+        return str(limit) if self.pipeline.max_in_flight is not None else f"auto ({limit})"
+
+    def stop_processes(self) -> None:
+        for process in [self.worker, *self.beats, self.web]:
+            if process is not None:
+                stop_process(process)
+
+
+def _enable(task_ids: list[int]) -> None:
+    PeriodicTask.objects.filter(pk__in=task_ids).update(enabled=True)
+    PeriodicTasks.update_changed()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _is_redis() -> bool:
+    return str(settings.CELERY_BROKER_URL).startswith(("redis://", "rediss://"))
+
