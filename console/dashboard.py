@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.contrib import admin
-from django.db.models import Count
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from console.charts import bar_chart
 from console.formatting import dollars, seconds, when
-from pipelines.models import Pipeline, Pitch
-from pipelines.services.pause import spent_today
+from pipelines.models import Pipeline
+from pipelines.selectors import pipeline_summaries
 from vicbot import selectors
 from vicbot.runs import RunStatus
 
@@ -76,30 +75,21 @@ def next_pass(pipeline: Pipeline, now: datetime) -> str:
     return "due now" if due <= now else when(due)
 
 
-def waiting_pitches_per_pipeline() -> dict[int, int]:
-    # A pipelines read the console keeps until pipelines/selectors.py has it (one definition of "waiting").
-    return dict(Pitch.objects.filter(status__in=[Pitch.Status.NEW, Pitch.Status.RETRY_WAITING])
-                .values_list("pipeline").annotate(n=Count("id")).values_list("pipeline", "n"))
-
-
 def pipeline_states(now: datetime) -> list[dict]:
-    waiting = waiting_pitches_per_pipeline()
     states = []
-    for pipeline in Pipeline.objects.select_related("schedule__interval").order_by("name"):
-        cap = pipeline.daily_spend_cap_usd
-        spent = spent_today(pipeline, now=now)
+    for summary in pipeline_summaries(now):
+        pipeline, cap, spent = summary.pipeline, summary.pipeline.daily_spend_cap_usd, summary.spend.spent
         states.append({
             "pipeline": pipeline,
             "url": reverse("admin:pipelines_pipeline_change", args=[pipeline.pk]),
-            "paused": pipeline.paused_at is not None,
+            "paused": summary.paused,
             "pause_reason": pipeline.pause_reason,
             "paused_at": when(pipeline.paused_at),
             "probe_at": when(pipeline.probe_at),
             "last_intake_at": when(pipeline.last_intake_at),
             "last_intake_error_at": when(pipeline.last_intake_error_at),
-            "intake_failing": bool(pipeline.last_intake_error) and (
-                pipeline.last_intake_at is None or (pipeline.last_intake_error_at or now) >= pipeline.last_intake_at),
-            "waiting": waiting.get(pipeline.pk, 0),
+            "intake_failing": summary.intake_failing,
+            "waiting": summary.waiting,
             "next_pass": next_pass(pipeline, now),
             "api_usage": api_usage(pipeline.api_usage),
             "spent_today": dollars(spent),

@@ -5,8 +5,6 @@ applied as a compare-and-set (vicbot.state_machine). When both change together (
 answer is written, so the pitch is written back) they change in one UPDATE.
 """
 
-from django.db.models import Q
-
 from pipelines.models import Pitch
 from vicbot.runs import StateMachine
 
@@ -62,7 +60,3 @@ WRITEBACK_STATES = StateMachine(Pitch, "writeback_state", [
     (W.FAILED, W.QUEUED, "retry_failed"),
 ])
 
-
-def waiting_for_a_run(now) -> Q:
-    """Pitches that admission may start now: new ones, and retries whose time has come."""
-    return Q(status=P.NEW) | Q(status=P.RETRY_WAITING, next_attempt_at__lte=now)
