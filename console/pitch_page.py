@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from console.admin.pitches import status_sentence
 from console.formatting import dollars, when
+from console.timeline import answer_parts, salesforce_record_url
 from core.models import Transition
-from console.timeline import salesforce_record_url
-from pipelines.console_admin import status_sentence
 from pipelines.models import Pitch
 from pipelines.states import PITCH_STATES
 
@@ -22,7 +22,7 @@ def pitch_page(pitch: Pitch) -> dict:
             "url": reverse("admin:vicbot_run_change", args=[run.pk]),
             "status": run.status,
             "status_label": run.get_status_display(),
-            "outcome": (run.output_json or {}).get("Assessment", "") if isinstance(run.output_json, dict) else "",
+            "outcome": answer_parts(run)["assessment"],
             "error": run.error_code,
             "cost": dollars(run.cost_usd),
             "when": when(run.created_at),

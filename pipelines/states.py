@@ -5,8 +5,6 @@ applied as a compare-and-set (core.state_machine). When both change together (th
 answer is written, so the pitch is written back) they change in one UPDATE.
 """
 
-from django.db.models import Q
-
 from core.state_machine import StateMachine
 from pipelines.models import Pipeline, Pitch
 
@@ -80,9 +78,4 @@ PIPELINE_STATES = StateMachine(Pipeline, "state", [
     *[(state, PL.DISABLED, "disable") for state in (PL.RUNNING, PL.PAUSED, PL.PROBING, PL.PAUSED_FOR_SPEND)],
     (PL.DISABLED, PL.RUNNING, "enable"),
 ])
-PAUSED_STATES = (PL.PAUSED, PL.PROBING, PL.PAUSED_FOR_SPEND)
 
-
-def waiting_for_a_run(now) -> Q:
-    """Pitches that admission may start now: new ones, and retries whose time has come."""
-    return Q(status=P.NEW) | Q(status=P.RETRY_WAITING, next_attempt_at__lte=now)

@@ -103,12 +103,3 @@ class Pipeline(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def record_fields(self) -> list[str]:
-        """The fields read from each record: those sent to the model, then the website field if
-        not among them."""
-        fields = list(self.fields)
-        if self.website_field and self.website_field.lower() not in {str(f).lower() for f in fields}:
-            fields.append(self.website_field)
-        return fields

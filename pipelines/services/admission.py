@@ -10,22 +10,21 @@ when the pipeline sets `max_in_flight`, that cap on its own evaluating pitches t
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from config.enqueue import enqueue_pitches_admit, queued_messages
 from pipelines.models import Pipeline, Pitch
+from pipelines.selectors import pipeline_spend, pitches_waiting
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
-from pipelines.services.evaluation import PITCH_EVALUATED
-from pipelines.services.pause import (pipeline_pause_for_spend, pipeline_probe_started, pipeline_resume,
-                                     pipeline_spend)
-from pipelines.services.prompt import pitch_prompt, record_website, times_too_long
-from pipelines.states import PITCH_STATES, WRITEBACK_STATES, waiting_for_a_run
+from pipelines.services.handler_keys import PITCH_EVALUATED
+from pipelines.services.pause import pipeline_pause_for_spend, pipeline_probe_started, pipeline_resume
+from pipelines.services.prompt import pitch_prompt, times_too_long
+from pipelines.services.records import record_website
+from pipelines.states import PITCH_STATES, WRITEBACK_STATES
 from tools.base import WEBSITE_METADATA_KEY
 from vicbot.runs import (
     Assistant,
@@ -38,7 +37,6 @@ from vicbot.runs import (
 
 
 ADMIT_AGAIN_SECONDS = 1.0
-LEFT_WAITING = timedelta(seconds=5)
 
 
 @transaction.atomic
@@ -112,7 +110,7 @@ def pitches_admit(*, pipeline_id: int) -> int:
     if affordable is not None:
         slots = min(slots, affordable)
     room = slots if probing else min(slots, _backlog_room())
-    due = pipeline.pitches.filter(waiting_for_a_run(now))
+    due = pitches_waiting(pipeline=pipeline, due_at=now)
     order = due.order_by("system_modstamp", "pk")
     if probing and pipeline.pause_pitch_id and order.exclude(pk=pipeline.pause_pitch_id).exists():
         order = order.exclude(pk=pipeline.pause_pitch_id)  # never the pitch that caused the pause, twice in a row
@@ -169,16 +167,3 @@ def _backlog_room() -> int:
     so the pipeline fills up as fast as the worker keeps up, and no faster."""
     queued = queued_messages()
     return settings.VICBOT_ADMIT_MAX_BACKLOG if queued is None else max(settings.VICBOT_ADMIT_MAX_BACKLOG - queued, 0)
-
-
-def pipelines_with_work_due() -> list[int]:
-    """For the tick: pipelines with pitches waiting for a run (new ones left waiting, e.g. by the
-    backlog or by other pipelines using the model's room; retries now due), or a pause whose probe
-    or new day has come. A pitch intake has just recorded is that pass's to admit."""
-    now = timezone.now()
-    left_waiting = Q(status=Pitch.Status.NEW, updated_at__lte=now - LEFT_WAITING) | Q(status=Pitch.Status.RETRY_WAITING)
-    waiting = Pitch.objects.filter(waiting_for_a_run(now), left_waiting, pipeline__enabled=True,
-                                   pipeline__paused_at__isnull=True)
-    pauses = Pipeline.objects.filter(enabled=True, paused_at__isnull=False, probe_at__lte=now)
-    waiting_pipelines = waiting.order_by().values_list("pipeline_id", flat=True).distinct()
-    return sorted({*waiting_pipelines, *pauses.values_list("pk", flat=True)})

@@ -7,23 +7,20 @@ answer to the old text, after which the pipeline's condition may no longer selec
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pipelines.models import Pitch
+from pipelines.services.records import RecordText
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
 from vicbot.runs import run_cancel
 
 SUPERSEDED_BY_EDIT = "Superseded: the record was edited in Salesforce before this was written"
 
 
-def pitch_record_changed(pitch: Pitch, *, snapshot: dict, name: str, modstamp: datetime | None,
-                         intake_note: str = "") -> bool:
+def pitch_record_changed(pitch: Pitch, *, text: RecordText) -> bool:
     """Evaluate the edited text anew: a run in flight for the old text is cancelled, and an
     answer still waiting to be written is superseded (both recorded). False if the pitch could
     not move (e.g. it was deleted)."""
-    if not PITCH_STATES.apply(pitch.pk, "record_changed", snapshot=snapshot, name=name, system_modstamp=modstamp,
-                              attempts=0, attempt_log=[], next_attempt_at=None, error="",
-                              intake_note=intake_note):
+    if not PITCH_STATES.apply(pitch.pk, "record_changed", **text.pitch_fields(),
+                              attempts=0, attempt_log=[], next_attempt_at=None, error=""):
         return False
     WRITEBACK_STATES.apply(pitch.pk, "supersede", writeback_error=SUPERSEDED_BY_EDIT)
     if pitch.status == Pitch.Status.EVALUATING and pitch.latest_run_id:
@@ -31,10 +28,3 @@ def pitch_record_changed(pitch: Pitch, *, snapshot: dict, name: str, modstamp: d
                    reason="The record was edited in Salesforce while this run was in flight; "
                           "the edited text is evaluated anew")
     return True
-
-
-def parse_datetime(value) -> datetime | None:
-    if not value:
-        return None
-    # Salesforce sends "2021-07-21T04:13:15.000+0000", which fromisoformat reads on 3.11+.
-    return datetime.fromisoformat(value)

@@ -14,20 +14,22 @@ from django.conf import settings
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from core.retry import RetryPolicy
 from config.enqueue import enqueue_pitches_admit
 from pipelines.models import Pipeline, Pitch
+from pipelines.selectors import pitches_waiting
 from pipelines.services import salesforce_status
+from pipelines.services.handler_keys import PITCH_EVALUATED
+from pipelines.services.manual import pitch_start_on_request
 from pipelines.services.outcomes import CONTEXT_TOO_LONG, OPERATOR_CANCEL, Verdict, attempt_verdict, unclear_failure
 from pipelines.services.prompt import shortened_field_chars, times_too_long
 from pipelines.services.pause import pipeline_pause, pipeline_probe_again, pipeline_resume
 from pipelines.services.writeback import writeback_queue
-from pipelines.states import PITCH_STATES, waiting_for_a_run
-from vicbot.runs import RetryPolicy, Run, RunStatus, register_completion_handler
+from pipelines.states import PITCH_STATES
+from vicbot.runs import Run, RunStatus, register_completion_handler
 
 log = logging.getLogger(__name__)
 
-# The key every pitch run stores: stable, whatever module the handler lives in.
-PITCH_EVALUATED = "pipelines.pitch_evaluated"
 # How far back a failure on another pitch still counts as "the same failure" (see _failed_alike_elsewhere).
 ALIKE_WINDOW = timedelta(hours=6)
 
@@ -55,15 +57,14 @@ def pitch_retry_policy(pipeline: Pipeline) -> RetryPolicy:
 def pitch_rerun(run: Run, *, confirmed_by: str = "") -> Run | None:
     """An operator's "Re-run" of a pitch's run evaluates the pitch again under the pipeline's rules (spend
     cap, in-flight limit): the new run becomes its current one, or the pitch waits for a slot (None)."""
-    from pipelines.services.manual import pitch_start_on_request  # it imports this module's handler key
-
     pitch = Pitch.objects.select_related("pipeline").filter(pk=run.metadata.get("pitch")).first()
     if pitch is None:
         return None
     return pitch_start_on_request(pitch=pitch, trigger=Run.Trigger.ADMIN, past_cap_by=confirmed_by)
 
 
-@register_completion_handler(PITCH_EVALUATED, rerun=pitch_rerun)
+# The answer's verdict and its reasoning, in that order: what the console shows as a pitch run's answer.
+@register_completion_handler(PITCH_EVALUATED, rerun=pitch_rerun, answer_keys=tuple(PitchAnswer.model_fields))
 def pitch_run_completed(run: Run, outcome: str) -> None:
     pitch = Pitch.objects.select_for_update().select_related("pipeline").filter(pk=run.metadata.get("pitch")).first()
     if pitch is None:
@@ -124,7 +125,7 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
     # A slot is free: let the next waiting pitch in now rather than at the next pass — if one
     # waits. (Sent for every answer, admissions that found nothing were a task per pitch under
     # load, and hundreds still queued when the last pitch was written.)
-    if pipeline.pitches.filter(waiting_for_a_run(timezone.now())).exists():
+    if pitches_waiting(pipeline=pipeline, due_at=timezone.now()).exists():
         enqueue_pitches_admit(pipeline.pk)
 
 

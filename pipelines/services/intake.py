@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -28,9 +28,9 @@ from integrations.errors import IntegrationError
 from integrations.salesforce import get_client, soql_literal
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.admission import pitches_admit
-from pipelines.services.changes import parse_datetime, pitch_record_changed
+from pipelines.services.changes import pitch_record_changed
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
-from pipelines.services.prompt import RecordText, record_text
+from pipelines.services.records import RecordText, fields_to_select, record_text, text_changed
 from pipelines.services.storable import storable_text
 from pipelines.services.usage import counting_calls
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
@@ -118,8 +118,7 @@ def intake_query(pipeline: Pipeline, *, overlap: timedelta) -> str:
     is SOQL by design and goes in as written — never through format_soql, whose braces
     would turn a `{` in a string literal into a KeyError; only the watermark is formatted.
     """
-    fields = sorted({"Id", "SystemModstamp", *pipeline.record_fields}, key=str.lower)
-    soql = f"SELECT {', '.join(fields)} FROM {pipeline.sobject} WHERE ({pipeline.selection})"
+    soql = f"SELECT {', '.join(fields_to_select(pipeline))} FROM {pipeline.sobject} WHERE ({pipeline.selection})"
     if pipeline.watermark:
         soql += f" AND SystemModstamp >= {soql_literal(pipeline.watermark - overlap)}"
     return soql + " ORDER BY SystemModstamp, Id"
@@ -132,45 +131,42 @@ def _sync_records(pipeline: Pipeline, summary: IntakeSummary) -> None:
     with counting_calls(pipeline, client):
         for record in client.query_iter(soql, page_size=pipeline.batch_size):
             summary.seen += 1
-            modstamp = parse_datetime(record.get("SystemModstamp"))
             text = record_text(pipeline, record)
+            modstamp = text.system_modstamp
             try:
-                _upsert_pitch(pipeline, record, text, modstamp, summary)
+                _upsert_pitch(pipeline, record, text, summary)
             except (DatabaseError, ValueError) as exc:  # ValueError: what the driver refuses before sending
-                _reject_record(pipeline, record, text, modstamp, exc, summary)
+                _reject_record(pipeline, record, text, exc, summary)
             if modstamp and (newest is None or modstamp > newest):
                 newest = modstamp
                 # Saved as we go: a pass that dies half-way resumes near where it stopped.
                 Pipeline.objects.filter(pk=pipeline.pk).update(watermark=newest)
 
 
-def _upsert_pitch(pipeline: Pipeline, record: dict, text: RecordText, modstamp: datetime | None,
-                  summary: IntakeSummary) -> None:
+def _upsert_pitch(pipeline: Pipeline, record: dict, text: RecordText, summary: IntakeSummary) -> None:
     salesforce_id = record["Id"]
     with transaction.atomic():
         pitch, created = Pitch.objects.select_for_update().get_or_create(
             pipeline=pipeline, salesforce_id=salesforce_id,
-            defaults={"snapshot": text.snapshot, "system_modstamp": modstamp, "name": text.name,
-                      "intake_note": text.note},
+            defaults=text.pitch_fields(),
         )
         if created:
             summary.new += 1
             return
-        if pitch.system_modstamp == modstamp:
+        if pitch.system_modstamp == text.system_modstamp:
             return  # seen already (the overlap re-reads a few records every pass)
         # Only a change to what the model reads earns a new evaluation; our own
         # write-back changes other fields and is ignored here.
-        if pitch.snapshot != text.snapshot and _wants_new_evaluation(pipeline, pitch):
-            pitch_record_changed(pitch, snapshot=text.snapshot, name=text.name, modstamp=modstamp,
-                                 intake_note=text.note)
+        if text_changed(pitch.snapshot, text) and _wants_new_evaluation(pipeline, pitch):
+            pitch_record_changed(pitch, text=text)
             if pitch.status != Pitch.Status.NEW:
                 summary.changed += 1
             return
-        Pitch.objects.filter(pk=pitch.pk).update(system_modstamp=modstamp)
+        Pitch.objects.filter(pk=pitch.pk).update(system_modstamp=text.system_modstamp)
 
 
-def _reject_record(pipeline: Pipeline, record: dict, text: RecordText, modstamp: datetime | None,
-                   exc: Exception, summary: IntakeSummary) -> None:
+def _reject_record(pipeline: Pipeline, record: dict, text: RecordText, exc: Exception,
+                   summary: IntakeSummary) -> None:
     """Set the record aside as a rejected pitch with the reason, never admitted; an edit in
     Salesforce brings it back (record_changed). A new record keeps only its id and name; a known
     one keeps the text it had, and a run in flight for that text is cancelled."""
@@ -182,9 +178,10 @@ def _reject_record(pipeline: Pipeline, record: dict, text: RecordText, modstamp:
         with transaction.atomic():
             pitch, _ = Pitch.objects.select_for_update().get_or_create(
                 pipeline=pipeline, salesforce_id=record["Id"], defaults={"name": text.name})
-            if pitch.status == Pitch.Status.REJECTED and pitch.system_modstamp == modstamp:
+            if pitch.status == Pitch.Status.REJECTED and pitch.system_modstamp == text.system_modstamp:
                 return  # the overlap re-read it: already set aside for this version
-            PITCH_STATES.apply(pitch.pk, "reject", error=reason, system_modstamp=modstamp, next_attempt_at=None)
+            PITCH_STATES.apply(pitch.pk, "reject", error=reason, system_modstamp=text.system_modstamp,
+                               next_attempt_at=None)
             # The earlier text's answer or run no longer stands for the record.
             WRITEBACK_STATES.apply(pitch.pk, "supersede", writeback_error=SUPERSEDED_BY_REJECTION)
             if pitch.status == Pitch.Status.EVALUATING and pitch.latest_run_id:

@@ -4,24 +4,23 @@ While paused, intake still records new pitches but no run starts — except one 
 once the cool-down has passed (30 s, doubling up to 30 min). A probe that gets past the
 problem resumes the pipeline by itself; an operator can resume it at once. A daily spend
 cap pauses it the same way until the next UTC day; what counts against the cap is today's
-spend plus what runs still in flight reserved (pipelines.services.spend).
+spend plus what runs still in flight reserved (pipelines.selectors.pipeline_spend).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Q, Sum
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from config.enqueue import enqueue_pitches_admit
+from core.retry import RetryPolicy
 from pipelines.models import Pipeline
 from pipelines.services.spend import Spend
 from pipelines.states import PIPELINE_STATES
-from vicbot.runs import TERMINAL_STATUSES, RetryPolicy, Run
 
 
 def probe_cool_down() -> RetryPolicy:
@@ -84,24 +83,6 @@ def pipeline_follow_enabled(*, pipeline_id: int) -> None:
         return
     if PIPELINE_STATES.apply(pipeline_id, "enable", where={"enabled": True}):
         enqueue_pitches_admit(pipeline_id)
-
-
-def spent_today(pipeline: Pipeline, *, now: datetime | None = None) -> Decimal:
-    return pipeline_spend(pipeline, now=now).spent
-
-
-def pipeline_spend(pipeline: Pipeline, *, now: datetime | None = None) -> Spend:
-    """Today's (UTC) spend of the pipeline's runs: what ended runs cost, and what runs in flight reserved.
-
-    A run's reservation stops counting when it ends: its actual cost, priced in the same
-    step, replaces it.
-    """
-    start = (now or timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
-    runs = Run.objects.filter(pitches__pipeline=pipeline, created_at__gte=start)
-    totals = runs.aggregate(spent=Sum("cost_usd"),
-                            reserved=Sum("reserved_cost_usd", filter=~Q(status__in=TERMINAL_STATUSES)))
-    return Spend(spent=totals["spent"] or Decimal(0), reserved=totals["reserved"] or Decimal(0),
-                 cap=pipeline.daily_spend_cap_usd)
 
 
 def next_utc_midnight(now: datetime) -> datetime:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from config.enqueue import enqueue_run_advance
 from vicbot.models import ACTIVE_STATUSES, Run, RunStatus
-from vicbot.retry import RetryPolicy
+from core.retry import RetryPolicy
 from vicbot.services.runs.completion import run_complete
 from vicbot.services.runs.lifecycles import COMPLETION_STATES, TOOL_CALL_STATES
 from vicbot.services.runs.usage import run_record_cost
