@@ -77,6 +77,7 @@ def test_an_upgrade_keeps_every_row_and_the_runs_in_flight_finish(scratch_databa
     assert report["unapplied"] == []
     assert report["paused_after"] == [written["paused_pipeline"]]
     assert report["paused_reason"] == "Run 0: OpenAI said 401"
+    assert report["paused_state"] == "paused"  # its pause_kind ("systemic"), folded into the pipeline's state
     # Beat rows from a migrate from empty (the default pipeline's schedule) still fit their tasks.
     assert report["beat_rows_refused"] == []
 

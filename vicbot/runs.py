@@ -34,7 +34,7 @@ from vicbot.services.runs.handlers import (StartRefused, UnknownHandler, registe
 from vicbot.services.runs.start import run_rerun, start_run
 from vicbot.services.suggested_changes import (RejectionNeedsAReason, suggested_change_approve,
                                                suggested_change_reject)
-from vicbot.state_machine import MoveNotAllowed, StateMachine
+from core.state_machine import MoveNotAllowed, StateMachine
 
 __all__ = [
     "NO_WORKER_WARNING", "TERMINAL_STATUSES", "Assistant", "InvalidAssistant", "MoveNotAllowed",

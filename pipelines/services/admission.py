@@ -21,7 +21,7 @@ from pipelines.models import Pipeline, Pitch
 from pipelines.selectors import pipeline_spend, pitches_waiting
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
 from pipelines.services.handler_keys import PITCH_EVALUATED
-from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume
+from pipelines.services.pause import pipeline_pause_for_spend, pipeline_probe_started, pipeline_resume
 from pipelines.services.prompt import pitch_prompt, times_too_long
 from pipelines.services.records import record_website
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
@@ -50,7 +50,10 @@ def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigg
     """
     counting = ({"attempts": 1, "attempt_log": [], "operator": "", "operator_reason": "", "operator_at": None}
                 if new_round else {"attempts": F("attempts") + 1})
-    if not PITCH_STATES.apply(pitch.pk, operation, error="", next_attempt_at=None, **counting):
+    # Admission names the state it read the pitch in: the transition's from-state without a read. A
+    # pitch that moved since is left to the next admission (an operator's request always moves).
+    where = {"status": pitch.status} if operation == "admit" else None
+    if not PITCH_STATES.apply(pitch.pk, operation, where=where, error="", next_attempt_at=None, **counting):
         return None
     pipeline = pitch.pipeline
     run = start_run(
@@ -87,7 +90,7 @@ def pitches_admit(*, pipeline_id: int) -> int:
     if pipeline.paused_at:
         if now < pipeline.probe_at:
             return 0
-        if pipeline.pause_kind == PauseKind.SPEND_CAP:
+        if pipeline.state == Pipeline.State.PAUSED_FOR_SPEND:
             pipeline_resume(pipeline_id=pipeline.pk)  # a new day
         elif pipeline.probe_run_id:
             return 0  # the probe is still out (its pitch's handler clears it)
@@ -114,7 +117,7 @@ def pitches_admit(*, pipeline_id: int) -> int:
     started = [run for pitch in order[:room]
                if (run := pitch_evaluate(pitch=pitch)) is not None]
     if probing and started:
-        Pipeline.objects.filter(pk=pipeline.pk).update(probe_run=started[0])
+        pipeline_probe_started(pipeline_id=pipeline.pk, run_id=started[0].pk)
     if room < slots and due.exists():
         _admit_again_soon(pipeline.pk)
     return len(started)

@@ -17,6 +17,7 @@ from integrations.salesforce.errors import translate_errors
 from pipelines.models import Pipeline
 from pipelines.models.pipeline import DEFAULT_ANSWER_MAPPING, DEFAULT_FIELDS
 from pipelines.services.intake import intake_query
+from pipelines.services.pause import pipeline_follow_enabled
 from pipelines.services.records import mapped_fields
 
 API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
@@ -238,4 +239,5 @@ def pipeline_schedule(*, pipeline: Pipeline, every_seconds: int) -> PeriodicTask
     )
     Pipeline.objects.filter(pk=pipeline.pk).update(schedule=task)
     pipeline.schedule = task
+    pipeline_follow_enabled(pipeline_id=pipeline.pk)  # the switch the admin's form saved, as a state move
     return task

@@ -42,9 +42,13 @@ STALE_CLAIM_TIMEOUTS = 6
 FLUSH_LOCK_SECONDS = 30
 
 
-def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dict[str, str]) -> None:
+def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dict[str, str],
+                    locked_state: str | None = None) -> None:
     """Queue `values` (Salesforce field → text) for the pitch's record, fixed now: whatever
-    happens to the pitch later, this write sends exactly these, from run `run_id`."""
+    happens to the pitch later, this write sends exactly these, from run `run_id`.
+
+    `locked_state`: the write-back state of a pitch row the caller holds locked (the move then
+    needs no read to know where it came from)."""
     # Alone, the answer goes out at once. Under load it batches: if other first writes are
     # already queued, their flush takes this one too (first attempts join any batch); if a
     # write is under way, that flush sends one more when it is done (writeback_flush); if one
@@ -61,7 +65,9 @@ def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dic
     else:
         delay, send = 0.0, True
     # next_writeback_at keeps the tick from flushing a joined answer alone before its window is up.
-    WRITEBACK_STATES.apply(pitch_id, "queue", writeback_error="", writeback_attempts=0, writeback_run_id=run_id,
+    where = {"writeback_state": locked_state} if locked_state is not None else None
+    WRITEBACK_STATES.apply(pitch_id, "queue", where=where, writeback_error="", writeback_attempts=0,
+                           writeback_run_id=run_id,
                            writeback_values=values, next_writeback_at=timezone.now() + timedelta(seconds=delay))
     if send:
         enqueue_writeback_flush(pipeline_id, countdown=delay or None)

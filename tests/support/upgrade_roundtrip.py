@@ -33,6 +33,8 @@ KEPT = [("vicbot", "Assistant"), ("vicbot", "Run"), ("vicbot", "ToolCall"), ("vi
         ("vicbot", "SuggestedChange"), ("pipelines", "Pipeline"), ("pipelines", "Pitch"),
         ("django_celery_beat", "PeriodicTask")]
 IN_FLIGHT = ("pending", "waiting_model", "running_tools", "finishing")
+# Columns an upgrade folded into another, on purpose: (model.column) -> the column that now says it.
+FOLDED = {"pipelines.Pipeline.pause_kind": "state"}  # pipelines 0012: systemic -> paused, spend_cap -> ...
 PITCH_EVALUATED = "pipelines.pitch_evaluated"  # the handler key as stored on the rows
 
 
@@ -186,7 +188,8 @@ def compare(before: dict, after: dict) -> dict:
                 continue
             for column, value in old.items():
                 if column not in new:
-                    gone.add(f"{model}.{column}")
+                    if f"{model}.{column}" not in FOLDED:
+                        gone.add(f"{model}.{column}")
                 elif new[column] != value:
                     changed.append(f"{model}.{pk}.{column}: {value!r} -> {new[column]!r}")
     return {"missing": missing, "columns_gone": sorted(gone), "changed": changed,
@@ -221,6 +224,7 @@ def main() -> None:
         "unapplied": [str(node) for node in executor.migration_plan(executor.loader.graph.leaf_nodes())],
         "paused_after": [p.pk for p in pipelines_paused_or_failing()],
         "paused_reason": Pipeline.objects.get(pk=written["paused_pipeline"]).pause_reason,
+        "paused_state": Pipeline.objects.get(pk=written["paused_pipeline"]).state,
         "beat_rows_refused": rows_a_task_would_refuse(),
     }))
 

@@ -41,7 +41,8 @@ class Command(BaseCommand):
         for pipeline in paused:
             if pipeline.paused_at:
                 problems += 1
-                self.stdout.write(f"  {pipeline.name}: paused since {_when(pipeline.paused_at)} ({pipeline.pause_kind}): "
+                self.stdout.write(f"  {pipeline.name}: paused since {_when(pipeline.paused_at)} "
+                                  f"({pipeline.get_state_display()}): "
                                   f"{pipeline.pause_reason}; next try {_when(pipeline.probe_at)}")
             if intake_failing(pipeline):
                 problems += 1
