@@ -8,7 +8,7 @@ from django.utils import timezone
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("pipelines", "0010_pitch_set_aside_and_pause_pitch")]
-AFTER = [("pipelines", "0013_s2_pipeline_drop_pause_kind")]
+AFTER = [("pipelines", "0013_pipeline_drop_pause_kind")]
 
 
 def migrate(pipelines_target):

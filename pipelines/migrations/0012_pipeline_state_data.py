@@ -28,7 +28,7 @@ def columns_from_states(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("pipelines", "0011_s2_pipeline_state"),
+        ("pipelines", "0011_pipeline_state"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("pipelines", "0012_s2_pipeline_state_data"),
+        ("pipelines", "0012_pipeline_state_data"),
     ]
 
     operations = [
