@@ -18,6 +18,7 @@ from config.enqueue import enqueue_pitches_admit
 from pipelines.models import Pipeline, Pitch
 from pipelines.services import salesforce_status
 from pipelines.services.outcomes import CONTEXT_TOO_LONG, OPERATOR_CANCEL, Verdict, attempt_verdict, unclear_failure
+from pipelines.services.decks import deck_upload_refused
 from pipelines.services.prompt import shortened_field_chars, times_too_long
 from pipelines.services.pause import pipeline_pause, pipeline_resume
 from pipelines.services.writeback import writeback_queue
@@ -75,6 +76,8 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
         if pipeline.probe_run_id == run.pk:
             Pipeline.objects.filter(pk=pipeline.pk).update(probe_run=None)  # the next admission probes again
         return
+    if (file_id := run.metadata.get("deck_file_id")) and outcome != RunStatus.SUCCEEDED and file_id in run.error_message:
+        deck_upload_refused(int(run.metadata["deck"]), file_id)  # gone at OpenAI: the retry uploads it again
     answer, problem = _answer(run) if outcome == RunStatus.SUCCEEDED else (None, "")
     unclear = unclear_failure(error_code=run.error_code, systemic=run.error_systemic)
     verdict = attempt_verdict(outcome=outcome, error_code=run.error_code, systemic=run.error_systemic,
