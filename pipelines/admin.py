@@ -15,7 +15,7 @@ from pipelines.console_admin import (
     ScheduleFields,
     confirm_past_limit,
 )
-from pipelines.models import Pipeline, Pitch
+from pipelines.models import Deck, Pipeline, Pitch
 from pipelines.services.pipelines import (
     InvalidPipeline,
     pipeline_check_in_salesforce,
@@ -175,3 +175,24 @@ class PitchAdmin(PitchConsoleMixin, admin.ModelAdmin):
         count = writeback_retry(pitch_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"Queued {count} write-backs (only failed ones are retried).")
         warn_if_no_worker(request)
+
+
+@admin.register(Deck)
+class DeckAdmin(admin.ModelAdmin):
+    """Each deck version read for the pitches: whether the model got it, and why not. Written only by
+    the pipeline (pipelines.services.decks): read-only here."""
+
+    list_display = ("title", "version_number", "file_type", "status", "pages", "sent_as", "downloads", "uploads",
+                    "created_at")
+    list_filter = ("status", "file_type", "sent_as")
+    search_fields = ("title", "content_version_id", "content_document_id", "record_id")
+    exclude = ("text",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -76,3 +76,23 @@ def deck_pptx(company: str, slides: list[str]) -> bytes:
 def _latin1(text: str) -> str:
     # The core fonts speak Latin-1; anything else becomes "?" rather than an error.
     return text.encode("latin-1", "replace").decode("latin-1")
+
+
+# The demo's sample company whose deck is broken on purpose (a corrupt upload): its pitch is assessed
+# without it, and its page says why.
+BROKEN_DECK_INDEX = 1
+
+
+def company_deck(company) -> bytes:
+    """A sample company's deck (sandbox.sample_companies.SampleCompany): four pages, one fact — the
+    head count and founding year, and the last round's lead — on the pages only, for the answer to cite."""
+    founders = "\n".join(f"{f.full_name}, {f.title}" for f in company.founders)
+    round_ = company.last_round
+    return deck_pdf(company.name, [
+        f"The problem and our answer\n\n{company.pitch}\n\n{company.description}",
+        f"Traction\n\n{company.traction}\n\nTeam of {company.employees} since {company.founded}.",
+        f"Team\n\n{founders}\n\nBased in {company.location}.",
+        f"The round\n\nRaised so far: ${company.total_raised_usd:,}. Last round: {round_.kind} of "
+        f"${round_.amount_usd:,} ({round_.date}), led by {round_.lead_investor}.\n"
+        f"Investors: {', '.join(company.investors) or 'none yet'}.",
+    ])

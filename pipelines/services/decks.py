@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -39,6 +40,7 @@ from integrations.web.errors import WebFetchError
 from integrations.web.slots import Slots
 from pipelines.deck_states import DECK_STATES
 from pipelines.models import Deck, Pipeline, Pitch
+from pipelines.services.usage import counting_calls
 
 log = logging.getLogger(__name__)
 
@@ -229,8 +231,13 @@ def _read(deck: Deck) -> dict:
 
 
 def _download(deck: Deck) -> bytes:
+    client = get_client()
+    # Counted as the pipeline's own Salesforce calls, like intake's and the write-back's.
+    pitch = Pitch.objects.filter(deck=deck).select_related("pipeline").first()
+    counting = counting_calls(pitch.pipeline, client) if pitch is not None else nullcontext()
     try:
-        with download_version(get_client(), deck.content_version_id, max_bytes=settings.DECK_MAX_FILE_BYTES) as spool:
+        with counting, download_version(client, deck.content_version_id,
+                                        max_bytes=settings.DECK_MAX_FILE_BYTES) as spool:
             return spool.read()
     except TooLarge:
         raise Unusable(f"The file is larger than the {_mb(settings.DECK_MAX_FILE_BYTES)} Vicbot reads") from None
