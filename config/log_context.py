@@ -1,20 +1,29 @@
 """Every log line says which run and pitch it is about: `run=12 pitch=4` (or `-`).
 
 A Celery task binds the ids its arguments name (a run, a tool call's run, a pitch, a
-pipeline) before it starts; code can bind more with `log_ids(...)`. The logging filter
-copies them onto each record as `%(log_ids)s`, so the ids reach the log whatever module
-wrote the line.
+pipeline) before it starts, as the app owning the task registered them (`register_task_ids`,
+called from the app's `ready()`: config imports no app); code can bind more with `log_ids(...)`.
+The logging filter copies them onto each record as `%(log_ids)s`, so the ids reach the log
+whatever module wrote the line.
 """
 
 from __future__ import annotations
 
 import contextvars
 import logging
+from collections.abc import Callable
 from contextlib import contextmanager
 
 _ids: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("vicbot_log_ids", default={})
 
-ORDER = ("run", "pitch", "tool_call", "pipeline")
+# What each task's arguments name, registered by the app that owns the task (config imports no app):
+# resolver(args) -> {"run": 12, "pitch": "4"}, in the order the line shows them.
+IdsResolver = Callable[[list], dict]
+_resolvers: dict[str, IdsResolver] = {}
+
+
+def register_task_ids(task_name: str, resolver: IdsResolver) -> None:
+    _resolvers[task_name] = resolver
 
 
 @contextmanager
@@ -27,8 +36,7 @@ def log_ids(**ids):
 
 
 def current_ids() -> str:
-    ids = _ids.get()
-    return " ".join(f"{key}={ids[key]}" for key in ORDER if key in ids) or "-"
+    return " ".join(f"{key}={value}" for key, value in _ids.get().items()) or "-"
 
 
 class LogIdsFilter(logging.Filter):
@@ -38,30 +46,14 @@ class LogIdsFilter(logging.Filter):
 
 
 def ids_for_task(name: str, args: list) -> dict:
-    """The ids a task's arguments name (one primary-key lookup for a run's or tool call's pitch)."""
-    if not args:
+    """The ids a task's arguments name, as the task's app resolves them (none for an unknown task)."""
+    resolver = _resolvers.get(name)
+    if not args or resolver is None:
         return {}
-    from config.enqueue import Task
-
-    first = args[0]
     try:
-        if name == Task.RUN_ADVANCE:
-            from vicbot.models import Run
-
-            pitch = Run.objects.filter(pk=first).values_list("metadata__pitch", flat=True).first()
-            return {"run": first, "pitch": pitch}
-        if name == Task.TOOL_CALL_EXECUTE:
-            from vicbot.models import ToolCall
-
-            row = ToolCall.objects.filter(pk=first).values_list("run_id", "run__metadata__pitch").first()
-            return {"tool_call": first, **({"run": row[0], "pitch": row[1]} if row else {})}
-        if name == Task.PITCH_EVALUATE_AGAIN:
-            return {"pitch": first}
-        if name in (Task.PULL_PITCHES, Task.PITCHES_ADMIT, Task.WRITEBACK_FLUSH):
-            return {"pipeline": first}
+        return resolver(args)
     except Exception:  # noqa: BLE001 -- naming the ids must never stop the task
         return {}
-    return {}
 
 
 def _bind(task_id=None, task=None, args=None, **_):

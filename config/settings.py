@@ -36,6 +36,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "core",  # the ground floor (state machines' transition log): first, as nothing of ours is below it
     # First, so its admin/index.html (a link to the dashboard) extends the admin's own.
     "console",
     "django.contrib.admin",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.actors.ActorMiddleware",  # a request's state moves are logged as its user's
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from vicbot.models import Assistant
-from vicbot.services.assistants import InvalidAssistant, assistant_save_new_version, assistant_validate
+from vicbot.runs import InvalidAssistant, assistant_save_new_version, assistant_validate
 
 # Everything a version decides, in the order an operator reads it.
 COMPARED = ("model", "instructions", "tool_names", "output_schema_name", "output_schema", "reasoning_effort",

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import statistics
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.contrib import admin
-from django.db.models import Count, IntegerField, Q, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,13 +15,12 @@ from django.views.decorators.http import require_GET
 
 from console.charts import bar_chart
 from console.formatting import dollars, seconds, when
-from pipelines.models import Pipeline, Pitch
-from pipelines.services.pause import spent_today
-from vicbot.models import TERMINAL_STATUSES, Run, RunStatus, WorkerHeartbeat
-from vicbot.services.heartbeats import WORKER_SILENT_AFTER
+from pipelines.models import Pipeline
+from pipelines.selectors import pipeline_summaries
+from vicbot import selectors
+from vicbot.runs import RunStatus
 
 DAYS = 30
-FAILED = (RunStatus.FAILED, RunStatus.TIMED_OUT)
 
 
 def start_of_today(now: datetime) -> datetime:
@@ -33,39 +28,25 @@ def start_of_today(now: datetime) -> datetime:
 
 
 def runs_by_status_today(now: datetime) -> list[dict]:
-    counts = dict(Run.objects.filter(created_at__gte=start_of_today(now)).values_list("status")
-                  .annotate(n=Count("id")).values_list("status", "n"))
+    counts = selectors.runs_by_status_created_since(start_of_today(now))
     return [{"status": value, "label": label, "count": counts.get(value, 0)} for value, label in RunStatus.choices]
 
 
 def per_day(now: datetime) -> list[dict]:
     """Finished runs per UTC day over the last 30 days: evaluations, cost and PitchBook credits."""
     first_day = start_of_today(now) - timedelta(days=DAYS - 1)
-    rows = (
-        Run.objects.filter(finished_at__gte=first_day, status__in=TERMINAL_STATUSES)
-        .annotate(day=TruncDate("finished_at"))
-        .values("day")
-        .annotate(
-            evaluations=Count("id", filter=Q(status=RunStatus.SUCCEEDED)),
-            ended=Count("id"),
-            cost=Coalesce(Sum("cost_usd"), Decimal(0)),
-            credits=Coalesce(Sum(Cast(KT("tool_usage__pitchbook_credits"), IntegerField())), 0),
-        )
-    )
-    by_day = {row["day"]: row for row in rows}
+    by_day = selectors.runs_ended_per_day(first_day)
     days = []
     for offset in range(DAYS):
         day: date = (first_day + timedelta(days=offset)).date()
-        row = by_day.get(day, {})
-        days.append({"day": day, "evaluations": row.get("evaluations", 0), "ended": row.get("ended", 0),
-                     "cost": row.get("cost", Decimal(0)), "credits": row.get("credits", 0)})
+        row = by_day.get(day) or selectors.DayOfRuns(day=day)
+        days.append({"day": day, "evaluations": row.evaluations, "ended": row.ended, "cost": row.cost,
+                     "credits": row.credits})
     return days
 
 
 def run_times(now: datetime) -> dict:
-    finished = Run.objects.filter(finished_at__gte=now - timedelta(days=DAYS), started_at__isnull=False,
-                                  status__in=TERMINAL_STATUSES).values_list("started_at", "finished_at")
-    durations = sorted((end - start).total_seconds() for start, end in finished.iterator())
+    durations = selectors.run_durations_since(now - timedelta(days=DAYS))
     if not durations:
         return {"count": 0, "median": "—", "p95": "—"}
     p95 = durations[min(len(durations) - 1, max(0, round(0.95 * len(durations)) - 1))]
@@ -73,10 +54,9 @@ def run_times(now: datetime) -> dict:
 
 
 def failures_by_reason(now: datetime) -> list[dict]:
-    rows = (Run.objects.filter(finished_at__gte=now - timedelta(days=DAYS), status__in=FAILED)
-            .values("error_code").annotate(n=Count("id")).order_by("-n", "error_code"))
-    return [{"reason": row["error_code"] or "(no code)", "count": row["n"],
-             "url": reverse("admin:vicbot_run_changelist") + f"?error_code={row['error_code']}"} for row in rows]
+    return [{"reason": code or "(no code)", "count": count,
+             "url": reverse("admin:vicbot_run_changelist") + f"?error_code={code}"}
+            for code, count in selectors.failures_by_reason_since(now - timedelta(days=DAYS))]
 
 
 def next_pass(pipeline: Pipeline, now: datetime) -> str:
@@ -96,24 +76,20 @@ def next_pass(pipeline: Pipeline, now: datetime) -> str:
 
 
 def pipeline_states(now: datetime) -> list[dict]:
-    waiting = dict(Pitch.objects.filter(status__in=[Pitch.Status.NEW, Pitch.Status.RETRY_WAITING])
-                   .values_list("pipeline").annotate(n=Count("id")).values_list("pipeline", "n"))
     states = []
-    for pipeline in Pipeline.objects.select_related("schedule__interval").order_by("name"):
-        cap = pipeline.daily_spend_cap_usd
-        spent = spent_today(pipeline, now=now)
+    for summary in pipeline_summaries(now):
+        pipeline, cap, spent = summary.pipeline, summary.pipeline.daily_spend_cap_usd, summary.spend.spent
         states.append({
             "pipeline": pipeline,
             "url": reverse("admin:pipelines_pipeline_change", args=[pipeline.pk]),
-            "paused": pipeline.paused_at is not None,
+            "paused": summary.paused,
             "pause_reason": pipeline.pause_reason,
             "paused_at": when(pipeline.paused_at),
             "probe_at": when(pipeline.probe_at),
             "last_intake_at": when(pipeline.last_intake_at),
             "last_intake_error_at": when(pipeline.last_intake_error_at),
-            "intake_failing": bool(pipeline.last_intake_error) and (
-                pipeline.last_intake_at is None or (pipeline.last_intake_error_at or now) >= pipeline.last_intake_at),
-            "waiting": waiting.get(pipeline.pk, 0),
+            "intake_failing": summary.intake_failing,
+            "waiting": summary.waiting,
             "next_pass": next_pass(pipeline, now),
             "api_usage": api_usage(pipeline.api_usage),
             "spent_today": dollars(spent),
@@ -134,16 +110,14 @@ def api_usage(value: str) -> dict:
 
 
 def workers(now: datetime) -> list[dict]:
-    return [{"hostname": beat.hostname, "last_seen": when(beat.last_seen_at),
-             "alive": now - beat.last_seen_at <= WORKER_SILENT_AFTER}
-            for beat in WorkerHeartbeat.objects.order_by("-last_seen_at")]
+    return [{"hostname": worker.hostname, "last_seen": when(worker.last_seen_at), "alive": worker.alive}
+            for worker in selectors.workers_seen(now)]
 
 
 def dashboard_context(now: datetime | None = None) -> dict:
     now = now or timezone.now()
     days = per_day(now)
-    today_cost = Run.objects.filter(created_at__gte=start_of_today(now)).aggregate(
-        total=Coalesce(Sum("cost_usd"), Decimal(0)))["total"]
+    today_cost = selectors.run_spend_created_since(start_of_today(now))
     caps = list(Pipeline.objects.filter(daily_spend_cap_usd__isnull=False).values_list("name", "daily_spend_cap_usd"))
     day_label = "%b %d"
     return {

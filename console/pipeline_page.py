@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
+from console.admin.pipelines import schedule_every_seconds
 from console.dashboard import api_usage, next_pass
 from console.formatting import dollars, when
-from pipelines.console_admin import schedule_every_seconds
-from pipelines.models import Pipeline, Pitch
-from pipelines.services.pause import pipeline_spend
+from pipelines.models import Pipeline
+from pipelines.selectors import pipeline_spend, pitches_waiting
 
 
 def pipeline_page(pipeline: Pipeline) -> dict:
@@ -24,8 +24,7 @@ def pipeline_page(pipeline: Pipeline) -> dict:
         "next_pass": next_pass(pipeline, now),
         "last_intake_at": when(pipeline.last_intake_at),
         "last_intake_error_at": when(pipeline.last_intake_error_at),
-        "waiting": Pitch.objects.filter(pipeline=pipeline, status__in=[Pitch.Status.NEW,
-                                                                       Pitch.Status.RETRY_WAITING]).count(),
+        "waiting": pitches_waiting(pipeline=pipeline).count(),
         "api_usage": api_usage(pipeline.api_usage),
         "spent_today": dollars((spend := pipeline_spend(pipeline, now=now)).spent),
         "reserved_today": dollars(spend.reserved) if spend.reserved else "",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from console.admin.pitches import status_sentence
 from console.formatting import dollars, when
-from console.timeline import salesforce_record_url
-from pipelines.console_admin import status_sentence
+from console.timeline import answer_parts, salesforce_record_url
+from core.models import Transition
 from pipelines.models import Pitch
 from pipelines.states import PITCH_STATES
 
@@ -21,15 +22,17 @@ def pitch_page(pitch: Pitch) -> dict:
             "url": reverse("admin:vicbot_run_change", args=[run.pk]),
             "status": run.status,
             "status_label": run.get_status_display(),
-            "outcome": (run.output_json or {}).get("Assessment", "") if isinstance(run.output_json, dict) else "",
+            "outcome": answer_parts(run)["assessment"],
             "error": run.error_code,
             "cost": dollars(run.cost_usd),
             "when": when(run.created_at),
             "assistant": str(run.assistant),
             "latest": run.pk == pitch.latest_run_id,
         })
+    # The History table (the transition log) tells each attempt; a pitch older than the log has its JSON.
+    old = not Transition.objects.filter(model=Pitch._meta.label_lower, object_pk=pitch.pk).exists()
     attempts = [{**entry, "run_url": reverse("admin:vicbot_run_change", args=[entry["run"]]) if entry.get("run") else ""}
-                for entry in (pitch.attempt_log or []) if isinstance(entry, dict)]
+                for entry in (pitch.attempt_log or []) if isinstance(entry, dict) and old]
     past_cap = [{**entry, "run_url": reverse("admin:vicbot_run_change", args=[entry["run"]])
                  if entry.get("run") else ""}
                 for entry in (pitch.past_cap_starts or []) if isinstance(entry, dict)]

@@ -12,15 +12,31 @@ from django.urls import NoReverseMatch, reverse
 
 from console.formatting import dollars, readable_json, seconds, when
 from vicbot.models import TERMINAL_STATUSES, Run, ToolCall
+from vicbot.runs import run_answer_keys
+
+
+def schema_keys(run: Run) -> tuple[str, ...]:
+    """The answer's fields in the order its assistant's schema lists them as required (a strict schema
+    requires every field; `properties` is no guide: PostgreSQL's jsonb does not keep key order)."""
+    assistant = getattr(run, "assistant", None)  # None: not set (the Run's own AttributeError)
+    schema = assistant.output_schema if assistant is not None else None
+    required = schema.get("required") if isinstance(schema, dict) else None
+    return tuple(str(key) for key in required) if isinstance(required, list) else ()
 
 
 def answer_parts(run: Run) -> dict:
-    """The final answer's Assessment and Reasoning (or the raw text when it is not that shape)."""
+    """The final answer as its completion handler reads it: the headline ("assessment", e.g. a pitch's
+    Assessment) and its explanation ("reasoning"), under the keys the handler registered (a run with
+    no handler, or one that named none: its assistant's schema's first two fields); the other fields
+    apart; the raw text when the answer is not JSON."""
     data = run.output_json if isinstance(run.output_json, dict) else {}
+    keys = run_answer_keys(run) or schema_keys(run)
+    headline, explanation = (list(keys[:2]) + ["", ""])[:2]
     return {
-        "assessment": str(data.get("Assessment", "")),
-        "reasoning": str(data.get("Reasoning", "")),
-        "other": {k: v for k, v in data.items() if k not in ("Assessment", "Reasoning")},
+        "label": headline or "Answer",
+        "assessment": str(data.get(headline, "")) if headline else "",
+        "reasoning": str(data.get(explanation, "")) if explanation else "",
+        "other": {k: v for k, v in data.items() if k not in (headline, explanation)},
         "text": "" if data else run.output_text,
     }
 

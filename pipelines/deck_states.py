@@ -1,7 +1,7 @@
 """The deck's declared state machine (pipelines.models.Deck.status), applied as compare-and-set."""
 
 from pipelines.models import Deck
-from vicbot.runs import StateMachine
+from core.state_machine import StateMachine
 
 D = Deck.Status
 DECK_STATES = StateMachine(Deck, "status", [

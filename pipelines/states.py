@@ -1,14 +1,12 @@
-"""The pitch's two declared state machines: where it stands, and where its write-back stands.
+"""The pitch's two declared state machines (where it stands, where its write-back stands), and the pipeline's.
 
 Every change of `Pitch.status` or `Pitch.writeback_state` is a row of these tables,
-applied as a compare-and-set (vicbot.state_machine). When both change together (the
+applied as a compare-and-set (core.state_machine). When both change together (the
 answer is written, so the pitch is written back) they change in one UPDATE.
 """
 
-from django.db.models import Q
-
-from pipelines.models import Pitch
-from vicbot.runs import StateMachine
+from core.state_machine import StateMachine
+from pipelines.models import Pipeline, Pitch
 
 P = Pitch.Status
 PITCH_STATES = StateMachine(Pitch, "status", [
@@ -62,7 +60,22 @@ WRITEBACK_STATES = StateMachine(Pitch, "writeback_state", [
     (W.FAILED, W.QUEUED, "retry_failed"),
 ])
 
+PL = Pipeline.State
+PIPELINE_STATES = StateMachine(Pipeline, "state", [
+    # A systemic failure (pipelines.services.pause): no run starts but one probe after a growing
+    # cool-down. A failed probe pauses again; so does a failure while paused for spend.
+    *[(state, PL.PAUSED, "pause") for state in (PL.RUNNING, PL.PAUSED, PL.PROBING, PL.PAUSED_FOR_SPEND)],
+    # Admission started the probe run; if the probe's pitch moves on without it, the next admission
+    # probes again.
+    (PL.PAUSED, PL.PROBING, "probe"),
+    (PL.PROBING, PL.PAUSED, "probe_again"),
+    # The daily spend cap, until the next UTC day (admission).
+    (PL.RUNNING, PL.PAUSED_FOR_SPEND, "pause_for_spend"),
+    (PL.PAUSED, PL.PAUSED_FOR_SPEND, "pause_for_spend"),
+    # A probe got past the problem, a new day came, or an operator's "Resume now".
+    *[(state, PL.RUNNING, "resume") for state in (PL.PAUSED, PL.PROBING, PL.PAUSED_FOR_SPEND)],
+    # The operator's `enabled` switch (pipelines.services.pause.pipeline_follow_enabled).
+    *[(state, PL.DISABLED, "disable") for state in (PL.RUNNING, PL.PAUSED, PL.PROBING, PL.PAUSED_FOR_SPEND)],
+    (PL.DISABLED, PL.RUNNING, "enable"),
+])
 
-def waiting_for_a_run(now) -> Q:
-    """Pitches that admission may start now: new ones, and retries whose time has come."""
-    return Q(status=P.NEW) | Q(status=P.RETRY_WAITING, next_attempt_at__lte=now)

@@ -1,4 +1,5 @@
-"""An existing database migrates across the move of Pipeline and Pitch without losing a row."""
+"""An existing database migrates without losing a row: across the move of Pipeline and Pitch, and from
+main before issue 17 to today with runs in every state, those in flight finishing after the upgrade."""
 
 import json
 import os
@@ -9,7 +10,8 @@ import uuid
 import pytest
 from django.db import connection
 
-from tests.support.worker import REPO
+from tests.conftest import wait_for
+from tests.support.worker import REPO, CeleryWorker
 
 
 @pytest.fixture
@@ -51,3 +53,53 @@ def test_pitches_runs_and_schedules_survive_the_move_to_the_pipelines_app(scratc
     assert after["after_handler"] == ["evaluated", "Possible fit", "queued"]
     assert after["state_machine_moves"] is True
     assert after["operators_can"] == [["pipelines", "view_pitch"]]
+
+
+@pytest.mark.worker
+def test_an_upgrade_keeps_every_row_and_the_runs_in_flight_finish(scratch_database_url, tmp_path, engine_settings):
+    """From main before issue 17 to every migration there is now, with rows in every state; then a
+    worker on the upgraded database: the runs that were in flight during the deploy finish."""
+    env = {**os.environ, **engine_settings, "DATABASE_URL": scratch_database_url, "REDIS_URL": "",
+           "VICBOT_VAR_DIR": str(tmp_path)}  # its own broker (files under tmp_path): no other worker takes its tasks
+    result = subprocess.run([sys.executable, "-m", "tests.support.upgrade_roundtrip"], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    written, compare = report["written"], report["compare"]
+
+    # Every state there was, written (the statuses as the schema before the upgrade declared them).
+    assert set(written["runs"]) == set(report["statuses"]["run"]) >= {
+        "pending", "waiting_model", "running_tools", "finishing", "succeeded", "failed", "cancelled", "timed_out"}
+    assert len(report["statuses"]["tool_call"]) >= 7 and len(report["statuses"]["pitch"]) >= 9
+    # Every row kept, every column with its value.
+    assert compare["missing"] == [] and compare["columns_gone"] == [] and compare["changed"] == []
+    assert all(before == after > 0 for before, after in compare["counts"].values()), compare["counts"]
+    assert report["unapplied"] == []
+    assert report["paused_after"] == [written["paused_pipeline"]]
+    assert report["paused_reason"] == "Run 0: OpenAI said 401"
+    assert report["paused_state"] == "paused"  # its pause_kind ("systemic"), folded into the pipeline's state
+    # Beat rows from a migrate from empty (the default pipeline's schedule) still fit their tasks.
+    assert report["beat_rows_refused"] == []
+
+    worker = CeleryWorker(env, tmp_path)
+    worker.start(ping=False)
+    try:
+        statuses = wait_for(lambda: _ended(scratch_database_url, written["in_flight"]), timeout=120,
+                            message=f"the runs in flight during the upgrade to end; see {worker.log_path}")
+    finally:
+        worker.stop()
+    # The ones with a response waiting at OpenAI (or none yet) end with its answer; the one that was
+    # running tools finishes its tools and its next turn.
+    assert statuses == {pk: ("succeeded", "done") for pk in written["in_flight"]}, worker.log_path.read_text()[-3000:]
+
+
+def _ended(url: str, run_ids: list[int]) -> dict | None:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
+        found = {pk: (status, completion) for pk, status, completion in conn.execute(
+            "SELECT id, status, completion_state FROM vicbot_run WHERE id = ANY(%s)", [run_ids]).fetchall()}
+    # Ended, and its completion handler called (found by the key the run stored before the upgrade).
+    ended = all(status in ("succeeded", "failed", "cancelled", "timed_out") and completion != "not_due"
+                for status, completion in found.values())
+    return found if ended and len(found) == len(run_ids) else None

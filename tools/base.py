@@ -15,11 +15,9 @@ from typing import Any
 import openai
 from pydantic import BaseModel, ValidationError
 
+from core.text import bound_text
 from integrations.errors import IntegrationError
 from tools.run_usage import RunUsage
-
-TRUNCATION_MARKER = "…[truncated by Vicbot: {omitted} more characters]"
-
 
 # The run metadata key under which whoever starts a run names the site the run is about
 # (the pipeline: the record's mapped Website field). Trusted: it never comes from the model.
@@ -130,15 +128,6 @@ def error_result(kind: str, message: str, *, max_chars: int, systemic: bool = Fa
     body = json.dumps({"error": {"type": kind, "message": message}}, ensure_ascii=False)
     return ToolResult(ok=False, output=bound_text(body, max_chars=max_chars), error=f"{kind}: {message}",
                       systemic=systemic)
-
-
-def bound_text(text: str, *, max_chars: int) -> str:
-    """Cut `text` to at most `max_chars` characters, saying how much was cut."""
-    if len(text) <= max_chars:
-        return text
-    marker = TRUNCATION_MARKER.format(omitted=len(text) - max_chars)
-    keep = max(max_chars - len(marker), 0)
-    return text[:keep] + TRUNCATION_MARKER.format(omitted=len(text) - keep)
 
 
 def invoke(tool: Tool, raw_arguments: str, context: ToolContext, *, max_chars: int) -> ToolResult:

@@ -33,7 +33,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from vicbot.retry import RetryPolicy
+from core.retry import RetryPolicy
 
 HEADROOM = 0.8
 DEFAULT_ALLOWANCE = 10  # no reading yet: the old fixed in-flight limit, which every tier allows

@@ -2,6 +2,7 @@
 
 from django import template
 
+from core.history import history, history_rows
 from console.formatting import dollars as _dollars
 from console.formatting import pretty_json, when
 from console.assistants import assistant_page
@@ -21,6 +22,15 @@ def run_timeline_tag(context, run):
 
 
 register.simple_tag(pitch_page, name="pitch_page")
+
+
+@register.simple_tag(name="history")
+def history_tag(obj):
+    """The object's transition log (a run's with its tool calls'): the page's History table."""
+    also = []
+    if (calls := getattr(obj, "tool_calls", None)) is not None:
+        also.append((calls.model, calls.values_list("pk", flat=True)))
+    return history_rows(history(type(obj), [obj.pk], *also))
 register.simple_tag(assistant_page, name="assistant_page")
 register.simple_tag(pipeline_page, name="pipeline_page")
 

@@ -8,10 +8,10 @@ Every reply's `x-ratelimit-*` headers go to the listeners of `ratelimits.on_rate
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import openai
 
+from integrations.kit import ClientSlot
 from integrations.openai.ratelimits import rate_limit_hook
 
 
@@ -58,10 +58,13 @@ class _HttpClient(openai.DefaultHttpxClient):
             pass
 
 
-@cache
+# One client per process for the settings it was built from (integrations.kit.client_slot): it holds a
+# connection pool; rebuilt when the settings change or after a fork.
+_slot = ClientSlot(build_client, OpenAIConfig.from_settings)
+
+
 def get_client() -> openai.OpenAI:
-    """One client per process: it holds a connection pool."""
-    return build_client(OpenAIConfig.from_settings())
+    return _slot.get()
 
 
 def reset_client() -> None:
@@ -70,4 +73,4 @@ def reset_client() -> None:
     The old client is not closed: another thread may still be using it, and its pool's
     connections are released when it is garbage-collected.
     """
-    get_client.cache_clear()
+    _slot.reset()

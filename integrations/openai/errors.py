@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
-from email.utils import parsedate_to_datetime
-from time import time
 
 import httpx2
 import openai
 
 from integrations.errors import IntegrationError
+from integrations.kit import retry_after_seconds
 
 # In-band `error.code`s of a failed background response that are worth another try.
 TRANSIENT_RESPONSE_ERRORS = frozenset({"server_error", "rate_limit_exceeded", "vector_store_timeout"})
@@ -124,7 +123,7 @@ def classify(exc: Exception) -> OpenAIError:
     if isinstance(exc, openai.APIStatusError):
         code = exc.code or _error_type(exc) or f"http_{exc.status_code}"
         message = f"HTTP {exc.status_code}: {_error_message(exc)}"
-        retry_after = retry_after_seconds(exc.response)
+        retry_after = retry_after_seconds(exc.response.headers)
         if exc.status_code == 429:
             billing = code in BILLING_CODES or _error_type(exc) == "insufficient_quota"
             return OpenAIError(message, code=code, permanent=billing, retry_after=retry_after, status=429)
@@ -151,24 +150,6 @@ def _never_sent_types() -> tuple[type[BaseException], ...]:
     if legacy is not None:
         types += tuple(getattr(legacy, name) for name in _NEVER_SENT_NAMES)
     return types
-
-
-def retry_after_seconds(response) -> float | None:
-    headers = response.headers
-    if value := headers.get("retry-after-ms"):
-        try:
-            return float(value) / 1000
-        except ValueError:
-            pass
-    if value := headers.get("retry-after"):
-        try:
-            return float(value)
-        except ValueError:
-            try:
-                return max(parsedate_to_datetime(value).timestamp() - time(), 0.0)
-            except (TypeError, ValueError):
-                return None
-    return None
 
 
 def _error_body(exc: openai.APIStatusError) -> dict:

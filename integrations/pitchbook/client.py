@@ -6,16 +6,15 @@ Paths, parameters and prices come from endpoints.py; field names from models.py.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
-from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from integrations.kit import ClientSlot, retry_after_seconds
 from integrations.pitchbook import endpoints, models
 from integrations.pitchbook.config import PitchBookConfig
 from integrations.pitchbook.credits import CreditMeter
@@ -192,7 +191,7 @@ class PitchBookClient:
                 status=status,
             )
         if status == 429:
-            retry_after = _retry_after(response)
+            retry_after = retry_after_seconds(response.headers)
             wait = f"; it asks to wait {retry_after:.0f} s" if retry_after is not None else ""
             if retry_after is not None and retry_after > self._config.max_retry_after:
                 wait += " (longer than Vicbot waits)"
@@ -226,20 +225,6 @@ def _comma_list(values: Sequence[str]) -> str:
     return ",".join(cleaned)
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
-    except (TypeError, ValueError):
-        return None
-
-
 def _detail(response: requests.Response, api_key: str) -> str:
     """The ErrorDto's reason and message (`{"reason": "402 PAYMENT_REQUIRED", "message": ...}`),
     short, and with the key removed should PitchBook ever echo it."""
@@ -256,26 +241,16 @@ def _detail(response: requests.Response, api_key: str) -> str:
     return f" {text}" if text else ""
 
 
-_client: PitchBookClient | None = None
-_client_lock = threading.Lock()
+# One client per process for the settings it was built from (integrations.kit.client_slot): rebuilt when
+# they change, so a process whose settings are switched (the tests, the demo) never talks to a stale URL.
+_slot = ClientSlot(PitchBookClient, PitchBookConfig.from_settings)
 
 
 def get_client() -> PitchBookClient:
-    """The process-wide client (one connection pool), built from Django settings.
-
-    It is rebuilt if the settings changed since, so a process whose settings are switched
-    (the tests, the demo) never talks to a stale URL or key.
-    """
-    global _client
-    config = PitchBookConfig.from_settings()
-    with _client_lock:
-        if _client is None or _client._config != config:
-            _client = PitchBookClient(config)
-        return _client
+    """The process-wide client (one connection pool), built from Django settings."""
+    return _slot.get()
 
 
 def reset_client() -> None:
     """Forget the process-wide client (tests, or after settings change)."""
-    global _client
-    with _client_lock:
-        _client = None
+    _slot.reset()

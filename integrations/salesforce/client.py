@@ -11,6 +11,8 @@ from typing import Any
 import requests
 from simple_salesforce import Salesforce, format_soql
 
+from integrations.kit import ClientSlot
+
 from .config import SalesforceConfig
 from .errors import SalesforceError, note_refusal, translate_errors
 from .save_result import SaveResult
@@ -199,21 +201,16 @@ def _api_name(value: str) -> str:
     return value
 
 
-_client: SalesforceClient | None = None
-_client_lock = threading.Lock()
+# One client per process for the settings it was built from (integrations.kit.client_slot): one login
+# per process, and a new one when the settings change or after a fork.
+_slot = ClientSlot(SalesforceClient, SalesforceConfig.from_settings)
 
 
 def get_client() -> SalesforceClient:
-    """The process-wide client, built from Django settings on first use (one login per process)."""
-    global _client
-    with _client_lock:
-        if _client is None:
-            _client = SalesforceClient(SalesforceConfig.from_settings())
-        return _client
+    """The process-wide client, built from Django settings on first use."""
+    return _slot.get()
 
 
 def reset_client() -> None:
     """Forget the process-wide client (tests, or after settings change)."""
-    global _client
-    with _client_lock:
-        _client = None
+    _slot.reset()

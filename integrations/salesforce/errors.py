@@ -5,14 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email.utils import parsedate_to_datetime
-from time import time
 from typing import Any
 
 import requests
 from simple_salesforce import exceptions as sf_exceptions
 
 from integrations.errors import IntegrationError
+from integrations.kit import retry_after_seconds
 
 # Error codes that go away on their own: retry later rather than give up.
 TRANSIENT_CODES = frozenset(
@@ -77,20 +76,6 @@ def _noted_retry_after(url: str, status: int) -> float | None:
     if noted is not None and noted[:2] == (url, status):
         return noted[2]
     return None
-
-
-def retry_after_seconds(headers: Any) -> float | None:
-    """`Retry-After` in seconds (delta-seconds or an HTTP date), or None if absent or unreadable."""
-    value = headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        try:
-            return max(parsedate_to_datetime(value).timestamp() - time(), 0.0)
-        except (TypeError, ValueError):
-            return None
 
 
 def _first_error(content: Any) -> tuple[str | None, str]:

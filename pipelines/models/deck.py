@@ -39,7 +39,7 @@ class Deck(models.Model):
     pages = models.PositiveIntegerField(null=True, blank=True, help_text="Pages (slides) in the file.")
     sent_pages = models.PositiveIntegerField(null=True, blank=True, help_text="Pages the model gets.")
     sent_as = models.CharField(max_length=10, choices=SentAs.choices, blank=True)
-    note = models.TextField(blank=True, help_text="What the model is told about how the deck was cut or read.")
+    model_note = models.TextField(blank=True, help_text="What the model is told about how the deck was cut or read.")
     text = models.TextField(blank=True, help_text="The extracted text, when it is sent as text.")
     openai_file_id = models.CharField(max_length=100, blank=True)
     openai_expires_at = models.DateTimeField(null=True, blank=True)

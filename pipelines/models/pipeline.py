@@ -10,8 +10,20 @@ DEFAULT_PROMPT_TEMPLATE = (
 class Pipeline(models.Model):
     """Which Salesforce records are pitches, how they reach an assistant, where the answer goes."""
 
+    class State(models.TextChoices):
+        """Moves only through pipelines.states.PIPELINE_STATES."""
+
+        RUNNING = "running"
+        PAUSED = "paused", "paused (a systemic failure)"
+        PROBING = "probing", "probing (one run tests the way)"
+        PAUSED_FOR_SPEND = "paused_for_spend", "paused (daily spend cap)"
+        DISABLED = "disabled"
+
     name = models.SlugField(max_length=64, unique=True)
-    enabled = models.BooleanField(default=True)
+    enabled = models.BooleanField(
+        default=True,
+        help_text="Off: no intake, no run starts (the pipeline moves to disabled; on: to running).")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.RUNNING, editable=False)
     sobject = models.CharField(max_length=80, default="Account", help_text="sObject API name, e.g. Account.")
     selection = models.TextField(
         default="VicBot_Assessment__c = null",
@@ -77,7 +89,6 @@ class Pipeline(models.Model):
 
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     pause_reason = models.TextField(blank=True, editable=False)
-    pause_kind = models.CharField(max_length=20, blank=True, editable=False)
     probe_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="While paused: when one run may start to test the way."
     )
@@ -114,12 +125,3 @@ class Pipeline(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def record_fields(self) -> list[str]:
-        """The fields read from each record: those sent to the model, then the website field if
-        not among them."""
-        fields = list(self.fields)
-        if self.website_field and self.website_field.lower() not in {str(f).lower() for f in fields}:
-            fields.append(self.website_field)
-        return fields

@@ -10,22 +10,22 @@ when the pipeline sets `max_in_flight`, that cap on its own evaluating pitches t
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from config.enqueue import enqueue_pitches_admit, queued_messages
 from pipelines.models import Pipeline, Pitch
+from pipelines.selectors import pipeline_spend, pitches_waiting
 from pipelines.services.decks import deck_run_input, decks_held, decks_nudge
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
-from pipelines.services.evaluation import PITCH_EVALUATED
-from pipelines.services.pause import PauseKind, pipeline_pause_for_spend, pipeline_resume, pipeline_spend
-from pipelines.services.prompt import pitch_prompt, record_website, times_too_long
-from pipelines.states import PITCH_STATES, WRITEBACK_STATES, waiting_for_a_run
+from pipelines.services.handler_keys import PITCH_EVALUATED
+from pipelines.services.pause import pipeline_pause_for_spend, pipeline_probe_started, pipeline_resume
+from pipelines.services.prompt import pitch_prompt, times_too_long
+from pipelines.services.records import record_website
+from pipelines.states import PITCH_STATES, WRITEBACK_STATES
 from tools.base import WEBSITE_METADATA_KEY
 from vicbot.runs import (
     Assistant,
@@ -38,7 +38,6 @@ from vicbot.runs import (
 
 
 ADMIT_AGAIN_SECONDS = 1.0
-LEFT_WAITING = timedelta(seconds=5)
 
 
 @transaction.atomic
@@ -52,7 +51,10 @@ def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigg
     """
     counting = ({"attempts": 1, "attempt_log": [], "operator": "", "operator_reason": "", "operator_at": None}
                 if new_round else {"attempts": F("attempts") + 1})
-    if not PITCH_STATES.apply(pitch.pk, operation, error="", next_attempt_at=None, **counting):
+    # Admission names the state it read the pitch in: the transition's from-state without a read. A
+    # pitch that moved since is left to the next admission (an operator's request always moves).
+    where = {"status": pitch.status} if operation == "admit" else None
+    if not PITCH_STATES.apply(pitch.pk, operation, where=where, error="", next_attempt_at=None, **counting):
         return None
     pipeline = pitch.pipeline
     deck_items, deck_metadata = deck_run_input(pitch)
@@ -92,7 +94,7 @@ def pitches_admit(*, pipeline_id: int) -> int:
     if pipeline.paused_at:
         if now < pipeline.probe_at:
             return 0
-        if pipeline.pause_kind == PauseKind.SPEND_CAP:
+        if pipeline.state == Pipeline.State.PAUSED_FOR_SPEND:
             pipeline_resume(pipeline_id=pipeline.pk)  # a new day
         elif pipeline.probe_run_id:
             return 0  # the probe is still out (its pitch's handler clears it)
@@ -112,7 +114,7 @@ def pitches_admit(*, pipeline_id: int) -> int:
     if affordable is not None:
         slots = min(slots, affordable)
     room = slots if probing else min(slots, _backlog_room())
-    due = pipeline.pitches.filter(waiting_for_a_run(now))
+    due = pitches_waiting(pipeline=pipeline, due_at=now)
     # A pitch whose deck is still being read (or must be uploaded again) waits for it: the read ends
     # by admitting again (pipelines.services.decks).
     held = due.filter(decks_held(now))
@@ -125,7 +127,7 @@ def pitches_admit(*, pipeline_id: int) -> int:
     started = [run for pitch in order[:room]
                if (run := pitch_evaluate(pitch=pitch)) is not None]
     if probing and started:
-        Pipeline.objects.filter(pk=pipeline.pk).update(probe_run=started[0])
+        pipeline_probe_started(pipeline_id=pipeline.pk, run_id=started[0].pk)
     if room < slots and due.exists():
         _admit_again_soon(pipeline.pk)
     return len(started)
@@ -175,16 +177,3 @@ def _backlog_room() -> int:
     so the pipeline fills up as fast as the worker keeps up, and no faster."""
     queued = queued_messages()
     return settings.VICBOT_ADMIT_MAX_BACKLOG if queued is None else max(settings.VICBOT_ADMIT_MAX_BACKLOG - queued, 0)
-
-
-def pipelines_with_work_due() -> list[int]:
-    """For the tick: pipelines with pitches waiting for a run (new ones left waiting, e.g. by the
-    backlog or by other pipelines using the model's room; retries now due), or a pause whose probe
-    or new day has come. A pitch intake has just recorded is that pass's to admit."""
-    now = timezone.now()
-    left_waiting = Q(status=Pitch.Status.NEW, updated_at__lte=now - LEFT_WAITING) | Q(status=Pitch.Status.RETRY_WAITING)
-    waiting = Pitch.objects.filter(waiting_for_a_run(now), left_waiting, pipeline__enabled=True,
-                                   pipeline__paused_at__isnull=True)
-    pauses = Pipeline.objects.filter(enabled=True, paused_at__isnull=False, probe_at__lte=now)
-    waiting_pipelines = waiting.order_by().values_list("pipeline_id", flat=True).distinct()
-    return sorted({*waiting_pipelines, *pauses.values_list("pk", flat=True)})

@@ -160,7 +160,7 @@ def deck_read(*, deck_id: int) -> str:
         outcome = "ready"
     except Unusable as exc:
         log.info("deck %s unusable: %s", deck.pk, exc)
-        DECK_STATES.apply(deck.pk, "unusable", reason=str(exc)[:2000], next_try_at=None)
+        DECK_STATES.apply(deck.pk, "unusable", reason=str(exc)[:2000], next_try_at=None, note=str(exc)[:500])
         outcome = "unusable"
     except (IntegrationError, WebFetchError) as exc:  # passing (busy, 5xx, rate limits): try again later
         tries = deck.tries + 1
@@ -202,7 +202,7 @@ def _read(deck: Deck) -> dict:
     if document.pages > settings.DECK_MAX_FILE_PAGES:
         raise Unusable(f"The file has {document.pages} pages, more than the {settings.DECK_MAX_FILE_PAGES} "
                        "a deck may have")
-    fields = {"pages": document.pages, "downloads": F("downloads") + 1, "tries": 0, "note": ""}
+    fields = {"pages": document.pages, "downloads": F("downloads") + 1, "tries": 0, "model_note": ""}
     oversize = kind == documents.PDF and (document.pages > settings.DECK_MAX_SEND_PAGES
                                           or len(body) > settings.DECK_MAX_SEND_BYTES)
     if kind == documents.PPTX or (oversize and deck.oversize == "text"):
@@ -215,11 +215,11 @@ def _read(deck: Deck) -> dict:
                  f" (it is past the {settings.DECK_MAX_SEND_PAGES} pages or {_mb(settings.DECK_MAX_SEND_BYTES)} "
                  "OpenAI reads as a file)") + ".")
         return fields | {"sent_as": Deck.SentAs.TEXT, "text": text, "sent_pages": len(document.page_texts),
-                         "note": note}
+                         "model_note": note}
     data, sent_as, sent_pages = body, Deck.SentAs.FILE, document.pages
     if oversize:
         data, sent_as, sent_pages = document.cut, Deck.SentAs.CUT, document.cut_pages
-        fields["note"] = (f"Only the first {sent_pages} of the deck's {document.pages} pages are attached: "
+        fields["model_note"] = (f"Only the first {sent_pages} of the deck's {document.pages} pages are attached: "
                           f"OpenAI reads at most {settings.DECK_MAX_SEND_PAGES} pages and "
                           f"{_mb(settings.DECK_MAX_SEND_BYTES)} per request. Say so if later pages might matter.")
     upload = upload_file(io.BytesIO(data), filename=_filename(deck),
@@ -289,9 +289,9 @@ def deck_run_input(pitch: Pitch) -> tuple[list[dict], dict[str, str]]:
     metadata |= {"deck_pages": str(deck.sent_pages or deck.pages or ""), "deck_bytes": str(deck.size),
                  "deck_sent_as": deck.sent_as}
     if deck.sent_as == Deck.SentAs.TEXT:
-        return [{"type": "input_text", "text": f'The deck "{deck.title}". {deck.note}\n\n{deck.text}'}], metadata
+        return [{"type": "input_text", "text": f'The deck "{deck.title}". {deck.model_note}\n\n{deck.text}'}], metadata
     metadata["deck_file_id"] = deck.openai_file_id
     items = [{"type": "input_file", "file_id": deck.openai_file_id}]
-    if deck.note:
-        items.append({"type": "input_text", "text": deck.note})
+    if deck.model_note:
+        items.append({"type": "input_text", "text": deck.model_note})
     return items, metadata

@@ -14,21 +14,23 @@ from django.conf import settings
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from core.retry import RetryPolicy
 from config.enqueue import enqueue_pitches_admit
 from pipelines.models import Pipeline, Pitch
+from pipelines.selectors import pitches_waiting
 from pipelines.services import salesforce_status
+from pipelines.services.handler_keys import PITCH_EVALUATED
+from pipelines.services.manual import pitch_start_on_request
 from pipelines.services.outcomes import CONTEXT_TOO_LONG, OPERATOR_CANCEL, Verdict, attempt_verdict, unclear_failure
 from pipelines.services.decks import deck_upload_refused
 from pipelines.services.prompt import shortened_field_chars, times_too_long
-from pipelines.services.pause import pipeline_pause, pipeline_resume
+from pipelines.services.pause import pipeline_pause, pipeline_probe_again, pipeline_resume
 from pipelines.services.writeback import writeback_queue
-from pipelines.states import PITCH_STATES, waiting_for_a_run
-from vicbot.runs import RetryPolicy, Run, RunStatus, register_completion_handler
+from pipelines.states import PITCH_STATES
+from vicbot.runs import Run, RunStatus, register_completion_handler
 
 log = logging.getLogger(__name__)
 
-# The key every pitch run stores: stable, whatever module the handler lives in.
-PITCH_EVALUATED = "pipelines.pitch_evaluated"
 # How far back a failure on another pitch still counts as "the same failure" (see _failed_alike_elsewhere).
 ALIKE_WINDOW = timedelta(hours=6)
 
@@ -56,15 +58,14 @@ def pitch_retry_policy(pipeline: Pipeline) -> RetryPolicy:
 def pitch_rerun(run: Run, *, confirmed_by: str = "") -> Run | None:
     """An operator's "Re-run" of a pitch's run evaluates the pitch again under the pipeline's rules (spend
     cap, in-flight limit): the new run becomes its current one, or the pitch waits for a slot (None)."""
-    from pipelines.services.manual import pitch_start_on_request  # it imports this module's handler key
-
     pitch = Pitch.objects.select_related("pipeline").filter(pk=run.metadata.get("pitch")).first()
     if pitch is None:
         return None
     return pitch_start_on_request(pitch=pitch, trigger=Run.Trigger.ADMIN, past_cap_by=confirmed_by)
 
 
-@register_completion_handler(PITCH_EVALUATED, rerun=pitch_rerun)
+# The answer's verdict and its reasoning, in that order: what the console shows as a pitch run's answer.
+@register_completion_handler(PITCH_EVALUATED, rerun=pitch_rerun, answer_keys=tuple(PitchAnswer.model_fields))
 def pitch_run_completed(run: Run, outcome: str) -> None:
     pitch = Pitch.objects.select_for_update().select_related("pipeline").filter(pk=run.metadata.get("pitch")).first()
     if pitch is None:
@@ -74,7 +75,7 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
         # Superseded (the record was edited, or an operator evaluated it again): the run keeps
         # its own record of how it ended; the pitch follows its newer run.
         if pipeline.probe_run_id == run.pk:
-            Pipeline.objects.filter(pk=pipeline.pk).update(probe_run=None)  # the next admission probes again
+            pipeline_probe_again(pipeline_id=pipeline.pk, run_id=run.pk)  # the next admission probes again
         return
     if (file_id := run.metadata.get("deck_file_id")) and outcome != RunStatus.SUCCEEDED and file_id in run.error_message:
         deck_upload_refused(int(run.metadata["deck"]), file_id)  # gone at OpenAI: the retry uploads it again
@@ -90,28 +91,33 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
     attempt_log = [*pitch.attempt_log, {"run": run.pk, "outcome": outcome, "verdict": verdict, "code": code,
                                         "reason": reason, "at": timezone.now().isoformat(timespec="seconds")}]
     policy = pitch_retry_policy(pipeline)
+    # The attempt as the pitch's history shows it (the transition's note); attempt_log is the retry
+    # policy's memory of this round (reset when a new round starts).
+    note = f"run {run.pk} {outcome}: {reason}".strip(": ")
 
     if verdict == Verdict.ANSWER:
-        PITCH_STATES.apply(pitch.pk, "answer", assessment=answer.Assessment[:255], reasoning=answer.Reasoning,
+        PITCH_STATES.apply(pitch.pk, "answer", note=note, assessment=answer.Assessment[:255],
+                           reasoning=answer.Reasoning,
                            error="", attempt_log=attempt_log)
         writeback_queue(pitch_id=pitch.pk, pipeline_id=pipeline.pk, run_id=run.pk,
-                        values=_answer_values(pipeline, answer))
+                        values=_answer_values(pipeline, answer), locked_state=pitch.writeback_state)
     elif verdict == Verdict.PAUSE:
         log.warning("pipeline %s paused by run %s: %s", pipeline.name, run.pk, reason)
         # The pitch was not at fault: it waits again, and this attempt does not count.
-        PITCH_STATES.apply(pitch.pk, "put_back", attempts=max(pitch.attempts - 1, 0), attempt_log=attempt_log,
+        PITCH_STATES.apply(pitch.pk, "put_back", note=note, attempts=max(pitch.attempts - 1, 0),
+                           attempt_log=attempt_log,
                            error=f"Waiting: the pipeline paused ({reason})")
         pipeline_pause(pipeline_id=pipeline.pk, reason=f"Run {run.pk}: {reason}", run_id=run.pk, pitch_id=pitch.pk)
     elif verdict == Verdict.RETRY and not policy.exhausted(pitch.attempts):
         delay = policy.delay(pitch.attempts)
         shorter = shortened_field_chars(pipeline, times_too_long=times_too_long(attempt_log))
         how = f", each field cut to {shorter} characters" if code == CONTEXT_TOO_LONG and shorter else ""
-        PITCH_STATES.apply(pitch.pk, "retry_later", attempt_log=attempt_log,
+        PITCH_STATES.apply(pitch.pk, "retry_later", note=note, attempt_log=attempt_log,
                            next_attempt_at=timezone.now() + timedelta(seconds=delay),
                            error=f"Attempt {pitch.attempts} of {pipeline.max_attempts} failed ({reason}); "
                                  f"trying again in {delay:g}s{how}")
     else:
-        _pitch_failed(pitch, pipeline, run, attempt_log, final=verdict == Verdict.FINAL)
+        _pitch_failed(pitch, pipeline, run, attempt_log, final=verdict == Verdict.FINAL, note=note)
 
     if run.tool_systemic_error and verdict != Verdict.PAUSE:
         # The pitch keeps its answer, but the next ones would be researched without the tool
@@ -122,7 +128,7 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
     # A slot is free: let the next waiting pitch in now rather than at the next pass — if one
     # waits. (Sent for every answer, admissions that found nothing were a task per pitch under
     # load, and hundreds still queued when the last pitch was written.)
-    if pipeline.pitches.filter(waiting_for_a_run(timezone.now())).exists():
+    if pitches_waiting(pipeline=pipeline, due_at=timezone.now()).exists():
         enqueue_pitches_admit(pipeline.pk)
 
 
@@ -158,12 +164,13 @@ def _failed_alike_elsewhere(pipeline: Pipeline, pitch: Pitch, run: Run) -> bool:
     return alike.exists()
 
 
-def _pitch_failed(pitch: Pitch, pipeline: Pipeline, run: Run, attempt_log: list[dict], *, final: bool) -> None:
+def _pitch_failed(pitch: Pitch, pipeline: Pipeline, run: Run, attempt_log: list[dict], *, final: bool,
+                  note: str) -> None:
     why = "; ".join(f"run {entry['run']}: {entry['reason']}" for entry in attempt_log)
     message = (f"Cancelled by an operator ({why})" if final
                else f"No usable answer after {len(attempt_log)} attempts ({why})")
     log.warning("pitch %s failed: %s", pitch.pk, message)
-    PITCH_STATES.apply(pitch.pk, "fail", error=message, attempt_log=attempt_log)
+    PITCH_STATES.apply(pitch.pk, "fail", note=note, error=message, attempt_log=attempt_log)
     if pipeline.status_field:
         # Salesforce shows that Vicbot could not assess the record, and why, in its fixed words (the
         # whole story is on the pitch's page); the answer fields stay as they are.
@@ -171,4 +178,4 @@ def _pitch_failed(pitch: Pitch, pipeline: Pipeline, run: Run, attempt_log: list[
                   else salesforce_status.not_assessed(last_code=attempt_log[-1].get("code", ""),
                                                       attempts=len(attempt_log)))
         writeback_queue(pitch_id=pitch.pk, pipeline_id=pipeline.pk, run_id=run.pk,
-                        values={pipeline.status_field: status})
+                        values={pipeline.status_field: status}, locked_state=pitch.writeback_state)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -28,11 +28,11 @@ from integrations.errors import IntegrationError
 from integrations.salesforce import get_client, soql_literal
 from pipelines.models import Deck, Pipeline, Pitch
 from pipelines.services.admission import pitches_admit
-from pipelines.services.changes import parse_datetime, pitch_record_changed
 from integrations.salesforce.files import documents_with_new_versions
+from pipelines.services.changes import pitch_record_changed
 from pipelines.services.decks import deck_file_types, decks_find
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
-from pipelines.services.prompt import RecordText, record_text
+from pipelines.services.records import RecordText, fields_to_select, record_text, text_changed
 from pipelines.services.storable import storable_text
 from pipelines.services.usage import counting_calls
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
@@ -120,8 +120,7 @@ def intake_query(pipeline: Pipeline, *, overlap: timedelta) -> str:
     is SOQL by design and goes in as written — never through format_soql, whose braces
     would turn a `{` in a string literal into a KeyError; only the watermark is formatted.
     """
-    fields = sorted({"Id", "SystemModstamp", *pipeline.record_fields}, key=str.lower)
-    soql = f"SELECT {', '.join(fields)} FROM {pipeline.sobject} WHERE ({pipeline.selection})"
+    soql = f"SELECT {', '.join(fields_to_select(pipeline))} FROM {pipeline.sobject} WHERE ({pipeline.selection})"
     if pipeline.watermark:
         soql += f" AND SystemModstamp >= {soql_literal(pipeline.watermark - overlap)}"
     return soql + " ORDER BY SystemModstamp, Id"
@@ -137,12 +136,12 @@ def _sync_records(pipeline: Pipeline, summary: IntakeSummary) -> None:
             decks = decks_find(pipeline, client, [record["Id"] for record in batch])
             for record in batch:
                 summary.seen += 1
-                modstamp = parse_datetime(record.get("SystemModstamp"))
                 text = record_text(pipeline, record)
+                modstamp = text.system_modstamp
                 try:
-                    _upsert_pitch(pipeline, record, text, modstamp, summary, deck=decks.get(record["Id"]))
+                    _upsert_pitch(pipeline, record, text, summary, deck=decks.get(record["Id"]))
                 except (DatabaseError, ValueError) as exc:  # ValueError: what the driver refuses before sending
-                    _reject_record(pipeline, record, text, modstamp, exc, summary)
+                    _reject_record(pipeline, record, text, exc, summary)
                 if modstamp and (newest is None or modstamp > newest):
                     newest = modstamp
                     # Saved as we go: a pass that dies half-way resumes near where it stopped.
@@ -172,8 +171,10 @@ def _sync_new_deck_versions(pipeline: Pipeline, client, summary: IntakeSummary) 
             if pitch.deck_id == (deck.pk if deck else None):
                 continue
             if _wants_new_evaluation(pipeline, pitch):
-                pitch_record_changed(pitch, snapshot=pitch.snapshot, name=pitch.name, modstamp=pitch.system_modstamp,
-                                     intake_note=pitch.intake_note, deck=deck)
+                # The record's text as the pitch holds it: only the deck changed.
+                same_text = RecordText(snapshot=pitch.snapshot, name=pitch.name, note=pitch.intake_note,
+                                       system_modstamp=pitch.system_modstamp)
+                pitch_record_changed(pitch, text=same_text, deck=deck)
                 if pitch.status != Pitch.Status.NEW:
                     summary.changed += 1
             else:
@@ -193,34 +194,32 @@ def _batches(records, size: int):
         yield batch
 
 
-def _upsert_pitch(pipeline: Pipeline, record: dict, text: RecordText, modstamp: datetime | None,
-                  summary: IntakeSummary, *, deck: Deck | None = None) -> None:
+def _upsert_pitch(pipeline: Pipeline, record: dict, text: RecordText, summary: IntakeSummary, *,
+                  deck: Deck | None = None) -> None:
     salesforce_id = record["Id"]
     deck_id = deck.pk if deck else None
     with transaction.atomic():
         pitch, created = Pitch.objects.select_for_update().get_or_create(
             pipeline=pipeline, salesforce_id=salesforce_id,
-            defaults={"snapshot": text.snapshot, "system_modstamp": modstamp, "name": text.name,
-                      "intake_note": text.note, "deck": deck},
+            defaults={**text.pitch_fields(), "deck": deck},
         )
         if created:
             summary.new += 1
             return
-        if pitch.system_modstamp == modstamp and pitch.deck_id == deck_id:
+        if pitch.system_modstamp == text.system_modstamp and pitch.deck_id == deck_id:
             return  # seen already (the overlap re-reads a few records every pass)
         # Only a change to what the model reads (the fields, or the deck's version) earns a new
         # evaluation; our own write-back changes other fields and is ignored here.
-        if (pitch.snapshot != text.snapshot or pitch.deck_id != deck_id) and _wants_new_evaluation(pipeline, pitch):
-            pitch_record_changed(pitch, snapshot=text.snapshot, name=text.name, modstamp=modstamp,
-                                 intake_note=text.note, deck=deck)
+        if (text_changed(pitch.snapshot, text) or pitch.deck_id != deck_id) and _wants_new_evaluation(pipeline, pitch):
+            pitch_record_changed(pitch, text=text, deck=deck)
             if pitch.status != Pitch.Status.NEW:
                 summary.changed += 1
             return
-        Pitch.objects.filter(pk=pitch.pk).update(system_modstamp=modstamp, deck=deck)
+        Pitch.objects.filter(pk=pitch.pk).update(system_modstamp=text.system_modstamp, deck=deck)
 
 
-def _reject_record(pipeline: Pipeline, record: dict, text: RecordText, modstamp: datetime | None,
-                   exc: Exception, summary: IntakeSummary) -> None:
+def _reject_record(pipeline: Pipeline, record: dict, text: RecordText, exc: Exception,
+                   summary: IntakeSummary) -> None:
     """Set the record aside as a rejected pitch with the reason, never admitted; an edit in
     Salesforce brings it back (record_changed). A new record keeps only its id and name; a known
     one keeps the text it had, and a run in flight for that text is cancelled."""
@@ -232,9 +231,10 @@ def _reject_record(pipeline: Pipeline, record: dict, text: RecordText, modstamp:
         with transaction.atomic():
             pitch, _ = Pitch.objects.select_for_update().get_or_create(
                 pipeline=pipeline, salesforce_id=record["Id"], defaults={"name": text.name})
-            if pitch.status == Pitch.Status.REJECTED and pitch.system_modstamp == modstamp:
+            if pitch.status == Pitch.Status.REJECTED and pitch.system_modstamp == text.system_modstamp:
                 return  # the overlap re-read it: already set aside for this version
-            PITCH_STATES.apply(pitch.pk, "reject", error=reason, system_modstamp=modstamp, next_attempt_at=None)
+            PITCH_STATES.apply(pitch.pk, "reject", error=reason, system_modstamp=text.system_modstamp,
+                               next_attempt_at=None)
             # The earlier text's answer or run no longer stands for the record.
             WRITEBACK_STATES.apply(pitch.pk, "supersede", writeback_error=SUPERSEDED_BY_REJECTION)
             if pitch.status == Pitch.Status.EVALUATING and pitch.latest_run_id:

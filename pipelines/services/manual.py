@@ -15,10 +15,9 @@ from django.utils import timezone
 from integrations.errors import IntegrationError
 from integrations.salesforce import get_client
 from pipelines.models import Pipeline, Pitch
+from pipelines.selectors import pipeline_spend
 from pipelines.services.admission import pipeline_in_flight_limit, pipeline_room, pitch_evaluate
-from pipelines.services.changes import parse_datetime
-from pipelines.services.pause import pipeline_spend
-from pipelines.services.prompt import record_text
+from pipelines.services.records import fields_to_select, record_text
 from pipelines.services.spend import Spend
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
 from vicbot.runs import Run, StartRefused, run_cancel
@@ -45,21 +44,14 @@ def pitch_evaluate_now(*, pipeline: Pipeline, salesforce_id: str, trigger: Run.T
     the cap unless `past_cap_by` names who confirmed the start.
     """
     _refuse_past_the_cap(pipeline, past_cap_by)  # before spending a Salesforce call on it
-    fields = sorted({"Id", "SystemModstamp", "Name", *pipeline.record_fields}, key=str.lower)
-    record = get_client().get(pipeline.sobject, salesforce_id, fields=fields)
+    record = get_client().get(pipeline.sobject, salesforce_id, fields=fields_to_select(pipeline))
     text = record_text(pipeline, record)
     with transaction.atomic():
         # The pipeline first, then the pitch: the order admission takes them in.
         Pipeline.objects.select_for_update().get(pk=pipeline.pk)
         pitch, _ = Pitch.objects.select_for_update().update_or_create(
             pipeline=pipeline, salesforce_id=record["Id"],
-            defaults={
-                "snapshot": text.snapshot,
-                "system_modstamp": parse_datetime(record.get("SystemModstamp")),
-                "name": text.name,
-                "intake_note": text.note,
-                "updated_at": timezone.now(),
-            },
+            defaults={**text.pitch_fields(), "updated_at": timezone.now()},
         )
         return pitch_start_on_request(pitch=pitch, trigger=trigger, past_cap_by=past_cap_by)
 

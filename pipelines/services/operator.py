@@ -40,7 +40,7 @@ def _set_aside(*, pitch_id: int, operation: str, reason: str, user: str, verb: s
     pitch = Pitch.objects.select_for_update().select_related("pipeline").get(pk=pitch_id)
     now = timezone.now()
     moved = PITCH_STATES.apply(
-        pitch.pk, operation, where={"status": pitch.status}, next_attempt_at=None,
+        pitch.pk, operation, where={"status": pitch.status}, note=reason, next_attempt_at=None,
         error=f"{verb} by an operator ({user}): {reason}", operator_reason=reason, operator=user, operator_at=now,
     )
     if not moved:

@@ -4,32 +4,32 @@ While paused, intake still records new pitches but no run starts — except one 
 once the cool-down has passed (30 s, doubling up to 30 min). A probe that gets past the
 problem resumes the pipeline by itself; an operator can resume it at once. A daily spend
 cap pauses it the same way until the next UTC day; what counts against the cap is today's
-spend plus what runs still in flight reserved (pipelines.services.spend).
+spend plus what runs still in flight reserved (pipelines.selectors.pipeline_spend).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Q, Sum
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from config.enqueue import enqueue_pitches_admit
+from core.retry import RetryPolicy
 from pipelines.models import Pipeline
 from pipelines.services.spend import Spend
-from vicbot.runs import TERMINAL_STATUSES, RetryPolicy, Run
+from pipelines.states import PIPELINE_STATES
 
 
 def probe_cool_down() -> RetryPolicy:
     return RetryPolicy(base_seconds=settings.PIPELINE_PROBE_SECONDS, cap_seconds=30 * 60)
 
 
-class PauseKind:
-    SYSTEMIC = "systemic"
-    SPEND_CAP = "spend_cap"
+# What a pause leaves on the pipeline, cleared when it runs again (or is switched off).
+NOT_PAUSED = {"paused_at": None, "pause_reason": "", "probe_at": None, "pause_probes": 0, "probe_run": None,
+              "pause_pitch": None}
 
 
 def pipeline_pause(*, pipeline_id: int, reason: str, run_id: int | None = None, pitch_id: int | None = None) -> None:
@@ -39,14 +39,15 @@ def pipeline_pause(*, pipeline_id: int, reason: str, run_id: int | None = None, 
     probe takes another pitch: were the fault its own after all, it cannot stall the pipeline by
     being the probe every time (six probes in a row on one poisoned pitch, issue 16)."""
     pipeline = Pipeline.objects.get(pk=pipeline_id)
-    if (run_id is not None and pipeline.paused_at and pipeline.pause_kind == PauseKind.SYSTEMIC
-            and pipeline.probe_run_id != run_id):
+    S = Pipeline.State
+    if run_id is not None and pipeline.state in (S.PAUSED, S.PROBING) and pipeline.probe_run_id != run_id:
         # A run started before the pause, failing in the same outage, is not a failed probe: ten runs
         # in flight when OpenAI began answering 401 doubled the cool-down ten times (~1.4 h, chaos run).
         return
     now = timezone.now()
-    Pipeline.objects.filter(pk=pipeline_id).update(
-        paused_at=Coalesce(F("paused_at"), now), pause_kind=PauseKind.SYSTEMIC, pause_reason=reason,
+    PIPELINE_STATES.apply(
+        pipeline_id, "pause", note=reason,
+        paused_at=Coalesce(F("paused_at"), now), pause_reason=reason,
         probe_at=now + timedelta(seconds=probe_cool_down().delay(pipeline.pause_probes + 1)),
         pause_probes=F("pause_probes") + 1, probe_run=None, pause_pitch_id=pitch_id,
     )
@@ -54,40 +55,34 @@ def pipeline_pause(*, pipeline_id: int, reason: str, run_id: int | None = None, 
 
 def pipeline_pause_for_spend(*, pipeline_id: int, spend: Spend) -> None:
     now = timezone.now()
-    Pipeline.objects.filter(pk=pipeline_id).update(
-        paused_at=now, pause_kind=PauseKind.SPEND_CAP, probe_at=next_utc_midnight(now), probe_run=None,
-        pause_reason=f"Today's OpenAI spend reached the daily cap ({spend.sentence()}); "
-                     "resumes at 00:00 UTC.",
-    )
+    reason = f"Today's OpenAI spend reached the daily cap ({spend.sentence()}); resumes at 00:00 UTC."
+    PIPELINE_STATES.apply(pipeline_id, "pause_for_spend", note=reason, paused_at=now,
+                          probe_at=next_utc_midnight(now), probe_run=None, pause_reason=reason)
+
+
+def pipeline_probe_started(*, pipeline_id: int, run_id: int) -> None:
+    PIPELINE_STATES.apply(pipeline_id, "probe", note=f"run {run_id}", probe_run_id=run_id)
+
+
+def pipeline_probe_again(*, pipeline_id: int, run_id: int) -> None:
+    """The probe's pitch moved on without it (the record changed...): the next admission probes again."""
+    PIPELINE_STATES.apply(pipeline_id, "probe_again", where={"probe_run_id": run_id}, probe_run=None)
 
 
 def pipeline_resume(*, pipeline_id: int) -> bool:
     """Resume now (an operator, or a probe that succeeded); waiting pitches are admitted at once."""
-    resumed = Pipeline.objects.filter(pk=pipeline_id, paused_at__isnull=False).update(
-        paused_at=None, pause_kind="", pause_reason="", probe_at=None, pause_probes=0, probe_run=None,
-        pause_pitch=None,
-    )
+    resumed = PIPELINE_STATES.apply(pipeline_id, "resume", **NOT_PAUSED)
     if resumed:
         enqueue_pitches_admit(pipeline_id)
-    return bool(resumed)
+    return resumed
 
 
-def spent_today(pipeline: Pipeline, *, now: datetime | None = None) -> Decimal:
-    return pipeline_spend(pipeline, now=now).spent
-
-
-def pipeline_spend(pipeline: Pipeline, *, now: datetime | None = None) -> Spend:
-    """Today's (UTC) spend of the pipeline's runs: what ended runs cost, and what runs in flight reserved.
-
-    A run's reservation stops counting when it ends: its actual cost, priced in the same
-    step, replaces it.
-    """
-    start = (now or timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
-    runs = Run.objects.filter(pitches__pipeline=pipeline, created_at__gte=start)
-    totals = runs.aggregate(spent=Sum("cost_usd"),
-                            reserved=Sum("reserved_cost_usd", filter=~Q(status__in=TERMINAL_STATUSES)))
-    return Spend(spent=totals["spent"] or Decimal(0), reserved=totals["reserved"] or Decimal(0),
-                 cap=pipeline.daily_spend_cap_usd)
+def pipeline_follow_enabled(*, pipeline_id: int) -> None:
+    """The operator's `enabled` switch as a move: off disables the pipeline (a pause is forgotten), on runs it."""
+    if PIPELINE_STATES.apply(pipeline_id, "disable", where={"enabled": False}, **NOT_PAUSED):
+        return
+    if PIPELINE_STATES.apply(pipeline_id, "enable", where={"enabled": True}):
+        enqueue_pitches_admit(pipeline_id)
 
 
 def next_utc_midnight(now: datetime) -> datetime:

@@ -17,6 +17,8 @@ from integrations.salesforce.errors import translate_errors
 from pipelines.models import Pipeline
 from pipelines.models.pipeline import DEFAULT_ANSWER_MAPPING, DEFAULT_FIELDS
 from pipelines.services.intake import intake_query
+from pipelines.services.pause import pipeline_follow_enabled
+from pipelines.services.records import mapped_fields
 
 API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
 
@@ -56,7 +58,7 @@ def pipeline_validate(pipeline: Pipeline) -> None:
     if not isinstance(pipeline.answer_mapping, dict):
         raise InvalidPipeline("Answer mapping: an object of answer key → Salesforce field")
     written = written_fields(pipeline)
-    names = [pipeline.sobject, *pipeline.record_fields, *written]
+    names = [pipeline.sobject, *mapped_fields(pipeline), *written]
     bad = [name for name in names if not isinstance(name, str) or not API_NAME.match(name)]
     if bad:
         raise InvalidPipeline(f"Not Salesforce API names: {', '.join(map(repr, bad))}")
@@ -173,7 +175,7 @@ def fields_against_describe(pipeline: Pipeline, description: dict) -> list[str]:
     }
     knows_relationships = any("relationshipName" in f for f in description.get("fields", []))
     missing, unwritable, notes = [], [], []
-    for name in pipeline.record_fields:
+    for name in mapped_fields(pipeline):
         if "." not in name:
             if name.lower() not in fields:
                 missing.append(name)
@@ -244,4 +246,5 @@ def pipeline_schedule(*, pipeline: Pipeline, every_seconds: int) -> PeriodicTask
     )
     Pipeline.objects.filter(pk=pipeline.pk).update(schedule=task)
     pipeline.schedule = task
+    pipeline_follow_enabled(pipeline_id=pipeline.pk)  # the switch the admin's form saved, as a state move
     return task

@@ -1,57 +1,11 @@
-"""The model's view of a pitch: the record's fields, each bounded in size."""
+"""The model's view of a pitch: its snapshot's fields (pipelines.services.records), cut harder after a
+context overflow, in the pipeline's prompt template."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from tools.base import bound_text
+from core.text import bound_text
 from pipelines.models import Pipeline
 from pipelines.services.outcomes import CONTEXT_TOO_LONG
-from pipelines.services.storable import storable_text
-
-
-@dataclass(frozen=True)
-class RecordText:
-    """What a pitch stores of its record: the fields sent to the model, its name, and a note of
-    what had to be cleaned for the database to hold them ("" when nothing)."""
-
-    snapshot: dict[str, str]
-    name: str
-    note: str
-
-
-def record_text(pipeline: Pipeline, record: dict[str, Any]) -> RecordText:
-    notes = []
-    snapshot = {}
-    for field in pipeline.record_fields:
-        value = _lookup(record, field)
-        if value is None or value == "":
-            continue
-        text, note = storable_text(str(value))
-        if note:
-            notes.append(f"{field}: {note}")
-        snapshot[field] = bound_text(text, max_chars=pipeline.field_max_chars)
-    name, note = storable_text(str(record.get("Name") or ""))
-    if note and "name" not in {field.lower() for field in snapshot}:  # else already said for the field
-        notes.append(f"Name: {note}")
-    return RecordText(snapshot=snapshot, name=name[:255], note="; ".join(notes))
-
-
-def record_snapshot(pipeline: Pipeline, record: dict[str, Any]) -> dict[str, str]:
-    """The pipeline's fields of `record` (its website field too) as text, each cut to field_max_chars
-    with a marker.
-
-    A 200,000-character description is cut here, before it is stored or sent. Characters the
-    database cannot hold (NUL, lone surrogates) are replaced (pipelines.services.storable).
-    """
-    return record_text(pipeline, record).snapshot
-
-
-def record_website(pipeline: Pipeline, snapshot: dict[str, str]) -> str:
-    """The record's own website, from the pipeline's website field (never from the pitch's text)."""
-    wanted = pipeline.website_field.lower()
-    return next((value for field, value in snapshot.items() if wanted and field.lower() == wanted), "")
 
 
 # After OpenAI said the input is longer than the model's context window, each field is cut to a
@@ -85,13 +39,3 @@ def pitch_prompt(pipeline: Pipeline, *, record_id: str, snapshot: dict[str, str]
         .replace("{record_id}", record_id)
         .replace("{record}", lines)
     )
-
-
-def _lookup(record: dict[str, Any], dotted: str) -> Any:
-    """`Owner.Name` style relationship fields come back as nested objects."""
-    value: Any = record
-    for part in dotted.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = next((v for k, v in value.items() if k.lower() == part.lower()), None)
-    return value

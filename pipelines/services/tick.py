@@ -1,7 +1,7 @@
 """Beat's tick for the pipelines: work whose time has come, and the safety net for lost messages."""
 
 from config.enqueue import enqueue_pitches_admit
-from pipelines.services.admission import pipelines_with_work_due
+from pipelines.selectors import pipelines_with_work_due
 from pipelines.services.writeback import writebacks_due
 
 

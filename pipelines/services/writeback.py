@@ -17,14 +17,14 @@ from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from config.enqueue import enqueue_pitches_admit, enqueue_writeback_flush
+from core.retry import RetryPolicy
+from core.text import bound_text
 from integrations.salesforce import SalesforceError, get_client, soql_literal
 from pipelines.models import Pipeline, Pitch
-from pipelines.services.changes import SUPERSEDED_BY_EDIT, parse_datetime, pitch_record_changed
-from pipelines.services.prompt import record_text
+from pipelines.services.changes import SUPERSEDED_BY_EDIT, pitch_record_changed
+from pipelines.services.records import fields_to_select, record_text, text_changed
 from pipelines.services.usage import counting_calls
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
-from tools.base import bound_text
-from vicbot.runs import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +42,13 @@ STALE_CLAIM_TIMEOUTS = 6
 FLUSH_LOCK_SECONDS = 30
 
 
-def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dict[str, str]) -> None:
+def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dict[str, str],
+                    locked_state: str | None = None) -> None:
     """Queue `values` (Salesforce field → text) for the pitch's record, fixed now: whatever
-    happens to the pitch later, this write sends exactly these, from run `run_id`."""
+    happens to the pitch later, this write sends exactly these, from run `run_id`.
+
+    `locked_state`: the write-back state of a pitch row the caller holds locked (the move then
+    needs no read to know where it came from)."""
     # Alone, the answer goes out at once. Under load it batches: if other first writes are
     # already queued, their flush takes this one too (first attempts join any batch); if a
     # write is under way, that flush sends one more when it is done (writeback_flush); if one
@@ -61,7 +65,9 @@ def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dic
     else:
         delay, send = 0.0, True
     # next_writeback_at keeps the tick from flushing a joined answer alone before its window is up.
-    WRITEBACK_STATES.apply(pitch_id, "queue", writeback_error="", writeback_attempts=0, writeback_run_id=run_id,
+    where = {"writeback_state": locked_state} if locked_state is not None else None
+    WRITEBACK_STATES.apply(pitch_id, "queue", where=where, writeback_error="", writeback_attempts=0,
+                           writeback_run_id=run_id,
                            writeback_values=values, next_writeback_at=timezone.now() + timedelta(seconds=delay))
     if send:
         enqueue_writeback_flush(pipeline_id, countdown=delay or None)
@@ -169,7 +175,7 @@ def _still_to_write(pipeline: Pipeline, client, batch: list[Pitch], lengths: dic
     """
     # The written fields are the mapping's when each answer was queued (API names, validated on save).
     written_fields = {field for pitch in batch for field in pitch.writeback_values}
-    fields = sorted({"Id", "SystemModstamp", "Name", *pipeline.record_fields, *written_fields}, key=str.lower)
+    fields = fields_to_select(pipeline, also=written_fields)
     ids = ", ".join(soql_literal(pitch.salesforce_id) for pitch in batch)
     soql = f"SELECT {', '.join(fields)} FROM {pipeline.sobject} WHERE Id IN ({ids})"
     current = {record["Id"][:15]: record for record in client.query_iter(soql)}
@@ -177,10 +183,7 @@ def _still_to_write(pipeline: Pipeline, client, batch: list[Pitch], lengths: dic
     for pitch in batch:
         record = current.get(pitch.salesforce_id[:15])  # missing: deleted, which the update reports
         text = record_text(pipeline, record) if record is not None else None
-        snapshot = text.snapshot if text is not None else pitch.snapshot
-        modstamp = parse_datetime((record or {}).get("SystemModstamp"))
-        if snapshot != pitch.snapshot and pitch_record_changed(pitch, snapshot=snapshot, name=text.name,
-                                                               modstamp=modstamp, intake_note=text.note):
+        if text is not None and text_changed(pitch.snapshot, text) and pitch_record_changed(pitch, text=text):
             _finish(pitch, "drop_superseded", writeback_error=SUPERSEDED_BY_EDIT)
             enqueue_pitches_admit(pipeline.pk)  # the edited text waits for its run
         elif record is not None and all(record.get(field) == value

@@ -54,7 +54,7 @@ def test_pull_pitches_names_the_known_pipelines_when_one_is_unknown():
 def test_vicbot_status_lists_paused_pipelines_stuck_runs_and_failed_pitches():
     now = timezone.now()
     pipeline = Pipeline.objects.create(name="p1", fields=["Name"], answer_mapping={}, paused_at=now,
-                                       pause_kind="systemic", pause_reason="invalid_api_key", probe_at=now)
+                                       state="paused", pause_reason="invalid_api_key", probe_at=now)
     stuck = finished_run(status=RunStatus.WAITING_MODEL)
     Run.objects.filter(pk=stuck.pk).update(updated_at=now - timedelta(hours=2))
     moving = finished_run(status=RunStatus.WAITING_MODEL)

@@ -46,7 +46,7 @@ def test_it_counts_evaluations_cost_and_credits_per_day_and_run_times():
 def test_it_shows_pipeline_state_workers_api_use_and_spend_against_the_cap(client):
     now = timezone.now()
     paused = Pipeline.objects.create(name="paused-one", fields=["Name"], answer_mapping={}, api_usage="1234/15000",
-                                     daily_spend_cap_usd=Decimal("5.00"), paused_at=now,
+                                     daily_spend_cap_usd=Decimal("5.00"), paused_at=now, state="paused",
                                      pause_reason="OpenAI says the key is invalid", probe_at=now + timedelta(minutes=2),
                                      last_intake_at=now - timedelta(minutes=9), last_intake_summary="3 new, 1 changed",
                                      last_intake_error="INVALID_SESSION_ID: Session expired",

@@ -50,7 +50,7 @@ def test_the_schedule_is_set_on_the_pipeline_and_follows_enabled(operator):
 
 def test_a_paused_pipeline_shows_why_and_resume_now_resumes_it(operator):
     pipeline = Pipeline.objects.create(name="p", fields=["Name"], answer_mapping={}, paused_at=timezone.now(),
-                                       pause_kind="systemic", pause_reason="Run 7: invalid_api_key " + "x" * 400,
+                                       state="paused", pause_reason="Run 7: invalid_api_key " + "x" * 400,
                                        probe_at=timezone.now(), last_intake_summary="12 new, 3 changed, 0 deleted",
                                        last_intake_error="INVALID_FIELD: No such column 'Foo__c' " + "y" * 300,
                                        last_intake_error_at=timezone.now())
@@ -69,7 +69,7 @@ def test_a_paused_pipeline_shows_why_and_resume_now_resumes_it(operator):
 
 def test_resume_needs_the_change_permission(client, salesforce):
     pipeline = Pipeline.objects.create(name="p", fields=["Name"], answer_mapping={}, paused_at=timezone.now(),
-                                       pause_reason="quota")
+                                       state="paused", pause_reason="quota")
     client.force_login(staff_user("pipelines.view_pipeline"))
 
     assert 'value="resume_now"' not in client.get(f"{URL}{pipeline.pk}/change/", secure=True).content.decode()

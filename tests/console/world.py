@@ -62,7 +62,7 @@ def seed_world(*, sites, salesforce, companies: int = 12) -> dict:
         last_intake_summary=f"{companies} records read, 2 new, 1 changed, 2 runs started")
     eu = pipeline_create(name="eu-pitches", sobject="Account", daily_spend_cap_usd=Decimal("0.05"))
     Pipeline.objects.filter(pk=eu.pk).update(
-        paused_at=timezone.now() - timedelta(minutes=40), pause_kind="spend_cap", api_usage="4210/100000",
+        paused_at=timezone.now() - timedelta(minutes=40), state="paused_for_spend", api_usage="4210/100000",
         probe_at=timezone.now().replace(hour=0, minute=0, second=0) + timedelta(days=1),
         pause_reason="Today's OpenAI spend $0.05 reached the daily cap of $0.05; resumes at 00:00 UTC.",
         last_intake_at=timezone.now() - timedelta(minutes=12), last_intake_summary="3 records read, 0 new",

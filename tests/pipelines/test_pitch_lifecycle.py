@@ -156,7 +156,7 @@ def test_the_daily_spend_cap_pauses_the_pipeline_while_intake_keeps_recording(sa
 
     paused = Pipeline.objects.get(pk=pipeline.pk)
     assert (summary.new, summary.started) == (2, 0)
-    assert paused.pause_kind == "spend_cap" and "daily cap" in paused.pause_reason
+    assert paused.state == "paused_for_spend" and "daily cap" in paused.pause_reason
     assert paused.probe_at.hour == 0 and paused.probe_at > paused.paused_at
     assert pipeline.pitches.filter(status=Pitch.Status.NEW).count() == 2
 

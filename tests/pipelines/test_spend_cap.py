@@ -134,7 +134,7 @@ def test_a_cent_cap_with_runs_costing_more_ends_within_one_run_of_the_cap(salesf
     assert len(runs) == 1 and spent > Decimal("0.01")
     assert spent <= Decimal("0.01") + max(run.cost_usd for run in runs)
     paused = Pipeline.objects.get(pk=pipeline.pk)
-    assert paused.pause_kind == "spend_cap" and "daily cap of $0.01" in paused.pause_reason
+    assert paused.state == "paused_for_spend" and "daily cap of $0.01" in paused.pause_reason
     assert pipeline.pitches.filter(status=Pitch.Status.NEW).count() == 2
 
 
@@ -150,7 +150,7 @@ def test_a_due_probe_waits_while_the_run_in_flight_has_reserved_what_the_cap_all
     assert pitches_admit(pipeline_id=pipeline.pk) == 0
 
     paused = Pipeline.objects.get(pk=pipeline.pk)
-    assert paused.pause_kind == "spend_cap" and "reserved by runs in flight" in paused.pause_reason
+    assert paused.state == "paused_for_spend" and "reserved by runs in flight" in paused.pause_reason
     assert Run.objects.count() == 1
 
 

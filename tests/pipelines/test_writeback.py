@@ -8,7 +8,7 @@ from tests.support.pitches import add_accounts, make_pipeline, run_in_threads, w
 from pipelines.models import Pitch
 from vicbot.models import Assistant, Run, RunStatus
 from pipelines.services.intake import pitches_pull
-from pipelines.services.prompt import record_snapshot
+from pipelines.services.records import record_snapshot
 from pipelines.services.writeback import writeback_flush, writeback_retry
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

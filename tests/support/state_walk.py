@@ -1,6 +1,6 @@
 """Walk a declared state table against real rows: every allowed move once, and every refused one."""
 
-from vicbot.state_machine import StateMachine
+from core.state_machine import StateMachine
 
 
 def walk(machine: StateMachine, make_row, fields: dict[str, dict] | None = None) -> list[tuple[str, str, str]]:

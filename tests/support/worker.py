@@ -20,7 +20,9 @@ class CeleryWorker:
         self.concurrency = concurrency
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60) -> CeleryWorker:
+    def start(self, timeout: float = 60, *, ping: bool = True) -> CeleryWorker:
+        """`ping=False`: a worker on a broker of its own (the filesystem one, REDIS_URL empty), which this
+        process's app cannot ping; the caller waits for the work it expects instead."""
         from config.celery_app import app
 
         self.log = open(self.log_path, "a")
@@ -34,6 +36,8 @@ class CeleryWorker:
             cwd=REPO, env={**os.environ, **self.env}, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so kill() reaches the pool children too
         )
+        if not ping:
+            return self
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

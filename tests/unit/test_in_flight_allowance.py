@@ -6,7 +6,7 @@ import pytest
 
 from vicbot.capacity import (DEFAULT_ALLOWANCE, MAX_ALLOWANCE, THROTTLE_FLOOR, TurnProfile, allowance,
                              requests_per_turn, throttle_after_rate_limit, throttle_now)
-from vicbot.retry import RetryPolicy
+from core.retry import RetryPolicy
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 # A 20 s turn of 10,000 tokens, one create and one retrieve: a run uses 6 requests and 30,000 tokens a minute.

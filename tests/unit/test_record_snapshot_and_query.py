@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 from pipelines.models import Pipeline
 from pipelines.services.intake import intake_query
-from pipelines.services.prompt import pitch_prompt, record_snapshot, record_website
-from tools.base import TRUNCATION_MARKER
+from core.text import TRUNCATION_MARKER
+from pipelines.services.prompt import pitch_prompt
+from pipelines.services.records import mapped_fields, record_snapshot, record_website
 
 
 def pipeline(**fields) -> Pipeline:
@@ -46,7 +47,7 @@ def test_the_website_field_is_read_and_kept_even_when_not_among_the_fields_sent(
     assert record_website(p, snapshot) == "https://acme.example"
     # Named in another case among the fields: read once, found all the same.
     p = pipeline(fields=["Name", "website"], website_field="Website")
-    assert p.record_fields == ["Name", "website"]
+    assert mapped_fields(p) == ["Name", "website"]
     snapshot = record_snapshot(p, {"Name": "Acme", "Website": "acme.example"})
     assert record_website(p, snapshot) == "acme.example"
     # The pitch's text never stands in for the field.

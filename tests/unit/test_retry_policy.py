@@ -1,6 +1,6 @@
 """One retry policy for turns, polls and write-backs."""
 
-from vicbot.retry import RetryPolicy
+from core.retry import RetryPolicy
 
 
 def test_it_doubles_from_the_base_and_stops_at_the_cap():

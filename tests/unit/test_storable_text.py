@@ -3,7 +3,7 @@
 import json
 
 from pipelines.models import Pipeline
-from pipelines.services.prompt import record_text
+from pipelines.services.records import record_text
 from pipelines.services.storable import REPLACEMENT, storable_text
 
 

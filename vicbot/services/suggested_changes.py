@@ -18,7 +18,7 @@ from django.utils import timezone
 from config.enqueue import enqueue_suggested_change_apply
 from tools.salesforce import apply_suggestion
 from vicbot.models import SuggestedChange, ToolCall
-from vicbot.state_machine import StateMachine
+from core.state_machine import StateMachine
 
 log = logging.getLogger(__name__)
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
-from django.db.models import Q
 from django.utils import timezone
 
 from pipelines.management.arguments import positive_int
-from pipelines.models import Pipeline, Pitch
-from vicbot.runs import TERMINAL_STATUSES, Run
+from pipelines.selectors import (
+    ENDED_UNANSWERED,
+    intake_failing,
+    pipelines_paused_or_failing,
+    pitches_failed,
+    writebacks_failed,
+)
+from vicbot.selectors import runs_stuck
 
 
 def _when(value) -> str:
@@ -31,40 +36,36 @@ class Command(BaseCommand):
         now = timezone.now()
         problems = 0
 
-        paused = Pipeline.objects.filter(Q(paused_at__isnull=False) | ~Q(last_intake_error="")).order_by("name")
+        paused = pipelines_paused_or_failing()
         self.stdout.write(self.style.MIGRATE_HEADING("Pipelines paused or failing intake"))
         for pipeline in paused:
             if pipeline.paused_at:
                 problems += 1
-                self.stdout.write(f"  {pipeline.name}: paused since {_when(pipeline.paused_at)} ({pipeline.pause_kind}): "
+                self.stdout.write(f"  {pipeline.name}: paused since {_when(pipeline.paused_at)} "
+                                  f"({pipeline.get_state_display()}): "
                                   f"{pipeline.pause_reason}; next try {_when(pipeline.probe_at)}")
-            if pipeline.last_intake_error and (pipeline.last_intake_at is None or (
-                    pipeline.last_intake_error_at and pipeline.last_intake_error_at >= pipeline.last_intake_at)):
+            if intake_failing(pipeline):
                 problems += 1
                 self.stdout.write(f"  {pipeline.name}: intake failing {pipeline.intake_failures_in_a_row}x, last at "
                                   f"{_when(pipeline.last_intake_error_at)}: {pipeline.last_intake_error}")
         if not problems:
             self.stdout.write("  none")
 
-        stuck = (Run.objects.exclude(status__in=TERMINAL_STATUSES)
-                 .filter(Q(updated_at__lt=now - timedelta(minutes=stuck_minutes)) | Q(deadline_at__lt=now))
-                 .order_by("updated_at"))
+        unchanged_since = now - timedelta(minutes=stuck_minutes)
+        count, stuck = runs_stuck(unchanged_since=unchanged_since, now=now, limit=limit)
         self.stdout.write(self.style.MIGRATE_HEADING(f"Runs stuck (no change for {stuck_minutes} min, or past deadline)"))
-        count = stuck.count()
-        for run in stuck[:limit]:
+        for run in stuck:
             self.stdout.write(f"  run {run.pk}: {run.status} since {_when(run.updated_at)}, turn {run.turn}, "
                               f"deadline {_when(run.deadline_at)}")
         self.stdout.write(f"  … and {count - limit} more" if count > limit else ("  none" if not count else ""))
         problems += count
 
-        ended = (Pitch.Status.FAILED, Pitch.Status.REJECTED)  # rejected: intake could not store the record
-        failed = Pitch.objects.filter(status__in=ended).select_related("pipeline").order_by("-updated_at")
-        failed_writes = Pitch.objects.filter(writeback_state=Pitch.WriteBack.FAILED).exclude(status__in=ended)
+        failed, failed_writes = pitches_failed(), writebacks_failed()
         self.stdout.write(self.style.MIGRATE_HEADING(
             "Failed pitches (evaluation, write-back, or rejected at intake)"))
         total = failed.count() + failed_writes.count()
-        for pitch in [*failed[:limit], *failed_writes.select_related("pipeline")[:limit]]:
-            reason = pitch.error if pitch.status in ended else f"write-back: {pitch.writeback_error}"
+        for pitch in [*failed[:limit], *failed_writes[:limit]]:
+            reason = pitch.error if pitch.status in ENDED_UNANSWERED else f"write-back: {pitch.writeback_error}"
             self.stdout.write(f"  pitch {pitch.pk} {pitch.salesforce_id} ({pitch.pipeline.name}) {pitch.name}: {reason}")
         if not total:
             self.stdout.write("  none")

@@ -16,6 +16,7 @@ from django.db import transaction
 from config.enqueue import enqueue_run_advance
 from vicbot.models import TERMINAL_STATUSES, CompletionState, Run
 from vicbot.services.runs.handlers import completion_handler
+from vicbot.services.runs.lifecycles import COMPLETION_STATES
 
 log = logging.getLogger(__name__)
 
@@ -34,20 +35,16 @@ def run_complete(*, run_id: int) -> None:
                     completion_handler(run.completion_handler)(run, run.status)
         except Exception as exc:
             log.exception("run %s: completion handler %r failed", run.pk, run.completion_handler)
-            run.completion_state = CompletionState.FAILED
-            run.completion_error = "".join(traceback.format_exception_only(exc)).strip()
+            error = "".join(traceback.format_exception_only(exc)).strip()
+            COMPLETION_STATES.apply(run.pk, "handler_failed", note=error, completion_error=error,
+                                    next_check_at=None)
         else:
-            run.completion_state = CompletionState.DONE
-            run.completion_error = ""
-        run.next_check_at = None
-        run.save(update_fields=["completion_state", "completion_error", "next_check_at", "updated_at"])
+            COMPLETION_STATES.apply(run.pk, "done", completion_error="", next_check_at=None)
 
 
 def run_retry_completion(*, run_id: int) -> bool:
     """Operator's retry of a handler that raised."""
-    updated = Run.objects.filter(pk=run_id, completion_state=CompletionState.FAILED).update(
-        completion_state=CompletionState.PENDING, completion_error=""
-    )
+    updated = COMPLETION_STATES.apply(run_id, "retry", completion_error="")
     if updated:
         enqueue_run_advance(run_id)
     return bool(updated)

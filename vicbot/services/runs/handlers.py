@@ -19,6 +19,7 @@ Rerun = Callable[..., "Run | None"]  # rerun(run, *, confirmed_by: str) -> the n
 
 _handlers: dict[str, Handler] = {}
 _reruns: dict[str, Rerun] = {}
+_answer_keys: dict[str, tuple[str, ...]] = {}
 
 
 class UnknownHandler(LookupError):
@@ -37,12 +38,16 @@ class StartRefused(Exception):
         self.override_permission = override_permission
 
 
-def register_completion_handler(key: str, *, rerun: Rerun | None = None) -> Callable[[Handler], Handler]:
+def register_completion_handler(
+    key: str, *, rerun: Rerun | None = None, answer_keys: tuple[str, ...] = ()
+) -> Callable[[Handler], Handler]:
     """Decorator: call the function as `handler(run, outcome)` when a run started with `key` ends.
 
     `rerun(run, confirmed_by=...)`, if given, is how an operator's "re-run" of such a run starts
     again: the app that owns the run (e.g. a pitch's) decides what a new attempt means for it, and
     may refuse with StartRefused (its rules, such as a spend cap, apply to re-runs too).
+    `answer_keys` name the fields of the run's structured answer the handler reads, the headline
+    first (e.g. a verdict) and then its explanation: the console shows them as the answer.
     """
 
     def register(function: Handler) -> Handler:
@@ -52,6 +57,8 @@ def register_completion_handler(key: str, *, rerun: Rerun | None = None) -> Call
         _handlers[key] = function
         if rerun is not None:
             _reruns[key] = rerun
+        if answer_keys:
+            _answer_keys[key] = tuple(answer_keys)
         return function
 
     return register
@@ -59,6 +66,11 @@ def register_completion_handler(key: str, *, rerun: Rerun | None = None) -> Call
 
 def rerun_for(key: str) -> Rerun | None:
     return _reruns.get(key)
+
+
+def run_answer_keys(run: Run) -> tuple[str, ...]:
+    """The answer fields the run's completion handler reads, headline first; () when it named none."""
+    return _answer_keys.get(run.completion_handler, ())
 
 
 def completion_handler(key: str) -> Handler:

@@ -15,11 +15,12 @@ from django.db.models import Case, F, TextField, Value, When
 from django.utils import timezone
 
 from config.enqueue import enqueue_run_advance
-from vicbot.models import ACTIVE_STATUSES, CompletionState, Run, RunStatus, ToolCall
-from vicbot.retry import RetryPolicy
+from vicbot.models import ACTIVE_STATUSES, Run, RunStatus
+from core.retry import RetryPolicy
 from vicbot.services.runs.completion import run_complete
+from vicbot.services.runs.lifecycles import COMPLETION_STATES, TOOL_CALL_STATES
 from vicbot.services.runs.usage import run_record_cost
-from vicbot.state_machine import StateMachine
+from core.state_machine import StateMachine
 
 S = RunStatus
 RUN_STATES = StateMachine(Run, "status", [
@@ -49,7 +50,8 @@ END_OPERATIONS = {S.SUCCEEDED: "succeed", S.FAILED: "fail", S.CANCELLED: "cancel
 COMPLETION_SAFETY_NET = timedelta(seconds=30)
 
 
-def run_move(run_id: int, operation: str, *, where: dict | None = None, **fields) -> bool:
+def run_move(run_id: int, operation: str, *, where: dict | None = None, also=(), note: str = "",
+             **fields) -> bool:
     """Make one move of RUN_STATES; True if this call won it.
 
     An error message written by the move is also kept as the run's first error, unless it
@@ -58,7 +60,7 @@ def run_move(run_id: int, operation: str, *, where: dict | None = None, **fields
     if message := fields.get("error_message"):
         fields["first_error"] = Case(When(first_error="", then=Value(message)), default=F("first_error"),
                                      output_field=TextField())
-    return RUN_STATES.apply(run_id, operation, where=where, **fields)
+    return RUN_STATES.apply(run_id, operation, where=where, also=also, note=note, **fields)
 
 
 def run_end(run_id: int, outcome: RunStatus, *, code: str = "", message: str = "", where: dict | None = None,
@@ -66,14 +68,15 @@ def run_end(run_id: int, outcome: RunStatus, *, code: str = "", message: str = "
     """The one way a run ends: its outcome and reason recorded, its cost priced, its handler due."""
     now = timezone.now()
     ended = run_move(
-        run_id, END_OPERATIONS[outcome], where=where, error_code=code, error_message=message, finished_at=now,
-        completion_state=CompletionState.PENDING, next_check_at=now + COMPLETION_SAFETY_NET,
-        create_claimed_at=None, **fields,
+        run_id, END_OPERATIONS[outcome], where=where, also=[COMPLETION_STATES["due"]],
+        note=f"{code}: {message}" if code else message, error_code=code, error_message=message,
+        finished_at=now,
+        next_check_at=now + COMPLETION_SAFETY_NET, create_claimed_at=None, **fields,
     )
     if ended:
         # Tools still queued for a run that has ended must not run (a Salesforce save, say).
-        ToolCall.objects.filter(run_id=run_id, status=ToolCall.Status.PENDING).update(
-            status=ToolCall.Status.SKIPPED, finished_at=now, error=f"Not run: the run ended ({outcome})")
+        TOOL_CALL_STATES.apply_many("skip", where={"run_id": run_id}, note=f"the run ended ({outcome})",
+                                    finished_at=now, error=f"Not run: the run ended ({outcome})")
         # Every way a run ends prices its tokens here, before its handler can read the run.
         run_record_cost(run_id)
         _complete_after_commit(run_id)

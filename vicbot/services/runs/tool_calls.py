@@ -23,6 +23,7 @@ from tools.registry import UnknownTool, registry
 from vicbot.models import TERMINAL_STATUSES, Run, RunStatus, ToolCall
 from config.enqueue import enqueue_run_advance, enqueue_tool_call_execute, queued_messages
 from vicbot.services.runs import tool_limits
+from vicbot.services.runs.lifecycles import TOOL_CALL_END_OPERATIONS, TOOL_CALL_STATES
 from vicbot.services.runs.state import run_fail, run_move
 from vicbot.services.runs.usage import usage_increments
 from vicbot.services.suggested_changes import suggested_changes_record
@@ -79,25 +80,24 @@ def tool_call_execute(*, tool_call_id: int) -> None:
     if turn is None:
         return
     now = timezone.now()
-    with transaction.atomic():
-        # Only while the run still waits on tools: a run that ended (cancelled, timed out) runs none of them.
-        ids = list(ToolCall.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-            **turn, status=ToolCall.Status.PENDING, run__status=RunStatus.RUNNING_TOOLS).values_list("pk", flat=True))
-        ToolCall.objects.filter(pk__in=ids, status=ToolCall.Status.PENDING).update(
-            status=ToolCall.Status.RUNNING, started_at=now, attempts=F("attempts") + 1)
+    # Only while the run still waits on tools: a run that ended (cancelled, timed out) runs none of them.
+    ids = TOOL_CALL_STATES.apply_many("claim", where={**turn, "run__status": RunStatus.RUNNING_TOOLS},
+                                      skip_locked=True, started_at=now, attempts=F("attempts") + 1)
     # Ours: the rows this claim (its started_at) moved; SQLite has no row locks to skip.
     calls = list(ToolCall.objects.select_related("run__assistant")
                  .filter(pk__in=ids, status=ToolCall.Status.RUNNING, started_at=now).order_by("pk"))
     if not calls:
         # Already done or running elsewhere — or the run has ended: then they are settled as skipped.
-        ToolCall.objects.filter(**turn, status=ToolCall.Status.PENDING, run__status__in=TERMINAL_STATUSES).update(
-            status=ToolCall.Status.SKIPPED, finished_at=now, error="Not run: the run had ended")
+        TOOL_CALL_STATES.apply_many("skip", where={**turn, "run__status__in": TERMINAL_STATUSES},
+                                    note="the run had ended", finished_at=now,
+                                    error="Not run: the run had ended")
         return
     for call, result, status, seconds in _execute_side_by_side(calls):
         # Each as it finishes: a worker killed meanwhile loses only the calls still running.
         with transaction.atomic():
-            if ToolCall.objects.filter(pk=call.pk, status=ToolCall.Status.RUNNING).update(
-                status=status, output=result.output, error=result.error, usage=result.usage,
+            if TOOL_CALL_STATES.apply(
+                call.pk, TOOL_CALL_END_OPERATIONS[status], note=result.error[:500] if result.error else "",
+                output=result.output, error=result.error, usage=result.usage,
                 systemic_error=result.systemic, finished_at=timezone.now(), duration_ms=int(seconds * 1000),
             ) and result.suggestions:
                 suggested_changes_record(tool_call=call, suggestions=result.suggestions)
@@ -186,13 +186,15 @@ def run_recover_tools(run: Run) -> None:
             if backlog:
                 continue
         if call.attempts >= MAX_TOOL_ATTEMPTS:
-            ToolCall.objects.filter(pk=call.pk, status=call.status).update(
-                status=ToolCall.Status.TIMED_OUT, finished_at=now,
+            TOOL_CALL_STATES.apply(
+                call.pk, "give_up", where={"status": call.status}, note="the task was lost twice",
+                finished_at=now,
                 error="The tool's task was lost twice (worker stopped)",
                 output=error_result("lost", "The tool could not be run; continue without it",
                                     max_chars=settings.TOOL_OUTPUT_MAX_CHARS).output,
             )
-        elif ToolCall.objects.filter(pk=call.pk, status=call.status).update(status=ToolCall.Status.PENDING):
+        elif TOOL_CALL_STATES.apply(call.pk, "resend", where={"status": call.status},
+                                    note="the task was lost"):
             lost.append(call)
     if lost:
         log.warning("run %s: re-sending lost tool calls %s", run.pk, ", ".join(f"{c.pk} ({c.name})" for c in lost))

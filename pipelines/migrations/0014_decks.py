@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pipelines', '0010_pitch_set_aside_and_pause_pitch'),
+        ('pipelines', '0013_pipeline_drop_pause_kind'),
     ]
 
     operations = [
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('pages', models.PositiveIntegerField(blank=True, help_text='Pages (slides) in the file.', null=True)),
                 ('sent_pages', models.PositiveIntegerField(blank=True, help_text='Pages the model gets.', null=True)),
                 ('sent_as', models.CharField(blank=True, choices=[('file', 'the file (pages as text and images)'), ('cut', 'its first pages (cut to fit)'), ('text', 'its extracted text')], max_length=10)),
-                ('note', models.TextField(blank=True, help_text='What the model is told about how the deck was cut or read.')),
+                ('model_note', models.TextField(blank=True, help_text='What the model is told about how the deck was cut or read.')),
                 ('text', models.TextField(blank=True, help_text='The extracted text, when it is sent as text.')),
                 ('openai_file_id', models.CharField(blank=True, max_length=100)),
                 ('openai_expires_at', models.DateTimeField(blank=True, null=True)),

@@ -1,92 +1,45 @@
-"""The pitch pipeline in the operator's console: pipelines are edited, pitches are history.
+"""Pitches in the admin: history, read-only and never deleted; one status that agrees with the
+write-back's; evaluate again, retry the write-back, skip or fail, each under its own permission
+(Pitch.Meta.permissions) and through the pipeline's services."""
 
-Actions need their own permission (Pipeline.Meta and Pitch.Meta declare them); a
-pipeline is checked against Salesforce before it is saved.
-"""
+from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
 
-from config.enqueue import enqueue_pitch_evaluate_again, enqueue_pull_pitches
-# The console's presentation (schedule on the form, resume); permissions stay here.
-from pipelines.console_admin import (
-    PipelineConsoleMixin,
-    PitchConsoleMixin,
-    ScheduleFields,
-    confirm_past_limit,
-)
-from pipelines.models import Deck, Pipeline, Pitch
-from pipelines.services.pipelines import (
-    InvalidPipeline,
-    pipeline_check_in_salesforce,
-    pipeline_schedule,
-    pipeline_validate,
-)
+from config.enqueue import enqueue_pitch_evaluate_again
+from console.admin.common import confirm_past_limit, warn_if_no_worker
+from pipelines.models import Pitch
 from pipelines.services.manual import PAST_CAP_PERMISSION, pipelines_past_cap
-from pipelines.services.configuration import assistant_problem
 from pipelines.services.operator import OperatorRefused, pitch_fail, pitch_skip
 from pipelines.services.writeback import writeback_retry
-from vicbot.runs import NO_WORKER_WARNING, a_worker_is_alive
+
+# What the write-back adds to the pitch's own status, so the two never contradict each other.
+WRITEBACK_NOTE = {
+    Pitch.WriteBack.QUEUED: "write-back queued",
+    Pitch.WriteBack.WRITING: "writing back now",
+    Pitch.WriteBack.FAILED: "write-back failed",
+    Pitch.WriteBack.SUPERSEDED: "its write-back was superseded by a newer evaluation",
+}
 
 
-class PipelineForm(ScheduleFields, forms.ModelForm):
-    class Meta:
-        model = Pipeline
-        fields = "__all__"
-
-    def clean(self):
-        cleaned = super().clean()
-        self.salesforce_notes: list[str] = []
-        if self.errors:
-            return cleaned  # a field is already wrong (e.g. not JSON): fix that first
-        pipeline = Pipeline(**{k: v for k, v in cleaned.items() if k != "schedule"})
-        if problem := assistant_problem(pipeline.assistant_name):
-            self.add_error("assistant_name", problem)
-            return cleaned
-        try:
-            pipeline_validate(pipeline)
-            self.salesforce_notes = pipeline_check_in_salesforce(pipeline=pipeline)
-        except InvalidPipeline as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return cleaned
-
-
-@admin.register(Pipeline)
-class PipelineAdmin(PipelineConsoleMixin, admin.ModelAdmin):
-    form = PipelineForm
-    list_display = ("name", "enabled", "state", "sobject", "assistant_name", "max_in_flight", "schedule", "watermark",
-                    "api_usage", "last_intake_at", "last_intake_summary")
-    readonly_fields = ("watermark", "api_usage", "last_intake_at", "last_intake_summary")
-    actions = ["pull_now", "resume_now"]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        for note in getattr(form, "salesforce_notes", []):
-            messages.warning(request, f"{obj}: {note}")
-        if obj.schedule is None:
-            pipeline_schedule(pipeline=obj, every_seconds=300)
-
-    def has_pull_permission(self, request):
-        return request.user.has_perm("pipelines.pull_pipeline")
-
-    @admin.action(description="Pull pitches now", permissions=["pull"])
-    def pull_now(self, request, queryset):
-        for pipeline in queryset:
-            enqueue_pull_pitches(pipeline.pk)
-        self.message_user(request, f"Queued an intake pass for {queryset.count()} pipelines.")
-        warn_if_no_worker(request)
-
-
-def warn_if_no_worker(request) -> None:
-    """An action that queued work says so plainly when no worker is there to do it."""
-    if not a_worker_is_alive():
-        messages.warning(request, NO_WORKER_WARNING)
+def status_sentence(pitch: Pitch) -> str:
+    label = pitch.get_status_display()
+    if pitch.status == Pitch.Status.EVALUATED and pitch.writeback_state == Pitch.WriteBack.FAILED:
+        label = "answered, but the write-back failed"
+    elif pitch.status == Pitch.Status.EVALUATED and pitch.writeback_state in WRITEBACK_NOTE:
+        label = f"answered ({WRITEBACK_NOTE[pitch.writeback_state]})"
+    elif pitch.writeback_state in (Pitch.WriteBack.FAILED, Pitch.WriteBack.QUEUED, Pitch.WriteBack.WRITING) \
+            and pitch.status != Pitch.Status.EVALUATED:
+        label = f"{label}; {WRITEBACK_NOTE[pitch.writeback_state]}"
+    return label
 
 
 @admin.register(Pitch)
-class PitchAdmin(PitchConsoleMixin, admin.ModelAdmin):
-    list_display = ("name", "salesforce_id", "pipeline", "status_and_writeback", "assessment", "writeback_state",
-                    "writeback_error", "updated_at")
+class PitchAdmin(admin.ModelAdmin):
+    # Fits 1440 px; the whole error is on the pitch's page.
+    list_display = ("name", "salesforce_id", "pipeline", "status_and_writeback", "assessment", "problem",
+                    "updated")
     list_filter = ("pipeline", "status", "writeback_state", "assessment")
     search_fields = ("name", "salesforce_id")
     readonly_fields = ("runs",)
@@ -111,6 +64,19 @@ class PitchAdmin(PitchConsoleMixin, admin.ModelAdmin):
 
     def has_skip_or_fail_permission(self, request):
         return request.user.has_perm("pipelines.skip_or_fail_pitch")
+
+    @admin.display(description="error")
+    def problem(self, obj: Pitch) -> str:
+        text = obj.writeback_error if obj.writeback_state == Pitch.WriteBack.FAILED else obj.error
+        return text if len(text) <= 80 else text[:79] + "…"  # whole on the pitch's page
+
+    @admin.display(description="updated", ordering="updated_at")
+    def updated(self, obj: Pitch) -> str:
+        return timezone.localtime(obj.updated_at).strftime("%Y-%m-%d %H:%M:%S")
+
+    @admin.display(description="status", ordering="status")
+    def status_and_writeback(self, obj: Pitch) -> str:
+        return status_sentence(obj)
 
     @admin.action(description="Skip (never evaluated nor written until evaluated again; give a reason on the "
                               "pitch's page)", permissions=["skip_or_fail"])
@@ -152,6 +118,8 @@ class PitchAdmin(PitchConsoleMixin, admin.ModelAdmin):
                        for pitch in pitches],
                 reasons=sorted({str(refusals[pitch.pipeline_id]) for pitch in past_cap}),
                 checkbox_label=f"Start {len(past_cap)} evaluations past the daily spend cap.",
+                title="Start past the daily spend cap?",
+                intro="The pipeline refuses to start these evaluations now:",
             )
         queued = 0
         for pitch in pitches:
@@ -175,24 +143,3 @@ class PitchAdmin(PitchConsoleMixin, admin.ModelAdmin):
         count = writeback_retry(pitch_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"Queued {count} write-backs (only failed ones are retried).")
         warn_if_no_worker(request)
-
-
-@admin.register(Deck)
-class DeckAdmin(admin.ModelAdmin):
-    """Each deck version read for the pitches: whether the model got it, and why not. Written only by
-    the pipeline (pipelines.services.decks): read-only here."""
-
-    list_display = ("title", "version_number", "file_type", "status", "pages", "sent_as", "downloads", "uploads",
-                    "created_at")
-    list_filter = ("status", "file_type", "sent_as")
-    search_fields = ("title", "content_version_id", "content_document_id", "record_id")
-    exclude = ("text",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

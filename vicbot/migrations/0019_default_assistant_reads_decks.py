@@ -42,5 +42,5 @@ def remove_version(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("vicbot", "0018_d1_run_input_items")]
+    dependencies = [("vicbot", "0018_run_input_items")]
     operations = [migrations.RunPython(add_version, remove_version)]

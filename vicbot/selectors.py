@@ -1,0 +1,103 @@
+"""Reads of the engine's records that code outside the engine needs (the console, commands): runs
+by status, spend, run times, failures by reason, workers alive, model capacity.
+
+Each returns plain values, never a queryset to build on: how the rows are stored stays the
+engine's business. Writes go through vicbot.runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Count, IntegerField, Q, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.utils import timezone
+
+from vicbot.capacity import throttle_now
+from vicbot.models import TERMINAL_STATUSES, ModelCapacity, Run, RunStatus, WorkerHeartbeat
+from vicbot.services.heartbeats import WORKER_SILENT_AFTER
+
+FAILED_STATUSES = (RunStatus.FAILED, RunStatus.TIMED_OUT)
+
+
+def runs_by_status_created_since(since: datetime) -> dict[str, int]:
+    """How many runs created since `since` are in each status (statuses without runs left out)."""
+    return dict(Run.objects.filter(created_at__gte=since).values_list("status")
+                .annotate(n=Count("id")).values_list("status", "n"))
+
+
+@dataclass(frozen=True)
+class DayOfRuns:
+    day: date
+    evaluations: int = 0  # runs that succeeded
+    ended: int = 0  # runs that ended, however
+    cost: Decimal = Decimal(0)
+    credits: int = 0  # PitchBook credits the runs' tools spent
+
+
+def runs_ended_per_day(since: datetime) -> dict[date, DayOfRuns]:
+    """Runs that ended since `since`, per UTC day (days without runs left out)."""
+    rows = (
+        Run.objects.filter(finished_at__gte=since, status__in=TERMINAL_STATUSES)
+        .annotate(day=TruncDate("finished_at"))
+        .values("day")
+        .annotate(
+            evaluations=Count("id", filter=Q(status=RunStatus.SUCCEEDED)),
+            ended=Count("id"),
+            cost=Coalesce(Sum("cost_usd"), Decimal(0)),
+            credits=Coalesce(Sum(Cast(KT("tool_usage__pitchbook_credits"), IntegerField())), 0),
+        )
+    )
+    return {row["day"]: DayOfRuns(**row) for row in rows}
+
+
+def run_durations_since(since: datetime) -> list[float]:
+    """Seconds from start to end of each run that ended since `since`, shortest first."""
+    finished = Run.objects.filter(finished_at__gte=since, started_at__isnull=False,
+                                  status__in=TERMINAL_STATUSES).values_list("started_at", "finished_at")
+    return sorted((end - start).total_seconds() for start, end in finished.iterator())
+
+
+def failures_by_reason_since(since: datetime) -> list[tuple[str, int]]:
+    """(error code, count) of runs that failed or timed out since `since`, most frequent first."""
+    rows = (Run.objects.filter(finished_at__gte=since, status__in=FAILED_STATUSES)
+            .values("error_code").annotate(n=Count("id")).order_by("-n", "error_code"))
+    return [(row["error_code"], row["n"]) for row in rows]
+
+
+def run_spend_created_since(since: datetime) -> Decimal:
+    """What the runs created since `since` cost so far (all of them, whoever started them)."""
+    runs = Run.objects.filter(created_at__gte=since)
+    return runs.aggregate(total=Coalesce(Sum("cost_usd"), Decimal(0)))["total"]
+
+
+@dataclass(frozen=True)
+class Worker:
+    hostname: str
+    last_seen_at: datetime
+    alive: bool  # reported within WORKER_SILENT_AFTER
+
+
+def workers_seen(now: datetime | None = None) -> list[Worker]:
+    """Every worker that ever reported, latest first (see vicbot.services.heartbeats)."""
+    now = now or timezone.now()
+    return [Worker(beat.hostname, beat.last_seen_at, now - beat.last_seen_at <= WORKER_SILENT_AFTER)
+            for beat in WorkerHeartbeat.objects.order_by("-last_seen_at")]
+
+
+def model_throttle_now(capacity: ModelCapacity, now: datetime | None = None) -> float:
+    """The model's throttle now (1.0: full speed), as it recovered since its last 429."""
+    return throttle_now(capacity.throttle, capacity.throttled_at, now or timezone.now())
+
+
+def runs_stuck(*, unchanged_since: datetime, now: datetime | None = None,
+               limit: int) -> tuple[int, list[Run]]:
+    """Runs not ended that have not changed since `unchanged_since`, or are past their deadline: how
+    many, and the `limit` longest unchanged."""
+    now = now or timezone.now()
+    stuck = (Run.objects.exclude(status__in=TERMINAL_STATUSES)
+             .filter(Q(updated_at__lt=unchanged_since) | Q(deadline_at__lt=now)).order_by("updated_at"))
+    return stuck.count(), list(stuck[:limit])
