@@ -120,7 +120,8 @@ def pitches_admit(*, pipeline_id: int) -> int:
     if len(started) < room and backlog.exists():
         more = room - len(started)
         if not probing:
-            more = backlog_room(room=more, free_slots=slots - len(started), limit=pipeline_in_flight_limit(pipeline))
+            more = backlog_room(room=more, free_slots=slots - len(started), limit=pipeline_in_flight_limit(pipeline),
+                                queued=queued_messages(), max_queued=settings.VICBOT_ADMIT_MAX_BACKLOG)
         started += [run for pitch in backlog[:more] if (run := pitch_evaluate(pitch=pitch)) is not None]
     if probing and started:
         pipeline_probe_started(pipeline_id=pipeline.pk, run_id=started[0].pk)

@@ -17,6 +17,9 @@ from django.db.models import QuerySet
 from pipelines.models import Pipeline, Pitch
 
 BACKLOG_RESERVE = 0.1  # of the in-flight limit, kept free of backlog for new pitches (at least one slot)
+# Of VICBOT_ADMIT_MAX_BACKLOG: the backlog starts runs only while the broker's queue is shorter than this share,
+# so a busy worker's queue stays short and a new pitch's steps do not wait behind the backlog's.
+BACKLOG_QUEUE_SHARE = 0.25
 
 
 def backlog_cutoff(pipeline: Pipeline, now: datetime) -> datetime | None:
@@ -35,9 +38,13 @@ def split_backlog(due: QuerySet[Pitch], cutoff: datetime | None) -> tuple[QueryS
             due.filter(system_modstamp__lt=cutoff).order_by(*order))
 
 
-def backlog_room(*, room: int, free_slots: int, limit: int | None) -> int:
+def backlog_room(*, room: int, free_slots: int, limit: int | None, queued: int | None = None,
+                 max_queued: int | None = None) -> int:
     """How many backlog pitches may start: what `room` allows, less the reserve kept free for new pitches
-    (`free_slots`: the pipeline's in-flight room now; `limit`: its in-flight limit)."""
+    (`free_slots`: the pipeline's in-flight room now; `limit`: its in-flight limit), and no more than the
+    broker's queue has room for at the backlog's share (`queued` messages of at most `max_queued`)."""
+    if queued is not None and max_queued is not None:
+        room = min(room, max(math.ceil(BACKLOG_QUEUE_SHARE * max_queued) - queued, 0))
     # A limit of one keeps nothing back: new pitches still come first, and the backlog must move at all.
     reserve = min(max(1, math.ceil(BACKLOG_RESERVE * limit)), limit - 1) if limit else 1
     return max(min(room, free_slots - reserve), 0)

@@ -133,6 +133,33 @@ def compute_scale(*, pitches: int, wall_seconds: float, intrinsic_seconds: float
     }
 
 
+def compute_new_during_backlog(*, intrinsic_seconds: float, arrived: int, from_intake: Sequence[float],
+                                from_admission: Sequence[float]) -> dict:
+    """The pitches that arrived while a backlog ran: their time against one pitch's own (their usual)."""
+    p50, p95 = percentile(from_intake, 0.5), percentile(from_intake, 0.95)
+    return {
+        "new_arrived": arrived,
+        "new_written": len(from_intake),
+        "new_intake_p50_seconds": round(p50, 2),
+        "new_intake_p95_seconds": round(p95, 2),
+        "new_admission_p50_seconds": round(percentile(from_admission, 0.5), 2),
+        "new_admission_p95_seconds": round(percentile(from_admission, 0.95), 2),
+        "new_ratio_p50": round(p50 / intrinsic_seconds, 2) if intrinsic_seconds else None,
+        "new_ratio_p95": round(p95 / intrinsic_seconds, 2) if intrinsic_seconds else None,
+    }
+
+
+BACKLOG_ROWS = (
+    ("New pitches arriving during the backlog: written / arrived",
+     lambda f: f"{f['new_written']} / {f['new_arrived']}"),
+    ("New pitches, intake to written p50 / p95 vs intrinsic",
+     lambda f: f"{f['new_intake_p50_seconds']:.2f} / {f['new_intake_p95_seconds']:.2f} s = "
+               f"{f['new_ratio_p50']}x / {f['new_ratio_p95']}x"),
+    ("New pitches, admitted to written p50 / p95",
+     lambda f: f"{f['new_admission_p50_seconds']:.2f} / {f['new_admission_p95_seconds']:.2f} s"),
+)
+
+
 def compute_waiting(*, waiting: int, admitted_in: float, worker_idle_rss: int, worker_waiting_rss: float,
                     worker_peak_rss: int, redis_peak: int | None) -> dict:
     """The memory figures of a pass whose runs all wait on a model slower than the pass (--waiting)."""

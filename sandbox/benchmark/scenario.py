@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -65,6 +65,8 @@ class Options:
     prompt_template: str | None = None
     intake_every_seconds: int = 3600  # after the first intake, which the command sends
     workers: int = 1  # worker processes, each as one worker dyno would run it (its own pool and concurrency)
+    backlog: int = 0  # of `pitches`, records last modified long ago (the pipeline scores them as a backlog) ...
+    new_after_seconds: float = 15.0  # ... and the rest arrive this long into the pass, while the backlog runs
 
     def shape(self) -> figures.Shape:
         return figures.Shape(model_latency=self.model_latency, queued_latency=self.queued_latency,
@@ -94,6 +96,7 @@ class Scenario:
         self.idle_rss = 0
         self.purged = 0
         self.cpu_at_start: dict[str, float] = {}
+        self.new_ids: list[str] = []  # with a backlog: the records that arrive during the pass
         self.cpu_during: dict[str, float] = {}
 
     @property
@@ -112,7 +115,9 @@ class Scenario:
         self.end_runs_left()
         self.world = start_world(self.stack, queued_seconds=o.queued_latency, run_seconds=o.model_latency,
                                  requests_per_minute=o.openai_rpm, tokens_per_minute=o.openai_tpm)
-        seed_pitches(self.world, o.pitches)
+        seed_pitches(self.world, o.backlog or o.pitches)
+        if o.backlog:
+            _backdate(self.world, days=BACKLOG_AGE_DAYS)
         self.env = {
             **self.world.environment(),
             "OPENAI_WEBHOOK_SECRET": self.world.openai.webhook_secret if o.webhooks else "",
@@ -172,6 +177,8 @@ class Scenario:
             fields["max_in_flight"] = self.options.in_flight
         if self.options.prompt_template:
             fields["prompt_template"] = self.options.prompt_template
+        if self.options.backlog:
+            fields["backlog_older_than_days"] = BACKLOG_AGE_DAYS // 2
         pipeline = pipeline_create(name=PIPELINE_NAME, every_seconds=self.options.intake_every_seconds, **fields)
         # The command sends the first intake itself (the clock starts there); beat must not
         # add one of its own, and every other pipeline is paused (they would read this org too).
@@ -263,6 +270,8 @@ class Scenario:
                                    f"logs in {self.log_dir}")
             if on_second is not None:
                 on_second(elapsed)
+            if self.options.backlog and not self.new_ids and elapsed >= self.options.new_after_seconds:
+                self._new_pitches_arrive()
             if progress is not None and elapsed - last_report >= 10 and done != last_done:
                 progress(done, self.options.pitches)
                 last_report, last_done = elapsed, done
@@ -298,6 +307,24 @@ class Scenario:
             worker_waiting_rss=figures.percentile(samples, 0.5), worker_peak_rss=self.sampler.peak_rss,
             redis_peak=self.sampler.peak_redis if _is_redis() else None,
         )
+
+    def _new_pitches_arrive(self) -> None:
+        """The records that are not backlog arrive in Salesforce, and an intake pass takes them in (once the
+        first pass, over the backlog, is over: a pass while one runs would be skipped)."""
+        self.pipeline.refresh_from_db()
+        if self.pipeline.last_intake_at is None:
+            return
+        self.new_ids = seed_pitches(self.world, self.options.pitches - self.options.backlog)
+        enqueue_pull_pitches(self.pipeline.pk, after_commit=False)
+
+    def new_pitch_figures(self) -> dict:
+        """The arriving pitches' time while the backlog runs, from intake and from admission to write-back."""
+        new = list(self.pipeline.pitches.filter(salesforce_id__in=self.new_ids, written_back_at__isnull=False)
+                   .annotate(admitted_at=Min("runs__created_at")).values("created_at", "admitted_at", "written_back_at"))
+        return figures.compute_new_during_backlog(
+            intrinsic_seconds=self.options.shape().intrinsic_seconds(), arrived=len(self.new_ids),
+            from_intake=[(p["written_back_at"] - p["created_at"]).total_seconds() for p in new],
+            from_admission=[(p["written_back_at"] - p["admitted_at"]).total_seconds() for p in new])
 
     def _cpu_now(self) -> dict[str, float]:
         """CPU seconds so far of each worker's tree, the web's (gunicorn and its workers) and beat's."""
@@ -352,6 +379,18 @@ class Scenario:
         for process in [self.worker, *self.beats, self.web]:
             if process is not None:
                 stop_process(process)
+
+
+BACKLOG_AGE_DAYS = 60
+
+
+def _backdate(world: World, *, days: int) -> None:
+    """Every record now in the org, last modified `days` ago: what a first pass over an old org finds."""
+    org = world.salesforce.org
+    stamp = timezone.now() - timedelta(days=days)
+    with org.lock:
+        for record in org._records.values():
+            record.values.update(SystemModstamp=stamp, LastModifiedDate=stamp)
 
 
 def _worker_log(index: int) -> str:

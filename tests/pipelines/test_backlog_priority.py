@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def no_worker_queue(settings):
     """No worker runs here: admission's own choice is what is tested; the messages it sends are dropped."""
-    settings.VICBOT_ADMIT_MAX_BACKLOG = 10_000
+    settings.VICBOT_ADMIT_MAX_BACKLOG = 1_000
     celery_app.control.purge()
     yield
     celery_app.control.purge()
@@ -65,3 +65,10 @@ def test_without_the_setting_every_pitch_waits_its_turn_oldest_first():
     (10, 10, 10, 9), (3, 10, 10, 3), (5, 5, 50, 0), (20, 50, 50, 20), (20, 20, None, 19), (1, 1, 1, 1), (1, 1, 2, 0)])
 def test_backlog_room_keeps_the_reserve(room, free_slots, limit, expected):
     assert backlog_room(room=room, free_slots=free_slots, limit=limit) == expected
+
+
+def test_the_backlog_starts_only_while_the_brokers_queue_is_short():
+    """A quarter of VICBOT_ADMIT_MAX_BACKLOG: a new pitch's steps never queue behind a long backlog's."""
+    assert backlog_room(room=9, free_slots=10, limit=10, queued=0, max_queued=32) == 8
+    assert backlog_room(room=9, free_slots=10, limit=10, queued=5, max_queued=32) == 3
+    assert backlog_room(room=9, free_slots=10, limit=10, queued=20, max_queued=32) == 0

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from sandbox.benchmark.figures import ROWS, SCALE_ROWS, WAITING_ROWS, table
+from sandbox.benchmark.figures import BACKLOG_ROWS, ROWS, SCALE_ROWS, WAITING_ROWS, table
 from sandbox.benchmark.scenario import Options, Scenario
 
 
@@ -38,6 +38,12 @@ class Command(BaseCommand):
                             help="Tokens per minute it announces; with them, the automatic in-flight limit")
         parser.add_argument("--workers", type=int, default=1,
                             help="Worker processes, each started as one worker dyno would be (its own pool and concurrency)")
+        parser.add_argument("--backlog", type=int, default=0,
+                            help="Records last modified long ago, which the pipeline scores as a backlog; with --new")
+        parser.add_argument("--new", type=int, default=0,
+                            help="With --backlog: records arriving while the backlog runs (--new-after seconds in); "
+                                 "prints their time against their usual")
+        parser.add_argument("--new-after", type=float, default=15.0)
         parser.add_argument("--check", action="store_true",
                             help="Exit 1 unless every pitch is written back, none failed and every worker ran tasks "
                                  "(CI's check of a scale-out; never a timing)")
@@ -66,8 +72,12 @@ class Command(BaseCommand):
             turns=o["turns"], tools_per_turn=o["tools_per_turn"], tool_latency=o["tool_latency"],
             webhooks=o["webhooks"], concurrency=o["concurrency"], pool=o["pool"], in_flight=o["in_flight"],
             openai_rpm=o["openai_rpm"], openai_tpm=o["openai_tpm"], timeout=o["timeout"], environment=environment,
-            workers=o["workers"],
+            workers=o["workers"], backlog=o["backlog"], new_after_seconds=o["new_after"],
         )
+        if o["backlog"]:
+            if not o["new"]:
+                raise CommandError("--backlog needs --new: the pitches whose time it measures")
+            options.pitches = o["backlog"] + o["new"]
         title = (f"benchmark: {options.pitches} pitches, {options.model_latency:g}s/turn, {options.turns} turns, "
                  f"{options.tools_per_turn} tools/turn at {options.tool_latency:g}s, webhooks "
                  f"{'on' if options.webhooks else 'off'}, pool {options.pool or settings.CELERY_WORKER_POOL} × "
@@ -102,9 +112,11 @@ class Command(BaseCommand):
                 scenario.wait(progress=lambda done, total: self.stderr.write(f"  {done}/{total} cancelled"))
             else:
                 figures = scenario.measure()
+                if o["backlog"]:
+                    figures |= scenario.new_pitch_figures()
             scenario.stop_processes()
         figures["options"] = {**vars(options), "environment": environment}
-        rows = WAITING_ROWS if o["waiting"] else ROWS + SCALE_ROWS
+        rows = WAITING_ROWS if o["waiting"] else ROWS + SCALE_ROWS + (BACKLOG_ROWS if o["backlog"] else ())
         self.stdout.write("\n".join(table(figures, title=title, rows=rows)))
         if o["json_path"]:
             Path(o["json_path"]).write_text(json.dumps(figures, indent=2, default=str))
