@@ -104,7 +104,8 @@ def rate_limit_bound_seconds(*, tokens: int, requests: int, tokens_per_minute: i
 def compute_scale(*, pitches: int, wall_seconds: float, intrinsic_seconds: float, cpu: dict[str, float],
                   database_cpu: float | None, peak_rss_by_worker: dict[int, int],
                   in_flight: Sequence[tuple[int, int | None]], tokens: int, requests: int, tokens_per_minute: int,
-                  requests_per_minute: int, tasks_by_worker: dict[str, int]) -> dict:
+                  requests_per_minute: int, tasks_by_worker: dict[str, int],
+                  database_connections_peak: int | None = None, redis_clients_peak: int | None = None) -> dict:
     """What bounds a pass: CPU per pitch of each kind of process, runs in flight against the allowance, and
     the rate-limit bound with the wall time as a multiple of it."""
     per_pitch = max(pitches, 1)
@@ -130,6 +131,8 @@ def compute_scale(*, pitches: int, wall_seconds: float, intrinsic_seconds: float
         "rate_limit_bound_seconds": round(bound, 1),
         "wall_over_bound": round(wall_seconds / bound, 2) if bound else None,
         "tasks_by_worker": tasks_by_worker,
+        "database_connections_peak": database_connections_peak,
+        "redis_clients_peak": redis_clients_peak,
     }
 
 
@@ -210,6 +213,9 @@ SCALE_ROWS = (
      lambda f: f"{f['worker_cpu_per_pitch']} / {f['web_cpu_per_pitch']} / {f['beat_cpu_per_pitch']} / "
                f"{'-' if f['database_cpu_per_pitch'] is None else f['database_cpu_per_pitch']}"),
     ("Worker RSS peak, each worker's whole tree", lambda f: " / ".join(f"{mb} MB" for mb in f["worker_peak_rss_mb_each"])),
+    ("Connections, peak: PostgreSQL (this database) / Redis (this db)",
+     lambda f: f"{'-' if f['database_connections_peak'] is None else f['database_connections_peak']} / "
+               f"{'-' if f['redis_clients_peak'] is None else f['redis_clients_peak']}"),
 )
 
 WAITING_ROWS = (

@@ -77,6 +77,8 @@ class PeakSampler:
         self.peak_rss = 0  # all workers' trees together
         self.peak_rss_by_worker: dict[int, int] = {}  # index → its tree's peak
         self.peak_redis = 0
+        self.peak_redis_clients = 0  # connections to this Redis db (the server may serve others too)
+        self.peak_database_backends = 0  # PostgreSQL connections to this database, the benchmark's own excepted
         self.in_flight_samples: list[tuple[int, int | None]] = []  # (pitches evaluating, allowance)
         self.backend_cpu: dict[int, tuple[float, float]] = {}  # backend pid → (CPU when first seen, latest)
         self._in_flight = in_flight
@@ -121,10 +123,15 @@ class PeakSampler:
         if self._redis is not None:
             try:
                 self.peak_redis = max(self.peak_redis, int(self._redis.info("memory")["used_memory"]))
+                db = self._redis.connection_pool.connection_kwargs.get("db", 0)
+                ours = [c for c in self._redis.client_list() if int(c.get("db", -1)) == db]
+                self.peak_redis_clients = max(self.peak_redis_clients, len(ours) - 1)  # less the sampler's
             except Exception:  # noqa: BLE001 - a flushed or restarting Redis must not end the benchmark
                 pass
         if self._database_backends is not None:
-            for pid in self._database_backends():
+            backends = self._database_backends()
+            self.peak_database_backends = max(self.peak_database_backends, len(backends))
+            for pid in backends:
                 cpu = process_cpu_seconds(pid, with_children=False)
                 # A backend that starts during the pass started at 0; one already there counts from now.
                 start, _ = self.backend_cpu.get(pid, (cpu if first else 0.0, 0.0))

@@ -369,6 +369,8 @@ class Scenario:
             requests=sum(figures.openai_counts([(r.method, r.path) for r in list(self.world.openai.requests)]).values()),
             tokens_per_minute=self.options.openai_tpm, requests_per_minute=self.options.openai_rpm,
             tasks_by_worker=probe.totals_by_directory(self.probe_dir),
+            database_connections_peak=self.sampler.peak_database_backends if self.sampler.backend_cpu else None,
+            redis_clients_peak=self.sampler.peak_redis_clients if _is_redis() else None,
         )
 
     def _in_flight_limit(self) -> str:
