@@ -10,9 +10,9 @@ from config.enqueue import Task
 FIELDS = ["Name", "Website", "Description", "Industry"]
 ANSWER_MAPPING = {"Assessment": "VicBot_Assessment__c", "Reasoning": "VicBot_Reasoning__c"}
 # The README's default is no cap (OpenAI's limits decide), but max_in_flight cannot be blank until
-# pipelines 0005. The schedule carries this mark so pipelines 0014 can blank the cap of the pipeline
+# pipelines 0005. The schedule carries this mark so pipelines 0015 can blank the cap of the pipeline
 # made here, and only that one: installs that ran this step before the mark existed keep their number.
-UNCAPPED_MARK = "Created uncapped by migration vicbot 0004; pipelines 0014 clears the cap."
+UNCAPPED_MARK = "Created uncapped by migration vicbot 0004; a pipelines migration clears the cap."
 
 
 def create(apps, schema_editor):

@@ -50,6 +50,8 @@ class Command(BaseCommand):
         parser.add_argument("--waiting", action="store_true",
                             help="Measure memory instead: the model never answers within the pass; once every "
                                  "pitch's run waits on it, print the worker's RSS and Redis memory, then cancel them")
+        parser.add_argument("--decks", dest="deck_mb", type=float, default=None, metavar="MB",
+                            help="Attach a PDF deck of about MB megabytes to every pitch")
         parser.add_argument("--timeout", type=float, default=600)
         parser.add_argument("--json", dest="json_path", default=None, help="Also write the figures to this file")
         parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -72,7 +74,7 @@ class Command(BaseCommand):
             turns=o["turns"], tools_per_turn=o["tools_per_turn"], tool_latency=o["tool_latency"],
             webhooks=o["webhooks"], concurrency=o["concurrency"], pool=o["pool"], in_flight=o["in_flight"],
             openai_rpm=o["openai_rpm"], openai_tpm=o["openai_tpm"], timeout=o["timeout"], environment=environment,
-            workers=o["workers"], backlog=o["backlog"], new_after_seconds=o["new_after"],
+            workers=o["workers"], backlog=o["backlog"], new_after_seconds=o["new_after"], deck_mb=o["deck_mb"],
         )
         if o["backlog"]:
             if not o["new"]:
@@ -81,8 +83,7 @@ class Command(BaseCommand):
         title = (f"benchmark: {options.pitches} pitches, {options.model_latency:g}s/turn, {options.turns} turns, "
                  f"{options.tools_per_turn} tools/turn at {options.tool_latency:g}s, webhooks "
                  f"{'on' if options.webhooks else 'off'}, pool {options.pool or settings.CELERY_WORKER_POOL} × "
-                 f"{options.concurrency or settings.CELERY_WORKER_CONCURRENCY}, {options.workers} worker process(es), OpenAI "
-                 f"limits {options.openai_rpm} RPM / {options.openai_tpm} TPM"
+            workers=o["workers"], backlog=o["backlog"], new_after_seconds=o["new_after"], deck_mb=o["deck_mb"],
                  f"{''.join(f', {k}={v}' for k, v in environment.items())}")
         with ExitStack() as stack:
             try:

@@ -8,7 +8,7 @@ its number (see pipelines 0005: an operator's 10 cannot be told from the old def
 from django.db import migrations
 
 # vicbot 0004's mark, restated: a migration must not import another migration module.
-UNCAPPED_MARK = "Created uncapped by migration vicbot 0004; pipelines 0014 clears the cap."
+UNCAPPED_MARK = "Created uncapped by migration vicbot 0004; a pipelines migration clears the cap."
 CAP_AT_CREATION = 10  # the column's default when vicbot 0004 runs
 
 
@@ -23,7 +23,7 @@ def clear_the_cap(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("pipelines", "0013_pipeline_drop_pause_kind"),
+        ("pipelines", "0014_decks"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
