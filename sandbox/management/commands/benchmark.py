@@ -83,7 +83,9 @@ class Command(BaseCommand):
         title = (f"benchmark: {options.pitches} pitches, {options.model_latency:g}s/turn, {options.turns} turns, "
                  f"{options.tools_per_turn} tools/turn at {options.tool_latency:g}s, webhooks "
                  f"{'on' if options.webhooks else 'off'}, pool {options.pool or settings.CELERY_WORKER_POOL} × "
-            workers=o["workers"], backlog=o["backlog"], new_after_seconds=o["new_after"], deck_mb=o["deck_mb"],
+                 f"{options.concurrency or settings.CELERY_WORKER_CONCURRENCY}, {options.workers} worker process(es), OpenAI "
+                 f"limits {options.openai_rpm} RPM / {options.openai_tpm} TPM"
+                 f"{f', a {options.deck_mb:g} MB deck each' if options.deck_mb is not None else ''}"
                  f"{''.join(f', {k}={v}' for k, v in environment.items())}")
         with ExitStack() as stack:
             try:
