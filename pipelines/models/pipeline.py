@@ -52,6 +52,12 @@ class Pipeline(models.Model):
                   "for the assistant's model allow (shared with every other pipeline on that model). "
                   "A number is a cap on top of that.",
     )
+    backlog_older_than_days = models.PositiveIntegerField(
+        null=True, blank=True, default=None,
+        help_text="Records last modified longer ago than this are a backlog: they start only after every newer "
+                  "pitch waiting, and never into the last tenth of the in-flight limit, so new pitches keep their "
+                  "usual time while a backlog runs. Blank: every pitch alike, oldest first.",
+    )
     max_attempts = models.PositiveSmallIntegerField(
         default=3, help_text="Runs a pitch gets when they end for a reason worth another try, before it fails."
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from config.enqueue import enqueue_pitches_admit, queued_messages
 from pipelines.models import Pipeline, Pitch
 from pipelines.selectors import pipeline_spend, pitches_waiting
+from pipelines.services.backlog import backlog_cutoff, backlog_room, split_backlog
 from pipelines.services.decks import deck_run_input, decks_held, decks_nudge
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
 from pipelines.services.handler_keys import PITCH_EVALUATED
@@ -121,11 +122,17 @@ def pitches_admit(*, pipeline_id: int) -> int:
     if held_decks := list(held.values_list("deck_id", flat=True).distinct()[:100]):
         decks_nudge(held_decks)
         due = due.exclude(decks_held(now))
-    order = due.order_by("system_modstamp", "pk")
-    if probing and pipeline.pause_pitch_id and order.exclude(pk=pipeline.pause_pitch_id).exists():
-        order = order.exclude(pk=pipeline.pause_pitch_id)  # never the pitch that caused the pause, twice in a row
-    started = [run for pitch in order[:room]
-               if (run := pitch_evaluate(pitch=pitch)) is not None]
+    fresh, backlog = split_backlog(due, backlog_cutoff(pipeline, now))
+    if probing and pipeline.pause_pitch_id and due.exclude(pk=pipeline.pause_pitch_id).exists():
+        # never the pitch that caused the pause, twice in a row
+        fresh, backlog = fresh.exclude(pk=pipeline.pause_pitch_id), backlog.exclude(pk=pipeline.pause_pitch_id)
+    started = [run for pitch in fresh[:room] if (run := pitch_evaluate(pitch=pitch)) is not None]
+    if len(started) < room and backlog.exists():
+        more = room - len(started)
+        if not probing:
+            more = backlog_room(room=more, free_slots=slots - len(started), limit=pipeline_in_flight_limit(pipeline),
+                                queued=queued_messages(), max_queued=settings.VICBOT_ADMIT_MAX_BACKLOG)
+        started += [run for pitch in backlog[:more] if (run := pitch_evaluate(pitch=pitch)) is not None]
     if probing and started:
         pipeline_probe_started(pipeline_id=pipeline.pk, run_id=started[0].pk)
     if room < slots and due.exists():

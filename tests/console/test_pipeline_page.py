@@ -82,3 +82,18 @@ def test_resume_needs_the_change_permission(client, salesforce):
 
     pipeline.refresh_from_db()
     assert pipeline.paused_at is not None
+
+
+@pytest.mark.parametrize("cap, says", [
+    (2, "Its cap of 2 in flight, not OpenAI&#x27;s limits (10 now), is what holds its pitches back"),
+    (50, "OpenAI&#x27;s rate limits (10 at once now), not its cap of 50, are what hold its pitches back."),
+    (None, "No cap: OpenAI&#x27;s rate limits decide how many run at once (10 now)."),
+])
+def test_the_page_says_whether_its_cap_or_openais_limits_hold_pitches_back(operator, cap, says):
+    """No reading of OpenAI's limits yet: the allowance is its starting 10 (vicbot.capacity.DEFAULT_ALLOWANCE)."""
+    pipeline = Pipeline.objects.create(name="capped", fields=["Name"], answer_mapping={}, assistant_name="tester",
+                                       max_in_flight=cap)
+
+    page = operator.get(f"{URL}{pipeline.pk}/change/", secure=True).content.decode()
+
+    assert says in page
