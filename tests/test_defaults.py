@@ -64,7 +64,7 @@ def test_only_the_untouched_pipeline_the_creating_step_marked_loses_its_cap(mark
 
     from pipelines.models import Pipeline
 
-    migration = import_module("pipelines.migrations.0015_x1_default_pipeline_uncapped")
+    migration = import_module("pipelines.migrations.0015_default_pipeline_uncapped")
     every, _ = IntervalSchedule.objects.get_or_create(every=300, period="seconds")
     task = PeriodicTask.objects.create(name="Pull pitches: upgraded", task="vicbot.pull_pitches", interval=every,
                                        description=migration.UNCAPPED_MARK if marked else "")

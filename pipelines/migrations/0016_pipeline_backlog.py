@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pipelines', '0015_x1_default_pipeline_uncapped'),
+        ('pipelines', '0015_default_pipeline_uncapped'),
     ]
 
     operations = [
