@@ -31,6 +31,7 @@ class Task(StrEnum):
     PITCH_EVALUATE_AGAIN = "vicbot.pitch_evaluate_again"
     WRITEBACK_FLUSH = "vicbot.writeback_flush"
     PIPELINES_TICK = "vicbot.pipelines_tick"
+    NOTIFICATION_SEND = "vicbot.notification_send"
 
 
 class Priority(IntEnum):
@@ -98,6 +99,11 @@ def enqueue_pitch_evaluate_again(pitch_id: int, *, past_cap_by: str = "", after_
 
 def enqueue_writeback_flush(pipeline_id: int, *, countdown: float | None = None, after_commit: bool = True) -> None:
     _send(Task.WRITEBACK_FLUSH, pipeline_id, countdown=countdown, after_commit=after_commit)
+
+
+def enqueue_notification_send(kind: str, pipeline_id: int | None, text: str, *, after_commit: bool = True) -> None:
+    """`pipeline_id` 0 stands for none (a fleet-wide event)."""
+    _send(Task.NOTIFICATION_SEND, kind, pipeline_id or 0, text, after_commit=after_commit)
 
 
 def queued_messages() -> int | None:

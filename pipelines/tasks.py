@@ -6,6 +6,7 @@ from config.enqueue import Task
 from pipelines.services.admission import pitches_admit
 from pipelines.services.intake import pitches_pull
 from pipelines.services.manual import pitch_evaluate_again
+from pipelines.services.notifications import notification_send
 from pipelines.services.tick import pipelines_tick
 from pipelines.services.writeback import writeback_flush
 
@@ -34,3 +35,9 @@ def pipelines_tick_task() -> None:
 @shared_task(name=Task.PITCH_EVALUATE_AGAIN)
 def pitch_evaluate_again_task(pitch_id: int, past_cap_by: str = "") -> None:
     pitch_evaluate_again(pitch_id=pitch_id, past_cap_by=past_cap_by)
+
+
+# Each channel has its own timeout (NOTIFY_TIMEOUT_SECONDS); the limits only bound a stuck mail server.
+@shared_task(name=Task.NOTIFICATION_SEND, soft_time_limit=60, time_limit=90)
+def notification_send_task(kind: str, pipeline_id: int, text: str) -> int:
+    return notification_send(kind=kind, pipeline_id=pipeline_id or None, text=text).pk

@@ -207,7 +207,7 @@ def _probe(client: SalesforceClient, pipeline: Pipeline) -> None:
 
 
 @transaction.atomic
-def pipeline_create(*, name: str, every_seconds: int = 300, **fields) -> Pipeline:
+def pipeline_create(*, name: str, every_seconds: int = DEFAULT_EVERY_SECONDS, **fields) -> Pipeline:
     pipeline = Pipeline(
         name=name,
         sobject=fields.pop("sobject", settings.SALESFORCE_PITCH_OBJECT),
@@ -222,22 +222,43 @@ def pipeline_create(*, name: str, every_seconds: int = 300, **fields) -> Pipelin
     return pipeline
 
 
-def pipeline_schedule(*, pipeline: Pipeline, every_seconds: int) -> PeriodicTask:
-    """The pipeline's intake as a django-celery-beat task (editable in the admin afterwards)."""
-    interval, _ = IntervalSchedule.objects.get_or_create(every=every_seconds, period=IntervalSchedule.SECONDS)
-    task, _ = PeriodicTask.objects.update_or_create(
-        name=f"Pull pitches: {pipeline.name}",
-        defaults={
-            "task": Task.PULL_PITCHES.value,
-            "interval": interval,
-            "kwargs": json.dumps({"pipeline_id": pipeline.pk}),
-            "enabled": pipeline.enabled,
-            # A pass that could not start within one interval is superseded by the next.
-            "expire_seconds": every_seconds,
-            "priority": int(Priority.NEW),  # runs already in flight go first
-        },
-    )
+DEFAULT_EVERY_SECONDS = 300
+
+
+def pipeline_schedule(*, pipeline: Pipeline, every_seconds: int | None = None,
+                      follow_enabled: bool = True) -> PeriodicTask:
+    """The pipeline's intake as a django-celery-beat task (editable in the admin afterwards).
+
+    Creates it when the pipeline has none (every `every_seconds`, default 5 minutes). An existing
+    task changes only as asked: its interval when `every_seconds` is given, its enabled flag (to the
+    pipeline's) when `follow_enabled`; what an operator set on it otherwise stays.
+    """
+    name = f"Pull pitches: {pipeline.name}"
+    task = (PeriodicTask.objects.filter(pk=pipeline.schedule_id).first() if pipeline.schedule_id else None) \
+        or PeriodicTask.objects.filter(name=name).first()
+    if task is None:
+        every = every_seconds or DEFAULT_EVERY_SECONDS
+        task = PeriodicTask(name=name, task=Task.PULL_PITCHES.value, enabled=pipeline.enabled,
+                            priority=int(Priority.NEW))  # runs already in flight go first
+        _set_interval(task, every)
+    else:
+        current = task.interval.every * INTERVAL_UNIT_SECONDS.get(task.interval.period, 1) if task.interval else None
+        if every_seconds and every_seconds != current:
+            _set_interval(task, every_seconds)
+        if follow_enabled:
+            task.enabled = pipeline.enabled
+    task.kwargs = json.dumps({"pipeline_id": pipeline.pk})
+    task.save()
     Pipeline.objects.filter(pk=pipeline.pk).update(schedule=task)
     pipeline.schedule = task
     pipeline_follow_enabled(pipeline_id=pipeline.pk)  # the switch the admin's form saved, as a state move
     return task
+
+
+INTERVAL_UNIT_SECONDS = {"days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "microseconds": 0}
+
+
+def _set_interval(task: PeriodicTask, every_seconds: int) -> None:
+    task.interval, _ = IntervalSchedule.objects.get_or_create(every=every_seconds, period=IntervalSchedule.SECONDS)
+    # A pass that could not start within one interval is superseded by the next.
+    task.expire_seconds = every_seconds
