@@ -10,12 +10,14 @@ from console.dashboard import api_usage, next_pass
 from console.formatting import dollars, when
 from pipelines.models import Pipeline
 from pipelines.selectors import pipeline_spend, pitches_waiting
+from pipelines.services.pipelines import pipeline_condition
 
 
 def pipeline_page(pipeline: Pipeline) -> dict:
     now = timezone.now()
     every = schedule_every_seconds(pipeline)
     return {
+        "condition": pipeline_condition(pipeline),
         "paused": pipeline.paused_at is not None,
         "paused_at": when(pipeline.paused_at),
         "probe_at": when(pipeline.probe_at),
