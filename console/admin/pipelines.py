@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from config.enqueue import enqueue_pull_pitches
+from console.activity import RecordedActions
 from console.admin.common import warn_if_no_worker
 from console.setup_checklist import setup_checklist
 from pipelines.models import Pipeline
@@ -98,7 +99,7 @@ class PipelineForm(forms.ModelForm):
 
 
 @admin.register(Pipeline)
-class PipelineAdmin(admin.ModelAdmin):
+class PipelineAdmin(RecordedActions, admin.ModelAdmin):
     form = PipelineForm
     list_display = ("name", "enabled", "state_shown", "every", "sobject", "assistant_name", "in_flight",
                     "api_usage", "last_intake")
