@@ -11,6 +11,11 @@ from tests.conftest import wait_for
 from tests.support.pitches import make_pipeline
 
 
+def about(receiver, pipeline) -> list[str]:
+    """The posts about `pipeline` (another event, e.g. a silent fleet, may be posted meanwhile)."""
+    return [post["text"] for post in receiver.posts if f"Pipeline {pipeline.name} " in post["text"]]
+
+
 @pytest.fixture
 def receiver(slack_receiver):
     slack_receiver.clear()
@@ -23,10 +28,9 @@ def receiver(slack_receiver):
 def test_a_pipeline_pausing_posts_one_message_from_the_worker_and_records_it(receiver):
     pipeline = make_pipeline()
     pipeline_pause(pipeline_id=pipeline.pk, reason="invalid_api_key: the key was revoked")
-    wait_for(lambda: receiver.posts, message="the worker's post")
-    [post] = receiver.posts
-    assert post["text"] == f"Vicbot: Pipeline {pipeline.name} paused: invalid_api_key: the key was revoked"
-    notification = wait_for(lambda: Notification.objects.filter(sent_at__isnull=False).first())
+    wait_for(lambda: about(receiver, pipeline), message="the worker's post")
+    assert about(receiver, pipeline) == [f"Vicbot: Pipeline {pipeline.name} paused: invalid_api_key: the key was revoked"]
+    notification = wait_for(lambda: Notification.objects.filter(kind=Kind.PIPELINE_PAUSED, sent_at__isnull=False).first())
     assert (notification.kind, notification.pipeline_id, notification.channels) == (
         Kind.PIPELINE_PAUSED, pipeline.pk, {"slack": "ok"})
 
@@ -41,11 +45,11 @@ def test_two_pauses_within_the_interval_post_one_message_and_a_resume_posts_its_
     wait_for(lambda: Notification.objects.filter(kind=Kind.PIPELINE_PAUSED).count() == 2, message="both pauses")
     repeat = Notification.objects.get(kind=Kind.PIPELINE_PAUSED, duplicate_of__isnull=False)
     assert repeat.sent_at is None and repeat.duplicate_of.sent_at is not None
-    assert [post["text"] for post in receiver.posts] == [f"Vicbot: Pipeline {pipeline.name} paused: quota"]
+    assert about(receiver, pipeline) == [f"Vicbot: Pipeline {pipeline.name} paused: quota"]
 
     assert pipeline_resume(pipeline_id=pipeline.pk)
-    wait_for(lambda: len(receiver.posts) == 2, message="the resume's post")
-    assert receiver.posts[1]["text"] == f"Vicbot: Pipeline {pipeline.name} resumed: runs start again."
+    wait_for(lambda: len(about(receiver, pipeline)) == 2, message="the resume's post")
+    assert about(receiver, pipeline)[1] == f"Vicbot: Pipeline {pipeline.name} resumed: runs start again."
 
 
 @pytest.mark.django_db
@@ -53,8 +57,8 @@ def test_nothing_is_sent_when_no_channel_is_set_but_the_event_is_recorded(receiv
     settings.NOTIFY_SLACK_WEBHOOK_URL = ""
     settings.NOTIFY_EMAIL_TO = []
     pipeline = make_pipeline()
-    notification = notification_send(kind=Kind.PIPELINE_PAUSED, pipeline_id=pipeline.pk, text="paused: quota")
-    assert receiver.posts == []
+    notification = notification_send(kind=Kind.PIPELINE_PAUSED, pipeline_id=pipeline.pk, text=f"Pipeline {pipeline.name} paused: quota")
+    assert about(receiver, pipeline) == []
     assert (notification.sent_at, notification.channels) == (None, {})
 
 
