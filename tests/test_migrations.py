@@ -100,6 +100,6 @@ def _ended(url: str, run_ids: list[int]) -> dict | None:
         found = {pk: (status, completion) for pk, status, completion in conn.execute(
             "SELECT id, status, completion_state FROM vicbot_run WHERE id = ANY(%s)", [run_ids]).fetchall()}
     # Ended, and its completion handler called (found by the key the run stored before the upgrade).
-    ended = all(status in ("succeeded", "failed", "cancelled", "timed_out") and completion != "not_due"
+    ended = all(status in ("succeeded", "failed", "cancelled", "timed_out") and completion in ("done", "failed")
                 for status, completion in found.values())
     return found if ended and len(found) == len(run_ids) else None

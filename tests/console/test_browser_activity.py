@@ -8,13 +8,17 @@ from pipelines.models import Pipeline
 from tests.console.test_browser import browser, page_as, pytestmark, superuser  # noqa: F401 - fixtures, marks
 
 
-def test_resume_now_is_recorded_and_the_activity_page_links_back_to_the_pipeline(page_as, live_server):  # noqa: F811
+def test_resume_now_is_recorded_and_the_activity_page_links_back_to_the_pipeline(page_as, live_server,  # noqa: F811
+                                                                                  settings):
+    # The page is served over http while the request says https (as behind Heroku's router): the
+    # form's Origin is the live server's own.
+    settings.CSRF_TRUSTED_ORIGINS = [live_server.url]
     pipeline = Pipeline.objects.create(name="eu-pitches", fields=["Name"], answer_mapping={},
                                        paused_at=timezone.now(), state="paused", pause_reason="quota")
     operator = superuser()
     page = page_as(operator)
     page.goto(f"{live_server.url}/admin/pipelines/pipeline/{pipeline.pk}/change/")
-    page.click("text=Resume now")
+    page.click("button:has-text('Resume now')")
     page.wait_for_selector("text=Resumed 1 of 1 pipelines")
 
     page.goto(f"{live_server.url}/admin/")
