@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from console import assistants, dashboard, live
+from console import activity, assistants, dashboard, live
 
 app_name = "console"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("activity/", activity.activity, name="activity"),
     path("runs/<int:run_id>/live.json", live.run_live, name="run-live"),
     path("assistants/diff/", assistants.assistant_diff, name="assistant-diff"),
     path("assistants/<int:assistant_id>/restore/", assistants.assistant_restore, name="assistant-restore"),

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from config.enqueue import enqueue_pitch_evaluate_again
+from console.activity import RecordedActions
 from console.admin.common import confirm_past_limit, warn_if_no_worker
 from pipelines.models import Pitch
 from pipelines.services.manual import PAST_CAP_PERMISSION, pipelines_past_cap
@@ -36,7 +37,7 @@ def status_sentence(pitch: Pitch) -> str:
 
 
 @admin.register(Pitch)
-class PitchAdmin(admin.ModelAdmin):
+class PitchAdmin(RecordedActions, admin.ModelAdmin):
     # Fits 1440 px; the whole error is on the pitch's page.
     list_display = ("name", "salesforce_id", "pipeline", "status_and_writeback", "assessment", "problem",
                     "updated")

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html
 
+from console.activity import RecordedActions
 from console.admin.common import HistoryAdmin, confirm_past_limit, has_perm, warn_if_no_worker
 from console.admin.exports import export_jsonl
 from vicbot.models import Run, ToolCall
@@ -31,7 +32,7 @@ class ToolCallInline(admin.TabularInline):
 
 
 @admin.register(Run)
-class RunAdmin(HistoryAdmin):
+class RunAdmin(RecordedActions, HistoryAdmin):
     # At 1440 px without clipped columns: times to the second, money in dollars.
     list_display = ("id", "status", "assistant", "turn", "tool_call_count", "tokens", "cost", "error_code",
                     "created")
