@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "vicbot",
     "pipelines",
+    "evaluations",  # datasets of past pitches, replays and shadow runs of assistant versions (above pipelines)
     # The emulators, demo, benchmark and chaos run: only its commands (demo, benchmark, chaos) need it here.
     "sandbox",
 ]
