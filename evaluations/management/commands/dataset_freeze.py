@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import getpass
 
+from datetime import datetime, time
+
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from evaluations.services.datasets import FreezeFilters, InvalidDataset, dataset_freeze
-from vicbot.management.commands.export_runs import since_value
+
+
+def moment_value(option: str, text: str) -> datetime:
+    """A date (midnight) or a date and time; naive ones in the default time zone (UTC)."""
+    moment = parse_datetime(text)
+    if moment is None and (day := parse_date(text)) is not None:
+        moment = datetime.combine(day, time.min)
+    if moment is None:
+        raise CommandError(f"{option} {text!r}: expected a date (2026-11-30) or a date and time (2026-11-30T09:00).")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, timezone.get_default_timezone())
 
 
 class Command(BaseCommand):
@@ -27,8 +40,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, name, pipeline, since=None, until=None, decided_only=False, assistant_version=None,
                description="", **options):
-        filters = FreezeFilters(pipeline=pipeline, since=since_value(since) if since else None,
-                                until=since_value(until) if until else None, decided_only=decided_only,
+        filters = FreezeFilters(pipeline=pipeline, since=moment_value("--since", since) if since else None,
+                                until=moment_value("--until", until) if until else None, decided_only=decided_only,
                                 assistant_version=assistant_version)
         try:
             dataset = dataset_freeze(name=name, filters=filters, created_by=getpass.getuser(),
