@@ -31,6 +31,8 @@ class Task(StrEnum):
     PITCH_EVALUATE_AGAIN = "vicbot.pitch_evaluate_again"
     WRITEBACK_FLUSH = "vicbot.writeback_flush"
     PIPELINES_TICK = "vicbot.pipelines_tick"
+    # The evaluation lab (evaluations/tasks.py)
+    EVALUATION_ADVANCE = "vicbot.evaluation_advance"
 
 
 class Priority(IntEnum):
@@ -100,6 +102,11 @@ def enqueue_writeback_flush(pipeline_id: int, *, countdown: float | None = None,
     _send(Task.WRITEBACK_FLUSH, pipeline_id, countdown=countdown, after_commit=after_commit)
 
 
+def enqueue_evaluation_advance(evaluation_id: int, *, countdown: float | None = None,
+                               after_commit: bool = True) -> None:
+    _send(Task.EVALUATION_ADVANCE, evaluation_id, countdown=countdown, after_commit=after_commit)
+
+
 def queued_messages() -> int | None:
     """Messages waiting in the broker's task queue (not counting those workers hold); None if unknown."""
     from config.celery_app import app
@@ -115,4 +122,3 @@ def queued_messages() -> int | None:
 def beat_entry(task: Task, every_seconds: float, *, expires: float = 60) -> dict:
     """A CELERY_BEAT_SCHEDULE entry; `expires` drops a beat that no worker took in time."""
     return {"task": task.value, "schedule": every_seconds, "options": {"expires": expires}}
-

@@ -39,6 +39,12 @@ class Evaluation(models.Model):
                                         help_text="Stop starting runs once this much is spent (blank: no cap).")
     spent_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0, editable=False,
                                     help_text="Actual cost of its finished runs.")
+    assessment_key = models.CharField(max_length=64, default="Assessment",
+                                      help_text="The answer's field holding the verdict.")
+    assessment_outcomes = models.JSONField(
+        default=dict, blank=True,
+        help_text="Verdict value → advance, pass, undecided or abstain: the pipeline's map, copied when it "
+                  "started (a later edit of the pipeline does not change a finished evaluation's scores).")
     max_pitches = models.PositiveIntegerField(null=True, blank=True, help_text="Shadow: stop after this many pitches.")
     ends_at = models.DateTimeField(null=True, blank=True, help_text="Shadow: stop at this time.")
     # Progress, counted as trials end (what the command and the console show while it runs).

@@ -29,6 +29,7 @@ from integrations.salesforce import get_client, soql_literal
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.admission import pitches_admit
 from pipelines.services.changes import pitch_record_changed
+from pipelines.services.decisions import pitch_record_decision
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
 from pipelines.services.records import RecordText, fields_to_select, record_text, text_changed
 from pipelines.services.storable import storable_text
@@ -150,6 +151,8 @@ def _upsert_pitch(pipeline: Pipeline, record: dict, text: RecordText, summary: I
             pipeline=pipeline, salesforce_id=salesforce_id,
             defaults=text.pitch_fields(),
         )
+        # The partners' decision: recorded on its own, never an edit of what the model reads.
+        pitch_record_decision(pitch, pipeline, text.decision, text.system_modstamp)
         if created:
             summary.new += 1
             return
