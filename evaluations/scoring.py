@@ -1,8 +1,8 @@
 """An evaluation's scores, read from its trials: what the command prints and the console shows.
 
-The arithmetic is core.scores (pure, unit-tested); this module only gathers the rows it needs — each
-trial's outcome, the partners' decision and date of each pitch, each model's knowledge cutoff — and
-lays the result out as a table or as JSON.
+The arithmetic is core.scores (pure, unit-tested); the rows are evaluations.selectors' (each trial's
+outcome, the partners' decision and date of its pitch, its model's knowledge cutoff); this module turns
+one into the other and lays the result out as a table or as JSON.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from typing import Any
 
 from core import scores
 from core.scores import ABSTAIN, JUDGED, UNDECIDED, Trial, VersionScores
-from evaluations.models import Evaluation, EvaluationTrial
-from vicbot.selectors import model_knowledge_cutoff
+from evaluations.models import DatasetItem, Evaluation, EvaluationTrial
+from evaluations.selectors import TrialRow, evaluation_trial_rows
+from pipelines.models import Pitch as PitchModel
 
 ENDED = (EvaluationTrial.Status.DONE, EvaluationTrial.Status.FAILED)
+CANDIDATE, BASELINE = EvaluationTrial.Role.CANDIDATE, EvaluationTrial.Role.BASELINE
 
 
 @dataclass
@@ -52,65 +54,55 @@ class Report:
         return [pitch for pitch in self.pitches if pitch.disagree]
 
 
-def verdict_of(trial: EvaluationTrial) -> str | None:
+def verdict_of(row: TrialRow) -> str | None:
     """The trial's outcome as the scores count it: a failed trial has none; undecided is an abstention."""
-    if trial.status != EvaluationTrial.Status.DONE:
+    if row.status != EvaluationTrial.Status.DONE:
         return None
-    return trial.outcome if trial.outcome in JUDGED else ABSTAIN
+    return row.outcome if row.outcome in JUDGED else ABSTAIN
 
 
 def evaluation_report(
     evaluation: Evaluation, *, resamples: int = scores.BOOTSTRAP_RESAMPLES, seed: int = scores.BOOTSTRAP_SEED
 ) -> Report:
-    rows = list(
-        evaluation.trial_rows.filter(status__in=ENDED).select_related("item", "pitch").order_by("pk")
-    )
+    """Both versions' scores over the trials that ended (pending and skipped ones were never judged)."""
+    rows = [row for row in evaluation_trial_rows(evaluation) if row.status in ENDED]
+    names = _pitch_names(rows)
     pitches: dict[Hashable, Pitch] = {}
-    trials: dict[str, list[Trial]] = {EvaluationTrial.Role.CANDIDATE: [], EvaluationTrial.Role.BASELINE: []}
+    trials: dict[str, list[Trial]] = {CANDIDATE: [], BASELINE: []}
+    cutoffs: dict[str, date | None] = {}
     for row in rows:
-        key, pitch = _pitch_of(row)
-        pitches.setdefault(key, pitch)
+        pitch = pitches.setdefault(row.key, Pitch(
+            key=row.key, name=names.get(row.key, row.key), decision=row.decision or UNDECIDED,
+            dated=row.pitch_date.date() if row.pitch_date else None))
+        cutoffs.setdefault(row.role, row.knowledge_cutoff)
         trials[row.role].append(Trial(
-            pitch=key, verdict=verdict_of(row), trial=row.index, tool_misses=row.tool_misses,
+            pitch=row.key, verdict=verdict_of(row), trial=row.index, tool_misses=row.tool_misses,
             cost=row.cost_usd or Decimal("0"), seconds=row.seconds or 0.0,
         ))
         if row.run_id is not None:
-            runs = pitches[key].candidate_runs if row.role == EvaluationTrial.Role.CANDIDATE else pitches[key].baseline_runs
-            runs.append(row.run_id)
+            (pitch.candidate_runs if row.role == CANDIDATE else pitch.baseline_runs).append(row.run_id)
     decisions = {key: pitch.decision for key, pitch in pitches.items()}
     dated = {key: pitch.dated for key, pitch in pitches.items()}
-    baseline_verdicts = scores.modal_verdicts(trials[EvaluationTrial.Role.BASELINE])
-    candidate_verdicts = scores.modal_verdicts(trials[EvaluationTrial.Role.CANDIDATE])
+    baseline_verdicts = scores.modal_verdicts(trials[BASELINE])
+    candidate_verdicts = scores.modal_verdicts(trials[CANDIDATE])
     for key, pitch in pitches.items():
         pitch.candidate, pitch.baseline = candidate_verdicts.get(key), baseline_verdicts.get(key)
     options = {"resamples": resamples, "seed": seed, "dated": dated}
-    candidate = scores.score_version(
-        trials[EvaluationTrial.Role.CANDIDATE], decisions, current=baseline_verdicts,
-        cutoff=model_knowledge_cutoff(evaluation.candidate.effective_model), **options,
-    )
-    baseline = scores.score_version(
-        trials[EvaluationTrial.Role.BASELINE], decisions,
-        cutoff=model_knowledge_cutoff(evaluation.baseline.effective_model), **options,
-    )
+    candidate = scores.score_version(trials[CANDIDATE], decisions, current=baseline_verdicts,
+                                     cutoff=cutoffs.get(CANDIDATE), **options)
+    baseline = scores.score_version(trials[BASELINE], decisions, cutoff=cutoffs.get(BASELINE), **options)
     ordered = sorted(pitches.values(), key=lambda p: (p.dated or date.min, p.name))
     return Report(evaluation, candidate, baseline, ordered, resamples, seed)
 
 
-def _pitch_of(row: EvaluationTrial) -> tuple[Hashable, Pitch]:
-    if row.item is not None:
-        item = row.item
-        return ("item", item.pk), Pitch(
-            key=("item", item.pk), name=item.name or item.salesforce_id or f"#{item.position}",
-            decision=item.decision or UNDECIDED, dated=item.pitch_date.date() if item.pitch_date else None,
-        )
-    pitch = row.pitch
-    if pitch is None:  # a shadow trial whose pitch was deleted since: still one (undecided) pitch
-        return ("trial", row.pk), Pitch(key=("trial", row.pk), name=f"trial {row.pk}", decision=UNDECIDED,
-                                        dated=None)
-    return ("pitch", pitch.pk), Pitch(
-        key=("pitch", pitch.pk), name=str(pitch), decision=pitch.decision_outcome or UNDECIDED,
-        dated=pitch.created_at.date(),
-    )
+def _pitch_names(rows: list[TrialRow]) -> dict[str, str]:
+    """What to call each pitch on the page: the dataset item's name, else the live pitch's."""
+    item_ids = {int(row.key.split(":")[1]) for row in rows if row.key.startswith("item:")}
+    pitch_ids = {int(row.key.split(":")[1]) for row in rows if row.key.startswith("pitch:")}
+    names = {f"item:{pk}": name or salesforce_id or f"#{position}" for pk, name, salesforce_id, position
+             in DatasetItem.objects.filter(pk__in=item_ids).values_list("pk", "name", "salesforce_id", "position")}
+    names |= {f"pitch:{pitch.pk}": str(pitch) for pitch in PitchModel.objects.filter(pk__in=pitch_ids)}
+    return names
 
 
 # --- Laid out -------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from django.utils import timezone
 from vicbot.capacity import throttle_now
 from vicbot.models import TERMINAL_STATUSES, ModelCapacity, Run, RunStatus, WorkerHeartbeat
 from vicbot.services.heartbeats import WORKER_SILENT_AFTER
-from vicbot.services.runs.usage import price_for
 
 FAILED_STATUSES = (RunStatus.FAILED, RunStatus.TIMED_OUT)
 
@@ -102,9 +101,3 @@ def runs_stuck(*, unchanged_since: datetime, now: datetime | None = None,
     stuck = (Run.objects.exclude(status__in=TERMINAL_STATUSES)
              .filter(Q(updated_at__lt=unchanged_since) | Q(deadline_at__lt=now)).order_by("updated_at"))
     return stuck.count(), list(stuck[:limit])
-
-
-def model_knowledge_cutoff(model: str) -> date | None:
-    """The training-data cutoff recorded on `model`'s price row (exact, else longest prefix), if any."""
-    price = price_for(model)
-    return price.knowledge_cutoff if price is not None else None

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0001_e1_initial'),
+        ('evaluations', '0002_e1_verdict_map'),
         ('vicbot', '0018_e1_evaluation_run_fields'),
     ]
 
