@@ -111,6 +111,8 @@ def item_export_record(item: DatasetItem) -> dict:
     for call in item.tool_calls:
         turns.setdefault(int(call.get("turn") or 0), []).append({
             "call_id": call.get("call_id", ""), "name": call["name"], "arguments": _arguments(call.get("arguments")),
+            # As the model sent them, byte for byte: a replay matches arguments exactly first.
+            "arguments_text": call.get("arguments", ""),
             "output": call.get("output", ""), "status": call.get("status", "succeeded")})
     return {
         "format": EXPORT_FORMAT,
@@ -173,7 +175,7 @@ def _item_from_record(record: dict, *, position: int) -> DatasetItem:
     calls = []
     for turn in record.get("turns") or []:
         for call in turn["tool_calls"]:
-            arguments = call.get("arguments", "")
+            arguments = call["arguments_text"] if "arguments_text" in call else call.get("arguments", "")
             calls.append({"turn": int(turn.get("turn") or 0), "call_id": str(call.get("call_id", "")),
                           "name": str(call["name"]),
                           "arguments": arguments if isinstance(arguments, str) else json.dumps(arguments),
