@@ -1,21 +1,18 @@
-"""An evaluation's scores, read from its trials: what the command prints and the console shows.
-
-The arithmetic is core.scores (pure, unit-tested); the rows are evaluations.selectors' (each trial's
-outcome, the partners' decision and date of its pitch, its model's knowledge cutoff); this module turns
-one into the other and lays the result out as a table or as JSON.
-"""
+"""An evaluation as the console shows it: both versions' scores (evaluations.report, over core.scores) laid
+out side by side, and each pitch's verdicts with the runs behind them (where the versions disagree)."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from core import scores
-from core.scores import ABSTAIN, JUDGED, UNDECIDED, Trial, VersionScores
+from core.scores import UNDECIDED, Trial, VersionScores
 from evaluations.models import DatasetItem, Evaluation, EvaluationTrial
+from evaluations.report import evaluation_scores
+from evaluations.report import trial as trial_of
 from evaluations.selectors import TrialRow, evaluation_trial_rows
 from pipelines.models import Pitch as PitchModel
 
@@ -54,45 +51,29 @@ class Report:
         return [pitch for pitch in self.pitches if pitch.disagree]
 
 
-def verdict_of(row: TrialRow) -> str | None:
-    """The trial's outcome as the scores count it: a failed trial has none; undecided is an abstention."""
-    if row.status != EvaluationTrial.Status.DONE:
-        return None
-    return row.outcome if row.outcome in JUDGED else ABSTAIN
-
-
-def evaluation_report(
-    evaluation: Evaluation, *, resamples: int = scores.BOOTSTRAP_RESAMPLES, seed: int = scores.BOOTSTRAP_SEED
-) -> Report:
-    """Both versions' scores over the trials that ended (pending and skipped ones were never judged)."""
+def evaluation_report(evaluation: Evaluation, *, resamples: int = scores.BOOTSTRAP_RESAMPLES,
+                      seed: int = scores.BOOTSTRAP_SEED) -> Report:
+    """Both versions' scores (evaluations.report, over the trials that ended: pending and skipped ones were
+    never judged) and each pitch's verdicts, with the runs behind them."""
     rows = [row for row in evaluation_trial_rows(evaluation) if row.status in ENDED]
+    by_role = evaluation_scores(evaluation, rows=rows, resamples=resamples, seed=seed)
     names = _pitch_names(rows)
     pitches: dict[Hashable, Pitch] = {}
     trials: dict[str, list[Trial]] = {CANDIDATE: [], BASELINE: []}
-    cutoffs: dict[str, date | None] = {}
     for row in rows:
         pitch = pitches.setdefault(row.key, Pitch(
             key=row.key, name=names.get(row.key, row.key), decision=row.decision or UNDECIDED,
             dated=row.pitch_date.date() if row.pitch_date else None))
-        cutoffs.setdefault(row.role, row.knowledge_cutoff)
-        trials[row.role].append(Trial(
-            pitch=row.key, verdict=verdict_of(row), trial=row.index, tool_misses=row.tool_misses,
-            cost=row.cost_usd or Decimal("0"), seconds=row.seconds or 0.0,
-        ))
+        trials[row.role].append(trial_of(row))
         if row.run_id is not None:
             (pitch.candidate_runs if row.role == CANDIDATE else pitch.baseline_runs).append(row.run_id)
-    decisions = {key: pitch.decision for key, pitch in pitches.items()}
-    dated = {key: pitch.dated for key, pitch in pitches.items()}
-    baseline_verdicts = scores.modal_verdicts(trials[BASELINE])
     candidate_verdicts = scores.modal_verdicts(trials[CANDIDATE])
+    baseline_verdicts = scores.modal_verdicts(trials[BASELINE])
     for key, pitch in pitches.items():
         pitch.candidate, pitch.baseline = candidate_verdicts.get(key), baseline_verdicts.get(key)
-    options = {"resamples": resamples, "seed": seed, "dated": dated}
-    candidate = scores.score_version(trials[CANDIDATE], decisions, current=baseline_verdicts,
-                                     cutoff=cutoffs.get(CANDIDATE), **options)
-    baseline = scores.score_version(trials[BASELINE], decisions, cutoff=cutoffs.get(BASELINE), **options)
+    empty = scores.score_version([], {}, resamples=resamples, seed=seed)
     ordered = sorted(pitches.values(), key=lambda p: (p.dated or date.min, p.name))
-    return Report(evaluation, candidate, baseline, ordered, resamples, seed)
+    return Report(evaluation, by_role.get(CANDIDATE, empty), by_role.get(BASELINE, empty), ordered, resamples, seed)
 
 
 def _pitch_names(rows: list[TrialRow]) -> dict[str, str]:
@@ -155,52 +136,3 @@ def score_rows(version: VersionScores) -> list[tuple[str, str]]:
     else:
         rows.append(("After the knowledge cutoff", "no cutoff recorded for the model"))
     return rows
-
-
-def report_table(report: Report) -> str:
-    """The plain-text table of both versions' scores (what `evaluate_version` prints)."""
-    evaluation = report.evaluation
-    left = f"candidate {evaluation.candidate}"
-    right = f"baseline {evaluation.baseline}"
-    candidate, baseline = score_rows(report.candidate), score_rows(report.baseline)
-    labels = [label for label, _ in candidate]
-    width = max(len(label) for label in labels + [left]) + 2
-    column = max(len(value) for _, value in candidate + [("", left)]) + 2
-    lines = [f"{'':<{width}}{left:<{column}}{right}"]
-    by_label = dict(baseline)
-    for label, value in candidate:
-        lines.append(f"{label:<{width}}{value:<{column}}{by_label.get(label, '')}")
-    lines.append(f"Kappa intervals: percentile bootstrap, {report.resamples} resamples of the pitches, seed {report.seed}.")
-    lines.append(f"Pitches where the versions disagree: {len(report.disagreements)}.")
-    return "\n".join(lines)
-
-
-def report_json(report: Report) -> dict[str, Any]:
-    """The same, for machines (`evaluate_version --json`)."""
-    evaluation = report.evaluation
-    return {
-        "evaluation": evaluation.pk,
-        "status": evaluation.status,
-        "candidate": {"assistant": str(evaluation.candidate), "scores": _plain(report.candidate)},
-        "baseline": {"assistant": str(evaluation.baseline), "scores": _plain(report.baseline)},
-        "bootstrap": {"resamples": report.resamples, "seed": report.seed, "confidence": scores.CONFIDENCE},
-        "disagreements": [
-            {"pitch": pitch.name, "decision": pitch.decision, "candidate": pitch.candidate,
-             "baseline": pitch.baseline, "candidate_runs": pitch.candidate_runs, "baseline_runs": pitch.baseline_runs}
-            for pitch in report.disagreements
-        ],
-    }
-
-
-def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return _plain(asdict(value))
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
