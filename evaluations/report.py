@@ -59,13 +59,13 @@ def score_table(evaluation: Evaluation, scores: dict[str, VersionScores]) -> str
     roles = [role for role in ROLES if role in scores]
 
     def lines_for(label: str, get) -> str:
-        return f"{label:<34}" + "".join(f"{get(scores[role]):>26}" for role in roles)
+        return f"{label:<46}" + "".join(f"{get(scores[role]):>26}" for role in roles)
 
     def after(get):
         return lambda s: get(s.after_cutoff) if s.after_cutoff is not None else "–"
 
     rows = [
-        f"{'':<34}" + "".join(f"{role + ' ' + names[role]:>26}" for role in roles),
+        f"{'':<46}" + "".join(f"{role + ' ' + names[role]:>26}" for role in roles),
         lines_for("pitches / trials", lambda s: f"{s.pitches} / {s.trials}"),
         lines_for("abstained / failed / undecided", lambda s: f"{s.abstained} / {s.failed} / {s.undecided}"),
         lines_for("vs partners: compared", lambda s: str(s.versus_decisions.compared)),
