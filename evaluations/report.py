@@ -5,33 +5,37 @@ from __future__ import annotations
 from dataclasses import asdict
 from decimal import Decimal
 
-from core.scores import Trial, VersionScores, modal_verdicts, score_version
+from core.scores import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, Trial, VersionScores, modal_verdicts, score_version
 from evaluations.models import Evaluation
 from evaluations.selectors import TrialRow, evaluation_trial_rows
 
 ROLES = ("candidate", "baseline")
 
 
-def _trial(row: TrialRow) -> Trial:
-    verdict = row.outcome if row.status == "done" and row.outcome in ("advance", "pass", "abstain") else None
+def trial(row: TrialRow) -> Trial:
+    """A failed trial has no verdict; an answer the map leaves undecided is counted as an abstention."""
+    verdict = None
+    if row.status == "done":
+        verdict = row.outcome if row.outcome in ("advance", "pass") else "abstain"
     return Trial(pitch=row.key, verdict=verdict, trial=row.index + 1, tool_misses=row.tool_misses,
                  cost=row.cost_usd or Decimal(0), seconds=row.seconds or 0.0)
 
 
-def evaluation_scores(evaluation: Evaluation, *, rows: list[TrialRow] | None = None) -> dict[str, VersionScores]:
+def evaluation_scores(evaluation: Evaluation, *, rows: list[TrialRow] | None = None,
+                      resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED) -> dict[str, VersionScores]:
     """{role: scores} for each version that ran; the candidate also against the baseline's verdicts."""
     rows = evaluation_trial_rows(evaluation) if rows is None else rows
     decisions = {row.key: row.decision for row in rows}
     dated = {row.key: row.pitch_date.date() if row.pitch_date else None for row in rows}
     by_role = {role: [row for row in rows if row.role == role] for role in ROLES}
-    baseline_verdicts = modal_verdicts([_trial(row) for row in by_role["baseline"]]) if by_role["baseline"] else None
+    baseline_verdicts = modal_verdicts([trial(row) for row in by_role["baseline"]]) if by_role["baseline"] else None
     scores = {}
     for role, role_rows in by_role.items():
         if not role_rows:
             continue
         scores[role] = score_version(
-            [_trial(row) for row in role_rows], decisions, dated=dated, cutoff=role_rows[0].knowledge_cutoff,
-            current=baseline_verdicts if role == "candidate" else None)
+            [trial(row) for row in role_rows], decisions, dated=dated, cutoff=role_rows[0].knowledge_cutoff,
+            current=baseline_verdicts if role == "candidate" else None, resamples=resamples, seed=seed)
     return scores
 
 
@@ -55,13 +59,13 @@ def score_table(evaluation: Evaluation, scores: dict[str, VersionScores]) -> str
     roles = [role for role in ROLES if role in scores]
 
     def lines_for(label: str, get) -> str:
-        return f"{label:<34}" + "".join(f"{get(scores[role]):>26}" for role in roles)
+        return f"{label:<46}" + "".join(f"{get(scores[role]):>26}" for role in roles)
 
     def after(get):
         return lambda s: get(s.after_cutoff) if s.after_cutoff is not None else "–"
 
     rows = [
-        f"{'':<34}" + "".join(f"{role + ' ' + names[role]:>26}" for role in roles),
+        f"{'':<46}" + "".join(f"{role + ' ' + names[role]:>26}" for role in roles),
         lines_for("pitches / trials", lambda s: f"{s.pitches} / {s.trials}"),
         lines_for("abstained / failed / undecided", lambda s: f"{s.abstained} / {s.failed} / {s.undecided}"),
         lines_for("vs partners: compared", lambda s: str(s.versus_decisions.compared)),
@@ -79,6 +83,8 @@ def score_table(evaluation: Evaluation, scores: dict[str, VersionScores]) -> str
         lines_for("seconds per pitch", lambda s: _number(s.seconds_per_pitch, 1)),
         lines_for("after cutoff: pitches", after(lambda a: str(a.pitches))),
         lines_for("after cutoff: kappa [95% CI]", after(lambda a: _kappa(a.versus_decisions))),
+        f"Kappa intervals: percentile bootstrap over the pitches, {BOOTSTRAP_RESAMPLES} resamples, seed "
+        f"{BOOTSTRAP_SEED}; a pitch replayed k times counts once, with its most frequent verdict.",
     ]
     return "\n".join(rows)
 

@@ -53,6 +53,12 @@ class Evaluation(models.Model):
     trials_failed = models.PositiveIntegerField(default=0, editable=False, help_text="Ended without one.")
     tool_misses = models.PositiveIntegerField(default=0, editable=False)
     error = models.TextField(blank=True, editable=False)
+    # Promotion (evaluations.services.promotion): the candidate's configuration saved as the version new runs use.
+    promoted_version = models.ForeignKey(
+        "vicbot.Assistant", null=True, blank=True, on_delete=models.PROTECT, related_name="promoted_by_evaluations",
+        editable=False, help_text="The version this evaluation's promotion saved (new runs use it).")
+    promoted_by = models.CharField(max_length=150, blank=True, editable=False)
+    promoted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -46,16 +46,19 @@ def assistant_version(spec: str) -> Assistant:
 
 def evaluation_create(*, dataset: Dataset, candidate: Assistant, trials: int = 1, flex: bool = False,
                       spend_cap_usd: Decimal | None = None, created_by: str = "",
-                      assessment_outcomes: dict | None = None, start: bool = True) -> Evaluation:
+                      assessment_outcomes: dict | None = None, start: bool = True,
+                      baseline: Assistant | None = None) -> Evaluation:
     """A replay of `candidate` and of its baseline (the version new runs use now) over the dataset,
-    each item `trials` times. The verdict map is the dataset's pipeline's unless given."""
+    each item `trials` times. The verdict map is the dataset's pipeline's unless given. `baseline`: the
+    current version of another name, for a candidate drafted under a name of its own (promoting it saves
+    it under the baseline's name)."""
     if not dataset.frozen:
         raise InvalidEvaluation("Only a frozen dataset can be evaluated")
     if not 1 <= trials <= 20:
         raise InvalidEvaluation("Trials must be between 1 and 20")
     if spend_cap_usd is not None and spend_cap_usd <= 0:
         raise InvalidEvaluation("The spend cap must be positive")
-    baseline = Assistant.objects.current(candidate.name)
+    baseline = baseline or Assistant.objects.current(candidate.name)
     outcomes = assessment_outcomes if assessment_outcomes is not None else (
         dataset.pipeline.assessment_outcomes if dataset.pipeline else {})
     with transaction.atomic():

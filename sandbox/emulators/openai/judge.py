@@ -14,8 +14,8 @@ input) says — the partners' later decision planted in the sample data — and 
 with ``noise P`` it instead answers a coin flip (advance or pass, even odds) for a share P of the pitches,
 chosen by a hash of the seed and the input, so the version's true Cohen's kappa against the hints is 1 − P
 when the hints are half advance. ``random`` is the coin flip for every pitch. The same input always gets
-the same answer (replays are reproducible) unless the request's metadata carries a ``trial`` value, which
-joins the hash so repeated trials of a noisy judge can differ.
+the same answer (replays are reproducible) unless the request's metadata carries a ``trial_index`` value
+(the k-th replay of a pitch), which joins the hash so repeated trials of a noisy judge can differ.
 
 The judged field is ``Assessment`` if the schema has it, else the first string enum. Outcomes map to its
 values by position: advance is the first value, abstain a value starting "Insufficient", pass the last
@@ -83,7 +83,7 @@ def judge_from(request: Mapping[str, Any]) -> Judge | None:
 
 def trial_of(request: Mapping[str, Any]) -> str:
     metadata = request.get("metadata") or {}
-    return str(metadata.get("trial", "")) if isinstance(metadata, Mapping) else ""
+    return str(metadata.get("trial_index", "")) if isinstance(metadata, Mapping) else ""
 
 
 def judged_field(schema: Mapping[str, Any]) -> str | None:
