@@ -88,8 +88,6 @@ def shadow_create(*, pipeline: Pipeline, candidate: Assistant, max_pitches: int 
     if max_pitches is None and ends_at is None:
         raise InvalidEvaluation("A shadow evaluation needs a number of pitches or an end time")
     baseline = Assistant.objects.current(pipeline.assistant_name)
-    if candidate.name != pipeline.assistant_name:
-        raise InvalidEvaluation(f"The pipeline runs {pipeline.assistant_name!r}, not {candidate.name!r}")
     evaluation = Evaluation.objects.create(
         kind=Evaluation.Kind.SHADOW, pipeline=pipeline, candidate=candidate, baseline=baseline, trials=1,
         flex=flex, spend_cap_usd=spend_cap_usd, created_by=created_by, max_pitches=max_pitches, ends_at=ends_at,
