@@ -46,3 +46,18 @@ def test_evaluate_version_refuses_what_it_cannot_run(tmp_path):
         call_command("evaluate_version", "--shadow", "nope", "--candidate", "tester", "--pitches", "2")
     with pytest.raises(CommandError, match="No pipeline is named 'nope'"):
         call_command("dataset_freeze", "x", "--pipeline", "nope")
+
+
+def test_a_frozen_dataset_is_read_only_in_the_admin_even_for_a_superuser(operator, tmp_path):
+    path = tmp_path / "items.jsonl"
+    path.write_text(json.dumps(ITEM) + "\n")
+    call_command("dataset_import", str(path), "--name", "shown")
+    dataset = Dataset.objects.get()
+
+    page = operator.get(f"/admin/evaluations/dataset/{dataset.pk}/change/", secure=True)
+    assert page.status_code == 200 and b"Meeting" in page.content
+    assert b'name="_save"' not in page.content  # nothing to save: view only
+    posted = operator.post(f"/admin/evaluations/dataset/{dataset.pk}/change/", {"name": "renamed"}, secure=True)
+    assert posted.status_code == 403 and Dataset.objects.get().name == "shown"
+    assert operator.get("/admin/evaluations/dataset/add/", secure=True).status_code == 403
+    assert operator.get(f"/admin/evaluations/dataset/{dataset.pk}/delete/", secure=True).status_code == 403
