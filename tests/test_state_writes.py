@@ -25,11 +25,12 @@ CREATING = {"create", "get_or_create", "update_or_create", "bulk_update"}
 
 def declared_tables() -> list[StateMachine]:
     from evaluations import states as evaluation_states
+    from pipelines import deck_states
     from pipelines import states as pipeline_states
     from vicbot.services import suggested_changes
     from vicbot.services.runs import lifecycles, state
 
-    modules = (state, lifecycles, pipeline_states, suggested_changes, evaluation_states)
+    modules = (state, lifecycles, pipeline_states, deck_states, suggested_changes, evaluation_states)
     return [value for module in modules for value in vars(module).values() if isinstance(value, StateMachine)]
 
 

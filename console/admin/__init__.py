@@ -5,6 +5,7 @@ from console.admin import (  # noqa: F401
     assistants,
     capacity,
     datasets,
+    decks,
     exports,
     pipelines,
     pitches,

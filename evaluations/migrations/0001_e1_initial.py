@@ -9,8 +9,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('pipelines', '0014_e1_decisions'),
-        ('vicbot', '0018_e1_evaluation_run_fields'),
+        ('pipelines', '0015_e1_decisions'),
+        ('vicbot', '0020_e1_evaluation_run_fields'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('evaluations', '0002_e1_verdict_map'),
-        ('vicbot', '0018_e1_evaluation_run_fields'),
+        ('vicbot', '0020_e1_evaluation_run_fields'),
     ]
 
     operations = [

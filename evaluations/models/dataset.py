@@ -65,6 +65,9 @@ class DatasetItem(models.Model):
                                    related_name="+", help_text="The recorded run its input and tools came from.")
     source_assistant = models.CharField(max_length=80, blank=True, help_text="name vN of the recorded run.")
     input = models.TextField(help_text="The input the recorded run sent to the model.")
+    input_items = models.JSONField(
+        default=list, blank=True,
+        help_text="Content items the recorded run sent after its input (its deck, as an input_file).")
     metadata = models.JSONField(default=dict, blank=True,
                                 help_text="The recorded run's metadata (its website: the site tools may read).")
     tool_calls = models.JSONField(

@@ -82,7 +82,7 @@ def dataset_freeze(*, name: str, filters: FreezeFilters, created_by: str = "", d
         items.append(DatasetItem(
             position=len(items) + 1, pitch=pitch, salesforce_id=pitch.salesforce_id, name=pitch.name,
             pitch_date=pitch.created_at, source_run=run, source_assistant=str(run.assistant),
-            input=run.input, metadata=run.metadata, tool_calls=recorded_calls(run), answer=run.output_json,
+            input=run.input, input_items=run.input_items, metadata=run.metadata, tool_calls=recorded_calls(run), answer=run.output_json,
             decision=pitch.decision_outcome or Outcome.UNDECIDED, decision_value=pitch.decision_value,
             decided_at=pitch.decided_at))
     if not items:
@@ -120,6 +120,7 @@ def item_export_record(item: DatasetItem) -> dict:
         "assistant": {"name": name, "version": int(version) if version.isdigit() else None},
         "outcome": RunStatus.SUCCEEDED.value,
         "input": item.input,
+        "input_items": item.input_items,
         "metadata": item.metadata,
         "turns": [{"turn": number, "tool_calls": calls} for number, calls in sorted(turns.items())],
         "answer": item.answer,
@@ -186,7 +187,7 @@ def _item_from_record(record: dict, *, position: int) -> DatasetItem:
         position=position, salesforce_id=str(pitch.get("salesforce_id") or "")[:18],
         name=str(pitch.get("name") or "")[:255], pitch_date=_datetime(pitch.get("date")),
         source_assistant=f"{assistant.get('name', '')} v{assistant.get('version', '')}".strip()[:80],
-        input=record["input"], metadata={str(k): str(v) for k, v in (record.get("metadata") or {}).items()},
+        input=record["input"], input_items=list(record.get("input_items") or []), metadata={str(k): str(v) for k, v in (record.get("metadata") or {}).items()},
         tool_calls=calls, answer=record.get("answer"), decision=outcome,
         decision_value=str(decision.get("value") or "")[:255], decided_at=_datetime(decision.get("decided_at")))
 

@@ -153,6 +153,7 @@ def trial_start(evaluation: Evaluation, trial: EvaluationTrial) -> Run | None:
     try:
         run = start_run(
             assistant=trial.assistant.name, version=trial.assistant.version, input=item.input,
+            input_items=item.input_items,  # the deck, as the recorded run sent it
             metadata={**(item.metadata or {}), "evaluation": str(evaluation.pk), "trial": str(trial.pk)},
             replay_calls=item.tool_calls, service_tier=_tier(evaluation), on_complete=TRIAL_ENDED)
     except ValueError as exc:  # e.g. a tool the version names is no longer registered

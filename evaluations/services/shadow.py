@@ -59,7 +59,7 @@ def shadow_beside(*, pitch, run) -> None:
         trial = EvaluationTrial.objects.create(evaluation=evaluation, pitch=pitch, live_run=run,
                                                role=EvaluationTrial.Role.CANDIDATE, assistant=evaluation.candidate)
         shadow = start_run(assistant=evaluation.candidate.name, version=evaluation.candidate.version,
-                           input=run.input, metadata={**run.metadata, "evaluation": str(evaluation.pk),
+                           input=run.input, input_items=run.input_items, metadata={**run.metadata, "evaluation": str(evaluation.pk),
                                                       "trial": str(trial.pk), "shadow_of": str(run.pk)},
                            read_only=True, service_tier=_tier(evaluation), on_complete=TRIAL_ENDED)
         TRIAL_STATES.apply(trial.pk, "start", run=shadow)

@@ -1,5 +1,6 @@
+from pipelines.models.deck import Deck
 from pipelines.models.decision import Decision, Outcome
 from pipelines.models.pipeline import Pipeline
 from pipelines.models.pitch import Pitch
 
-__all__ = ["Decision", "Outcome", "Pipeline", "Pitch"]
+__all__ = ["Deck", "Decision", "Outcome", "Pipeline", "Pitch"]

@@ -18,6 +18,7 @@ def start_run(
     *,
     assistant: str,
     input: str,
+    input_items: list[dict] | None = None,
     tools: list[str] | None = None,
     metadata: dict[str, str] | None = None,
     on_complete: str = "",
@@ -31,7 +32,8 @@ def start_run(
 
     `tools` defaults to the assistant's; tools whose integration is not configured
     are left out. `on_complete` is the key of a registered completion handler.
-    An unknown tool or handler key is an error now, not later.
+    An unknown tool or handler key is an error now, not later. `input_items`: Responses API content
+    items sent after the input text in the first turn (e.g. `{"type": "input_file", "file_id": …}`).
 
     For evaluations: `version` pins an assistant version (default: the newest); `read_only`
     never offers a tool that writes, whatever the version allows; `replay_calls` (a list of
@@ -70,6 +72,7 @@ def start_run(
         model=version.effective_model,
         trigger=trigger,
         input=input,
+        input_items=list(input_items or []),
         metadata={str(k): str(v) for k, v in (metadata or {}).items()},
         tool_definitions=[tool.openai_definition() for tool in _offered(reg, names, version=version,
                                                                         read_only=read_only, replay=replay)],
@@ -107,6 +110,7 @@ def run_rerun(*, run_id: int, confirmed_by: str = "") -> Run | None:
     return start_run(
         assistant=old.assistant.name,
         input=old.input,
+        input_items=old.input_items,
         tools=[definition["name"] for definition in old.tool_definitions],
         metadata={**old.metadata, "rerun_of": str(old.pk)},
         on_complete=old.completion_handler,

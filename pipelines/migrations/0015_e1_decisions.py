@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pipelines', '0013_pipeline_drop_pause_kind'),
+        ('pipelines', '0014_decks'),
     ]
 
     operations = [
