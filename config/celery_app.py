@@ -8,7 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("vicbot")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["vicbot", "pipelines"])
+app.autodiscover_tasks(["vicbot", "pipelines", "evaluations"])
 
 
 @signals.task_prerun.connect

@@ -33,6 +33,8 @@ class Task(StrEnum):
     PIPELINES_TICK = "vicbot.pipelines_tick"
     DECK_READ = "vicbot.deck_read"
     NOTIFICATION_SEND = "vicbot.notification_send"
+    # The evaluation lab (evaluations/tasks.py)
+    EVALUATION_ADVANCE = "vicbot.evaluation_advance"
 
 
 class Priority(IntEnum):
@@ -111,6 +113,11 @@ def enqueue_notification_send(kind: str, pipeline_id: int | None, text: str, *, 
     _send(Task.NOTIFICATION_SEND, kind, pipeline_id or 0, text, after_commit=after_commit)
 
 
+def enqueue_evaluation_advance(evaluation_id: int, *, countdown: float | None = None,
+                               after_commit: bool = True) -> None:
+    _send(Task.EVALUATION_ADVANCE, evaluation_id, countdown=countdown, after_commit=after_commit)
+
+
 def queued_messages() -> int | None:
     """Messages waiting in the broker's task queue (not counting those workers hold); None if unknown."""
     from config.celery_app import app
@@ -126,4 +133,3 @@ def queued_messages() -> int | None:
 def beat_entry(task: Task, every_seconds: float, *, expires: float = 60) -> dict:
     """A CELERY_BEAT_SCHEDULE entry; `expires` drops a beat that no worker took in time."""
     return {"task": task.value, "schedule": every_seconds, "options": {"expires": expires}}
-

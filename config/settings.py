@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "vicbot",
     "pipelines",
+    "evaluations",  # datasets of past pitches, replays and shadow runs of assistant versions (above pipelines)
     # The emulators, demo, benchmark and chaos run: only its commands (demo, benchmark, chaos) need it here.
     "sandbox",
 ]
@@ -359,6 +360,8 @@ SALESFORCE_WRITEBACK_MAX_ATTEMPTS = env.int("SALESFORCE_WRITEBACK_MAX_ATTEMPTS",
 SALESFORCE_WRITEBACK_RETRY_SECONDS = env.float("SALESFORCE_WRITEBACK_RETRY_SECONDS", default=30.0)
 # A pitch whose run ended for a reason worth another try gets its next run after this long, doubling.
 PIPELINE_RETRY_SECONDS = env.float("PIPELINE_RETRY_SECONDS", default=60.0)
+# An evaluation's runs in flight at once (each replay is a full run on OpenAI, sharing its rate limits).
+EVALUATION_MAX_IN_FLIGHT = env.int("EVALUATION_MAX_IN_FLIGHT", default=4)
 # A paused pipeline tries one run after this long, doubling (to 30 minutes) while the problem lasts.
 PIPELINE_PROBE_SECONDS = env.float("PIPELINE_PROBE_SECONDS", default=30.0)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from console import activity, assistants, dashboard, live
+from console import activity, assistants, dashboard, evaluations, live
 
 app_name = "console"
 
@@ -12,4 +12,7 @@ urlpatterns = [
     path("runs/<int:run_id>/live.json", live.run_live, name="run-live"),
     path("assistants/diff/", assistants.assistant_diff, name="assistant-diff"),
     path("assistants/<int:assistant_id>/restore/", assistants.assistant_restore, name="assistant-restore"),
+    path("evaluations/", evaluations.evaluations_index, name="evaluations"),
+    path("evaluations/<int:evaluation_id>/", evaluations.evaluation_detail, name="evaluation"),
+    path("evaluations/<int:evaluation_id>/promote/", evaluations.evaluation_promote, name="evaluation-promote"),
 ]

@@ -17,19 +17,20 @@ from tests.support.worker import REPO
 
 # Integrations cannot see our models (an import contract), nor do the emulators use them: their
 # `status` is an HTTP status.
-PACKAGES = ("core", "config", "tools", "vicbot", "pipelines", "console", "sandbox")
+PACKAGES = ("core", "config", "tools", "vicbot", "pipelines", "evaluations", "console", "sandbox")
 NOT_OURS = (REPO / "sandbox" / "emulators",)
 KIT = REPO / "core" / "state_machine.py"
 CREATING = {"create", "get_or_create", "update_or_create", "bulk_update"}
 
 
 def declared_tables() -> list[StateMachine]:
+    from evaluations import states as evaluation_states
     from pipelines import deck_states
     from pipelines import states as pipeline_states
     from vicbot.services import suggested_changes
     from vicbot.services.runs import lifecycles, state
 
-    modules = (state, lifecycles, pipeline_states, deck_states, suggested_changes)
+    modules = (state, lifecycles, pipeline_states, deck_states, suggested_changes, evaluation_states)
     return [value for module in modules for value in vars(module).values() if isinstance(value, StateMachine)]
 
 

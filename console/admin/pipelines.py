@@ -76,6 +76,13 @@ class PipelineForm(forms.ModelForm):
         else:
             self.fields["every_minutes"].initial = DEFAULT_EVERY_SECONDS // 60
 
+    # The evaluation lab's maps are optional: left blank, a pipeline records no outcomes (not "null").
+    def clean_decision_outcomes(self):
+        return self.cleaned_data.get("decision_outcomes") or {}
+
+    def clean_assessment_outcomes(self):
+        return self.cleaned_data.get("assessment_outcomes") or {}
+
     def clean(self):
         cleaned = super().clean()
         # Not a Pipeline field: kept aside so the pipeline's own checks see only its fields.

@@ -1,6 +1,7 @@
 from pipelines.models.deck import Deck
+from pipelines.models.decision import Decision, Outcome
 from pipelines.models.notification import Notification
 from pipelines.models.pipeline import Pipeline
 from pipelines.models.pitch import Pitch
 
-__all__ = ["Deck", "Notification", "Pipeline", "Pitch"]
+__all__ = ["Deck", "Decision", "Notification", "Outcome", "Pipeline", "Pitch"]

@@ -93,6 +93,24 @@ class Pipeline(models.Model):
                   "a note the model reads, or sent as its extracted text.",
     )
 
+    # The partners' decisions (the evaluation lab's answer key): read by intake, never sent to the model.
+    decision_field = models.CharField(
+        max_length=80, blank=True,
+        help_text="Salesforce field holding the partners' decision (a picklist such as a stage). Read by intake "
+                  "beside the pitch's fields, never sent to the model; a change of it is recorded as a decision, "
+                  "not an edit. Blank: decisions are not recorded.",
+    )
+    decision_outcomes = models.JSONField(
+        default=dict, blank=True,
+        help_text='Decision field value → "advance", "pass" or "undecided" (values not listed: undecided), '
+                  'e.g. {"Meeting": "advance", "Invested": "advance", "Passed": "pass"}.',
+    )
+    assessment_outcomes = models.JSONField(
+        default=dict, blank=True,
+        help_text='The assistant\'s Assessment value → "advance", "pass", "undecided" or "abstain" (left out of '
+                  'agreement), e.g. {"Strong": "advance", "Weak": "pass", "Insufficient information": "abstain"}. '
+                  "Values not listed: undecided.",
+    )
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     pause_reason = models.TextField(blank=True, editable=False)
     probe_at = models.DateTimeField(

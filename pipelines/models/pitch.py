@@ -57,6 +57,12 @@ class Pitch(models.Model):
                   "then.",
     )
 
+    # The partners' latest decision (its history: Decision rows), read from the pipeline's decision_field.
+    decision_value = models.CharField(max_length=255, blank=True, editable=False)
+    decision_outcome = models.CharField(max_length=10, blank=True, editable=False,
+                                        help_text="advance, pass or undecided; blank: never read.")
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     writeback_state = models.CharField(
         max_length=10, choices=WriteBack.choices, default=WriteBack.NOT_DUE, db_index=True
     )

@@ -25,6 +25,7 @@ from pipelines.services.configuration import assistant_problem, pipeline_record_
 from pipelines.services.handler_keys import PITCH_EVALUATED
 from pipelines.services.pause import pipeline_pause_for_spend, pipeline_probe_started, pipeline_resume
 from pipelines.services.prompt import pitch_prompt, times_too_long
+from pipelines.services.run_listeners import notify_run_started
 from pipelines.services.records import record_website
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
 from tools.base import WEBSITE_METADATA_KEY
@@ -76,6 +77,7 @@ def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigg
     Pitch.objects.filter(pk=pitch.pk).update(latest_run=run)
     WRITEBACK_STATES.apply(pitch.pk, "supersede", writeback_error=f"Superseded by run {run.pk} (a newer evaluation)")
     pitch.runs.add(run)
+    notify_run_started(pitch=pitch, run=run)
     return run
 
 

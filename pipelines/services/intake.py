@@ -31,6 +31,7 @@ from pipelines.services.admission import pitches_admit
 from integrations.salesforce.files import documents_with_new_versions
 from pipelines.services.changes import pitch_record_changed
 from pipelines.services.decks import deck_file_types, decks_find
+from pipelines.services.decisions import pitch_record_decision
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
 from pipelines.services.records import RecordText, fields_to_select, record_text, text_changed
 from pipelines.services.storable import storable_text
@@ -203,6 +204,8 @@ def _upsert_pitch(pipeline: Pipeline, record: dict, text: RecordText, summary: I
             pipeline=pipeline, salesforce_id=salesforce_id,
             defaults={**text.pitch_fields(), "deck": deck},
         )
+        # The partners' decision: recorded on its own, never an edit of what the model reads.
+        pitch_record_decision(pitch, pipeline, text.decision, text.system_modstamp)
         if created:
             summary.new += 1
             return

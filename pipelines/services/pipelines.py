@@ -20,6 +20,7 @@ from pipelines.models.pipeline import DEFAULT_ANSWER_MAPPING, DEFAULT_FIELDS
 from pipelines.services.configuration import assistant_problem
 from pipelines.services.intake import intake_query
 from pipelines.services.pause import pipeline_follow_enabled
+from pipelines.services.decisions import outcome_maps_problem
 from pipelines.services.records import mapped_fields
 
 API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
@@ -63,7 +64,7 @@ def pipeline_validate(pipeline: Pipeline) -> None:
     if not isinstance(pipeline.answer_mapping, dict):
         raise InvalidPipeline("Answer mapping: an object of answer key → Salesforce field")
     written = written_fields(pipeline)
-    names = [pipeline.sobject, *mapped_fields(pipeline), *written]
+    names = [pipeline.sobject, *mapped_fields(pipeline), *written, *filter(None, [pipeline.decision_field])]
     bad = [name for name in names if not isinstance(name, str) or not API_NAME.match(name)]
     if bad:
         raise InvalidPipeline(f"Not Salesforce API names: {', '.join(map(repr, bad))}")
@@ -76,6 +77,8 @@ def pipeline_validate(pipeline: Pipeline) -> None:
         )
     if problem := condition_problem(pipeline.selection):
         raise InvalidPipeline(f"The condition: {problem}")
+    if problem := outcome_maps_problem(pipeline):
+        raise InvalidPipeline(problem)
     if not 200 <= pipeline.batch_size <= 2000:
         raise InvalidPipeline("Batch size must be between 200 and 2000 (Salesforce's page sizes)")
     if pipeline.deck_title_pattern:
@@ -180,7 +183,7 @@ def fields_against_describe(pipeline: Pipeline, description: dict) -> list[str]:
     }
     knows_relationships = any("relationshipName" in f for f in description.get("fields", []))
     missing, unwritable, notes = [], [], []
-    for name in mapped_fields(pipeline):
+    for name in [*mapped_fields(pipeline), *filter(None, [pipeline.decision_field])]:
         if "." not in name:
             if name.lower() not in fields:
                 missing.append(name)

@@ -24,8 +24,10 @@ NAME_MAX_CHARS = 255  # Pitch.name
 
 def mapped_fields(pipeline: Pipeline) -> list[str]:
     """The fields a pitch keeps of its record: those sent to the model, then the website field if
-    not among them (the one site web_scrape may read unseen comes from the record, never the text)."""
-    fields = [str(field) for field in pipeline.fields]
+    not among them (the one site web_scrape may read unseen comes from the record, never the text).
+    Never the decision field: the partners' decision is the answer key, not input to the model."""
+    decision = pipeline.decision_field.lower()
+    fields = [str(field) for field in pipeline.fields if not decision or str(field).lower() != decision]
     if pipeline.website_field and pipeline.website_field.lower() not in {f.lower() for f in fields}:
         fields.append(pipeline.website_field)
     return fields
@@ -35,7 +37,8 @@ def fields_to_select(pipeline: Pipeline, *, also: Iterable[str] = ()) -> list[st
     """The SOQL field list for the pipeline's records, each once whatever its case (Salesforce refuses a
     field selected twice), in a stable order. `also`: more fields the caller reads (the write-back's)."""
     chosen: dict[str, str] = {}
-    for field in (*ALWAYS_SELECTED, *mapped_fields(pipeline), *also):
+    decision = [pipeline.decision_field] if pipeline.decision_field else []
+    for field in (*ALWAYS_SELECTED, *mapped_fields(pipeline), *decision, *also):
         chosen.setdefault(field.lower(), field)
     return sorted(chosen.values(), key=str.lower)
 
@@ -49,6 +52,9 @@ class RecordText:
     name: str
     note: str
     system_modstamp: datetime | None = None
+    # The partners' decision field's value ("" when empty); None when the pipeline reads no decisions.
+    # Kept apart from the snapshot: a change of it is a decision, never an edit of the pitch.
+    decision: str | None = None
 
     def pitch_fields(self) -> dict[str, Any]:
         """The Pitch columns this reading sets."""
@@ -74,8 +80,12 @@ def record_text(pipeline: Pipeline, record: dict[str, Any]) -> RecordText:
     name, note = storable_text(str(_lookup(record, "Name") or ""))
     if note and "name" not in {field.lower() for field in snapshot}:  # else already said for the field
         notes.append(f"Name: {note}")
+    decision = None
+    if pipeline.decision_field:
+        value = _lookup(record, pipeline.decision_field)
+        decision = storable_text(str(value))[0][:255] if value not in (None, "") else ""
     return RecordText(snapshot=snapshot, name=name[:NAME_MAX_CHARS], note="; ".join(notes),
-                      system_modstamp=parse_datetime(record.get("SystemModstamp")))
+                      system_modstamp=parse_datetime(record.get("SystemModstamp")), decision=decision)
 
 
 def record_snapshot(pipeline: Pipeline, record: dict[str, Any]) -> dict[str, str]:

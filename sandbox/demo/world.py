@@ -15,6 +15,9 @@ from sandbox.sample_sites import SampleSites
 
 DEMO_OPENAI_KEY = "sk-demo-emulator"
 DEMO_PITCHBOOK_KEY = "pb-demo-emulator"
+# The partners' decisions the demo seeds (Partner_Decision__c), in turn: the evaluation lab's answer key.
+PARTNER_DECISIONS = ("Meeting", "Passed", "Passed", "Invested", "")
+DECISION_OUTCOMES = {"Meeting": "advance", "Invested": "advance", "Passed": "pass"}
 
 
 @dataclass
@@ -64,18 +67,27 @@ def start_world(stack: ExitStack, *, queued_seconds: float = 0.1, run_seconds: f
     return world
 
 
-def seed_pitches(world: World, count: int, *, decks: bool = True) -> list[str]:
+def seed_pitches(world: World, count: int, *, decisions: bool = False, decks: bool = True) -> list[str]:
     """One Account per sample company (the pitch), plus a Contact for some first founders, and with
-    `decks` the company's pitch deck in the record's Files (one of them broken on purpose)."""
+    `decks` the company's pitch deck in the record's Files (one of them broken on purpose).
+
+    `decisions`: each Account also gets the partners' decision (PARTNER_DECISIONS in turn; blank:
+    undecided), and its description a VICBOT-TEST-DECISION-HINT line saying it — the scripted model has no
+    judgment of its own, so a version told to follow the hint (VICBOT-TEST-JUDGE) stands in for a good judge.
+    """
     ids = []
     org = world.salesforce.org
     for index, company in enumerate(_companies(count)):
-        account_id = org.insert("Account", {
+        fields = {
             "Name": company.name,
             "Website": world.sites.url(f"/{company.slug}/"),
             "Industry": company.sector,
             "Description": _pitch_text(company),
-        }, modified_by=org.human_user_id)
+        }
+        if decisions and (value := PARTNER_DECISIONS[index % len(PARTNER_DECISIONS)]):
+            fields["Partner_Decision__c"] = value
+            fields["Description"] += f"\nVICBOT-TEST-DECISION-HINT: {DECISION_OUTCOMES[value]}"
+        account_id = org.insert("Account", fields, modified_by=org.human_user_id)
         if index % 3 == 0:
             founder = company.founders[0]
             org.insert("Contact", {"FirstName": founder.first, "LastName": founder.last, "Email": founder.email,

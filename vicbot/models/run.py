@@ -52,6 +52,16 @@ class Run(models.Model):
         max_length=200, blank=True, help_text="Key of the registered completion handler (never a module path)."
     )
 
+    service_tier = models.CharField(
+        max_length=10, blank=True,
+        help_text="Tier asked of OpenAI for this run (e.g. flex for an evaluation); blank: the assistant's.")
+    flex_fell_back = models.BooleanField(
+        default=False, help_text="Flex answered 429 (resource unavailable): the run's next turns ask the standard tier.")
+    replay_calls = models.JSONField(
+        null=True, blank=True,
+        help_text="A replay: the recorded tool calls [{name, arguments, output}] that answer this run's calls; "
+                  "no tool is run (nothing reaches Salesforce, PitchBook or the web). Null: a live run.")
+
     turn = models.PositiveSmallIntegerField(default=0, help_text="Model turns created so far.")
     response_id = models.CharField(max_length=100, blank=True, db_index=True, help_text="The turn in flight.")
     previous_response_id = models.CharField(max_length=100, blank=True, help_text="The turn the next continues.")
@@ -80,6 +90,10 @@ class Run(models.Model):
     cached_input_tokens = models.PositiveIntegerField(default=0)
     output_tokens = models.PositiveIntegerField(default=0)
     reasoning_tokens = models.PositiveIntegerField(default=0)
+    # Of the tokens above, those of responses that report service_tier "flex" (priced at the flex rate).
+    flex_input_tokens = models.PositiveIntegerField(default=0)
+    flex_cached_input_tokens = models.PositiveIntegerField(default=0)
+    flex_output_tokens = models.PositiveIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
     reserved_cost_usd = models.DecimalField(
         max_digits=12, decimal_places=6, null=True, blank=True,

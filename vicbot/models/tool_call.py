@@ -26,6 +26,14 @@ class ToolCall(models.Model):
     systemic_error = models.BooleanField(
         default=False, help_text="The tool failed for a reason about the setup (e.g. PitchBook credits exhausted)."
     )
+    class Replayed(models.TextChoices):
+        LIVE = "", "live (the tool ran)"
+        EXACT = "exact", "recorded (same tool and arguments)"
+        NORMALISED = "normalised", "recorded (after normalising URLs and names)"
+        MISS = "miss", "no recorded result (the model was told)"
+
+    replayed = models.CharField(max_length=10, choices=Replayed.choices, blank=True, default="",
+                                help_text="In a replay: how the recording answered this call.")
     attempts = models.PositiveSmallIntegerField(default=0)
     usage = models.JSONField(default=dict, blank=True, help_text="Metered units spent, e.g. PitchBook credits.")
     started_at = models.DateTimeField(null=True, blank=True)

@@ -88,6 +88,14 @@ def injected(
             "https://platform.openai.com/docs/guides/error-codes/api-errors."
         )
         default_type, default_code = "insufficient_quota", "insufficient_quota"
+    elif status == 429 and code == "resource_unavailable":
+        # Flex processing out of capacity (OpenAI's guide: "429 Resource Unavailable"); the exact
+        # body is assumed: not billed, retry later or ask the default tier.
+        default_message = (
+            "Resource Unavailable: flex processing capacity for this model is temporarily exhausted. "
+            "Please retry later, or send the request with service_tier 'default'."
+        )
+        default_type, default_code = "resource_unavailable", "resource_unavailable"
     elif status == 429:
         default_message = (
             f"Rate limit reached for {model} in organization org-emulator on requests per min (RPM): "

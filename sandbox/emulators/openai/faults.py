@@ -49,13 +49,16 @@ class Fault:
     remaining: int | None  # None: applies to every matching request
     match: dict[str, str] | None
     contains: str | None = None
+    tier: str | None = None  # create only: requests asking this service_tier (e.g. "flex")
     status: int | None = None
     delay: float | None = None
     outcome: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
-    def matches(self, op: str, metadata: Mapping[str, Any] | None, text: str = "") -> bool:
+    def matches(self, op: str, metadata: Mapping[str, Any] | None, text: str = "", tier: str | None = None) -> bool:
         if op != self.op or self.remaining == 0:
+            return False
+        if self.tier is not None and tier != self.tier:
             return False
         if self.contains is not None and self.contains not in text:
             return False
@@ -72,21 +75,26 @@ class Faults:
 
     def add(
         self, op: str, *, times: int | None = 1, match: Mapping[str, str] | None = None,
-        contains: str | None = None, **kind: Any
+        contains: str | None = None, tier: str | None = None, **kind: Any
     ) -> Fault:
         """Queue a fault for the next ``times`` requests of ``op`` whose metadata matches.
 
         ``match`` is compared with the create request's ``metadata`` (create) or the
         stored response's ``metadata`` (retrieve, cancel); ``contains`` with the create
-        request's input text. Faults apply first-added first.
+        request's input text; ``tier`` with the create request's ``service_tier`` (flex out of
+        capacity: ``add("create", tier="flex", status=429, code="resource_unavailable", times=None)``).
+        Faults apply first-added first.
         """
         if op not in OPS:
             raise ValueError(f"op must be one of {OPS}, got {op!r}")
         if contains is not None and op != "create":
             raise ValueError("contains= only applies to op='create'")
+        if tier is not None and op != "create":
+            raise ValueError("tier= only applies to op='create'")
         if times is not None and times < 1:
             raise ValueError("times must be a positive integer or None (always)")
-        fault = Fault(op=op, remaining=times, match=dict(match) if match else None, contains=contains)
+        fault = Fault(op=op, remaining=times, match=dict(match) if match else None, contains=contains,
+                      tier=tier)
         families = [key for key in ("status", "delay", "outcome") if key in kind]
         if len(families) != 1:
             raise TypeError("give exactly one of status=, delay= or outcome=")
@@ -120,11 +128,12 @@ class Faults:
             self._faults.append(fault)
         return fault
 
-    def take(self, op: str, metadata: Mapping[str, Any] | None, text: str = "") -> Fault | None:
+    def take(self, op: str, metadata: Mapping[str, Any] | None, text: str = "",
+             tier: str | None = None) -> Fault | None:
         """The first fault that applies to this request, consuming one use of it."""
         with self._lock:
             for fault in self._faults:
-                if fault.matches(op, metadata, text):
+                if fault.matches(op, metadata, text, tier):
                     if fault.remaining is not None:
                         fault.remaining -= 1
                     return fault

@@ -18,6 +18,9 @@ Behaviour (what a client's tool loop will see):
   once per instruction, before anything else. In the arguments' strings,
   ``{{output:<tool>}}`` stands for the latest output of that tool, percent-encoded: the
   data an attacker would ask the model to send out.
+* A ``VICBOT-TEST-JUDGE: <mode>`` line in the instructions fixes how the answer's verdict
+  (``Assessment``) is chosen — always advance, follow the pitch's planted decision hint, a
+  seeded coin flip… — so versions can be evaluated as better or worse judges (judge.py).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import ids, items
+from .judge import judge_from, judged_field, trial_of, value_for
 from .values import Schema, synthesize
 
 _URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+")
@@ -219,10 +223,13 @@ class ArgumentValues:
 class AnswerValues:
     """The final structured answer: stable choices seeded by the conversation."""
 
-    def __init__(self, facts: Facts, summary: str, digest: str) -> None:
+    def __init__(
+        self, facts: Facts, summary: str, digest: str, verdict: tuple[str, str] | None = None
+    ) -> None:
         self.facts = facts
         self.summary = summary
         self.digest = digest
+        self.verdict = verdict  # (field, outcome) a judge marker fixed, if any
 
     def _pick(self, name: str, modulus: int) -> int:
         return int(hashlib.sha256(f"{self.digest}:{name}".encode()).hexdigest()[:8], 16) % modulus
@@ -231,6 +238,8 @@ class AnswerValues:
         return self.facts.string(name, schema) or self.summary
 
     def choice(self, name: str, values: Sequence[Any]) -> Any:
+        if self.verdict is not None and name == self.verdict[0]:
+            return value_for(self.verdict[1], values)
         return values[self._pick(name, len(values))]
 
     def number(self, name: str, low: float | None, high: float | None, integer: bool) -> float:
@@ -335,7 +344,11 @@ class _Context:
         fmt = (self.request.get("text") or {}).get("format") or {}
         summary = self.summary()
         if self.format_type() == "json_schema":
-            value = synthesize(fmt.get("schema") or {}, AnswerValues(self.facts, summary, self.digest))
+            schema = fmt.get("schema") or {}
+            verdict = None
+            if (judge := judge_from(self.request)) is not None and (field := judged_field(schema)):
+                verdict = (field, judge.outcome(self.facts.text, trial_of(self.request)))
+            value = synthesize(schema, AnswerValues(self.facts, summary, self.digest, verdict))
             return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         if self.format_type() == "json_object":
             return json.dumps({"answer": summary}, ensure_ascii=False)

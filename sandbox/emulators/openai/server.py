@@ -252,7 +252,8 @@ class OpenAIEmulator:
         now = self.clock.now()
         metadata = body.get("metadata") if isinstance(body, dict) else None
         fault = self.faults.take("create", metadata if isinstance(metadata, dict) else None,
-                                 content.input_text(body))
+                                 content.input_text(body),
+                                 body.get("service_tier") if isinstance(body, dict) else None)
         self._raise_http_fault(fault, body.get("model") if isinstance(body, dict) else None)
 
         # The model reads each input_file as its pages' text; the expanded request is what is stored,

@@ -122,6 +122,8 @@ def standard_types() -> list[SObjectType]:
         Field("VicBot_Assessment__c", "string", 255),
         Field("VicBot_Reasoning__c", "textarea", 131072, filterable=False),
         Field("VicBot_Status__c", "string", 255),
+        # The partners' decision on a pitch (a fund's own picklist): the evaluation lab's answer key.
+        Field("Partner_Decision__c", "picklist", 255),
     )
     contact = SObjectType("Contact", "003")
     contact.add(

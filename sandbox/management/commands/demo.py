@@ -18,9 +18,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
+from sandbox.demo.evaluation import demo_evaluation
 from sandbox.demo.processes import start_processes
 from sandbox.demo.report import Progress, table, totals
-from sandbox.demo.world import seed_pitches, start_world
+from sandbox.demo.world import DECISION_OUTCOMES, seed_pitches, start_world
 from pipelines.management.arguments import positive_int, positive_seconds
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.pipelines import pipeline_create
@@ -45,12 +46,17 @@ class Command(BaseCommand):
                             help="Seconds before the demo gives up (default: %(default)s).")
         parser.add_argument("--keep-logs", action="store_true",
                             help="Keep the worker and beat logs even when everything worked (kept on failure).")
+        parser.add_argument("--evaluate", action="store_true",
+                            help="Then evaluate a candidate assistant version on the decided pitches (the evaluation "
+                                 "lab: replay beside the current version, scores against the partners' decisions) "
+                                 "and print its table.")
         parser.add_argument("--serve", action="store_true",
                             help="Do not run the demo: start the admin on localhost on its results, with a login "
                                  "it creates and prints (scripts/demo --serve sets the local-http settings).")
         parser.add_argument("--port", type=positive_int, default=8000, help="With --serve: the port (default: %(default)s).")
 
-    def handle(self, *args, pitches, in_flight, concurrency, timeout, keep_logs, serve, port, **options):
+    def handle(self, *args, pitches, in_flight, concurrency, timeout, keep_logs, serve, port, evaluate=False,
+               **options):
         if serve:
             return self._serve(port)
         # A plain `kill` runs the clean-up too (worker and beat are stopped, not orphaned).
@@ -59,12 +65,15 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0)
         log_dir = Path(tempfile.mkdtemp(prefix="vicbot-demo-"))
         try:
-            elapsed, api_calls, pipeline = self._run(pitches, in_flight, concurrency, timeout, log_dir)
+            elapsed, api_calls, pipeline, evaluation_table = self._run(pitches, in_flight, concurrency, timeout,
+                                                                       log_dir, evaluate)
         except BaseException:
             self.stderr.write(f"The demo stopped; the worker and beat logs are kept in {log_dir}")
             raise
         self.stdout.write("\n" + "\n".join(table(pipeline)))
         self._summary(pipeline, pitches, elapsed, api_calls)
+        if evaluation_table:
+            self.stdout.write("\n" + evaluation_table)
         failed = pipeline.pitches.filter(status=Pitch.Status.FAILED).count()
         if failed or keep_logs:
             why = f"{failed} pitches failed" if failed else "--keep-logs"
@@ -73,10 +82,10 @@ class Command(BaseCommand):
             shutil.rmtree(log_dir, ignore_errors=True)
         self.stdout.write(SERVE_HINT)
 
-    def _run(self, pitches, in_flight, concurrency, timeout, log_dir):
+    def _run(self, pitches, in_flight, concurrency, timeout, log_dir, evaluate):
         with ExitStack() as stack:
             world = start_world(stack)
-            seed_pitches(world, pitches)
+            seed_pitches(world, pitches, decisions=True)
             environment = {**world.environment(), "VICBOT_TICK_SECONDS": "1", "SALESFORCE_WRITEBACK_DELAY_SECONDS": "1"}
             pipeline = self._demo_pipeline(stack, in_flight)
             _empty_embedded_broker()
@@ -89,11 +98,18 @@ class Command(BaseCommand):
                     raise CommandError(f"Not done after {timeout:g}s; see the logs in {log_dir}")
                 time.sleep(0.5)
             progress.check(final=True)
-            return time.monotonic() - started, world.salesforce.api_calls, pipeline
+            elapsed = time.monotonic() - started
+            # With the worker still up: the candidate and the current version replay the decided pitches.
+            evaluation_table = demo_evaluation(pipeline, timeout=timeout, out=self.stdout) if evaluate else ""
+            return elapsed, world.salesforce.api_calls, pipeline, evaluation_table
 
     def _demo_pipeline(self, stack: ExitStack, in_flight: int) -> Pipeline:
         Pipeline.objects.filter(name="demo").delete()
-        pipeline = pipeline_create(name="demo", max_in_flight=in_flight, every_seconds=5)
+        pipeline = pipeline_create(
+            name="demo", max_in_flight=in_flight, every_seconds=5, decision_field="Partner_Decision__c",
+            decision_outcomes=dict(DECISION_OUTCOMES),
+            assessment_outcomes={"Strong fit": "advance", "Possible fit": "advance", "Not a fit": "pass",
+                                 "Insufficient information": "abstain"})
         stack.callback(_pause, [pipeline.schedule_id])
         # Other pipelines would read the same emulated org: pause them for the demo.
         others = list(PeriodicTask.objects.filter(task=pipeline.schedule.task, enabled=True)

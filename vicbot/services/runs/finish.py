@@ -8,13 +8,13 @@ from jsonschema import Draft202012Validator
 
 from vicbot.models import Run, RunStatus
 from vicbot.services.runs.state import run_end, run_move
-from vicbot.services.runs.usage import usage_increments
+from vicbot.services.runs.usage import response_increments
 
 
 def run_finish(run: Run, response) -> None:
     """Turn a completed response with no tool calls into the run's outcome."""
     if run.status == RunStatus.WAITING_MODEL:
-        started = run_move(run.pk, "finish", where={"response_id": response.id}, **usage_increments(response.usage))
+        started = run_move(run.pk, "finish", where={"response_id": response.id}, **response_increments(response))
         if not started:
             return
     text, refusal = _answer_parts(response)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vicbot.models import Run, ToolCall
+from vicbot.models import Assistant, Run, ToolCall
 
 
 def next_turn_request(run: Run) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def next_turn_request(run: Run) -> dict[str, Any]:
         "store": True,  # background mode requires it
         "metadata": {"vicbot_run": str(run.pk), "vicbot_turn": str(run.turn + 1)},
         "prompt_cache_key": f"vicbot:{assistant.name}:v{assistant.version}",
-        "service_tier": assistant.service_tier,
+        "service_tier": run_service_tier(run),
     }
     if run.tool_definitions:
         request["tools"] = run.tool_definitions
@@ -43,6 +43,13 @@ def next_turn_request(run: Run) -> dict[str, Any]:
     else:
         request["input"] = [{"role": "user", "content": first_message_content(run)}]
     return request
+
+
+def run_service_tier(run: Run) -> str:
+    """The run's own tier (an evaluation's flex) else its assistant's; standard once flex had no capacity."""
+    if run.flex_fell_back:
+        return Assistant.ServiceTier.DEFAULT
+    return run.service_tier or run.assistant.service_tier
 
 
 def tool_outputs(run: Run) -> list[dict[str, str]]:

@@ -23,6 +23,10 @@ def start_run(
     metadata: dict[str, str] | None = None,
     on_complete: str = "",
     trigger: Run.Trigger = Run.Trigger.CODE,
+    version: int | None = None,
+    read_only: bool = False,
+    replay_calls: list[dict] | None = None,
+    service_tier: str = "",
 ) -> Run:
     """Persist a run and start it once the surrounding transaction commits.
 
@@ -30,11 +34,28 @@ def start_run(
     are left out. `on_complete` is the key of a registered completion handler.
     An unknown tool or handler key is an error now, not later. `input_items`: Responses API content
     items sent after the input text in the first turn (e.g. `{"type": "input_file", "file_id": …}`).
+
+    For evaluations: `version` pins an assistant version (default: the newest); `read_only`
+    never offers a tool that writes, whatever the version allows; `replay_calls` (a list of
+    {"name", "arguments", "output"}) makes it a replay: every tool call is answered from it and
+    no tool runs (implies read_only); `service_tier` overrides the version's (e.g. "flex").
     """
     try:
-        version = Assistant.objects.current(assistant)
+        if version is None:
+            version_row = Assistant.objects.current(assistant)
+        else:
+            version_row = Assistant.objects.get(name=assistant, version=version)
     except Assistant.DoesNotExist:
-        raise ValueError(f"No assistant is named {assistant!r}") from None
+        raise ValueError(f"No assistant is named {assistant!r}"
+                         + (f" with a version {version}" if version is not None else "")) from None
+    version = version_row
+    if service_tier and service_tier not in Assistant.ServiceTier.values:
+        raise ValueError(f"Unknown service tier {service_tier!r}")
+    replay = None
+    if replay_calls is not None:
+        replay = [{"name": str(call["name"]), "arguments": call.get("arguments", ""),
+                   "output": str(call.get("output") or "")} for call in replay_calls]
+        read_only = True
     if not input or not input.strip():
         raise ValueError("A run needs some input")
     if on_complete:
@@ -53,8 +74,10 @@ def start_run(
         input=input,
         input_items=list(input_items or []),
         metadata={str(k): str(v) for k, v in (metadata or {}).items()},
-        tool_definitions=[tool.openai_definition()
-                          for tool in reg.offered(names, allow_writes=version.write_tools)],
+        tool_definitions=[tool.openai_definition() for tool in _offered(reg, names, version=version,
+                                                                        read_only=read_only, replay=replay)],
+        service_tier=service_tier,
+        replay_calls=replay,
         completion_handler=on_complete,
         deadline_at=now + timedelta(seconds=version.run_deadline_seconds),
         next_check_at=now + START_SAFETY_NET,
@@ -63,6 +86,13 @@ def start_run(
     )
     enqueue_run_advance(run.pk, priority=Priority.NEW)  # runs already in flight go first
     return run
+
+
+def _offered(reg, names: list[str], *, version: Assistant, read_only: bool, replay) -> list:
+    if replay is not None:
+        # Nothing runs in a replay, so a tool's integration need not be configured to be offered.
+        return [tool for tool in (reg.get(name) for name in names) if not tool.writes]
+    return reg.offered(names, allow_writes=version.write_tools and not read_only)
 
 
 def run_rerun(*, run_id: int, confirmed_by: str = "") -> Run | None:
@@ -85,4 +115,6 @@ def run_rerun(*, run_id: int, confirmed_by: str = "") -> Run | None:
         metadata={**old.metadata, "rerun_of": str(old.pk)},
         on_complete=old.completion_handler,
         trigger=Run.Trigger.ADMIN,
+        # A replay stays a replay (never let loose on live tools), at the tier it asked.
+        replay_calls=old.replay_calls, service_tier=old.service_tier,
     )

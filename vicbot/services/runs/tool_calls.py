@@ -23,9 +23,10 @@ from tools.registry import UnknownTool, registry
 from vicbot.models import TERMINAL_STATUSES, Run, RunStatus, ToolCall
 from config.enqueue import enqueue_run_advance, enqueue_tool_call_execute, queued_messages
 from vicbot.services.runs import tool_limits
+from vicbot.services.runs.replay import NO_RECORDED_RESULT, recorded_answer
 from vicbot.services.runs.lifecycles import TOOL_CALL_END_OPERATIONS, TOOL_CALL_STATES
 from vicbot.services.runs.state import run_fail, run_move
-from vicbot.services.runs.usage import usage_increments
+from vicbot.services.runs.usage import response_increments
 from vicbot.services.suggested_changes import suggested_changes_record
 
 log = logging.getLogger(__name__)
@@ -45,13 +46,13 @@ def run_start_tools(run: Run, response, calls) -> None:
     if run.turn >= run.assistant.max_turns:
         run_fail(run, "turn_cap_reached",
                  f"The model was still calling tools after {run.assistant.max_turns} turns",
-                 **usage_increments(response.usage))
+                 **response_increments(response))
         return
     with transaction.atomic():
         started = run_move(
             run.pk, "start_tools", where={"response_id": response.id},
             previous_response_id=response.id, attempts=0,
-            next_check_at=timezone.now() + lost_task_grace(), **usage_increments(response.usage),
+            next_check_at=timezone.now() + lost_task_grace(), **response_increments(response),
         )
         if not started:
             return
@@ -92,16 +93,32 @@ def tool_call_execute(*, tool_call_id: int) -> None:
                                     note="the run had ended", finished_at=now,
                                     error="Not run: the run had ended")
         return
-    for call, result, status, seconds in _execute_side_by_side(calls):
+    replay = calls[0].run.replay_calls
+    answered = _answer_from_recording(calls, replay) if replay is not None else (
+        (call, result, status, seconds, "") for call, result, status, seconds in _execute_side_by_side(calls))
+    for call, result, status, seconds, replayed in answered:
         # Each as it finishes: a worker killed meanwhile loses only the calls still running.
         with transaction.atomic():
             if TOOL_CALL_STATES.apply(
                 call.pk, TOOL_CALL_END_OPERATIONS[status], note=result.error[:500] if result.error else "",
-                output=result.output, error=result.error, usage=result.usage,
+                output=result.output, error=result.error, usage=result.usage, replayed=replayed,
                 systemic_error=result.systemic, finished_at=timezone.now(), duration_ms=int(seconds * 1000),
             ) and result.suggestions:
                 suggested_changes_record(tool_call=call, suggestions=result.suggestions)
     run_continue_after_tools(run_id=turn["run_id"])
+
+
+def _answer_from_recording(calls: list[ToolCall], recorded: list[dict]
+                           ) -> Iterator[tuple[ToolCall, ToolResult, str, float, str]]:
+    """A replay: each call answered from the run's recording (vicbot.services.runs.replay), no tool run."""
+    limit = settings.TOOL_OUTPUT_MAX_CHARS
+    for call in calls:
+        output, how = recorded_answer(recorded, call.name, call.arguments)
+        if output is None:
+            yield call, error_result("no_recorded_result", NO_RECORDED_RESULT, max_chars=limit), \
+                ToolCall.Status.FAILED, 0.0, ToolCall.Replayed.MISS
+        else:
+            yield call, ToolResult(ok=True, output=output), ToolCall.Status.SUCCEEDED, 0.0, how
 
 
 def _execute_side_by_side(calls: list[ToolCall]) -> Iterator[tuple[ToolCall, ToolResult, str, float]]:

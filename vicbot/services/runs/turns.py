@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from integrations.openai import get_client
 from integrations.openai import OpenAIError, classify
-from vicbot.models import Run
+from config.enqueue import enqueue_run_advance
+from vicbot.models import Assistant, Run
 from vicbot.services.runs.cancel import response_cancel
-from vicbot.services.runs.request import next_turn_request
+from vicbot.services.runs.request import next_turn_request, run_service_tier
 from vicbot.services.runs.state import next_check, poll_in, poll_policy, run_fail, run_move, turn_retry_policy
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,14 @@ def run_adopt_response(run_id: int, response_id: str, *, turn: int) -> bool:
 
 def _create_failed(run: Run, failure: OpenAIError, *, claimed_at) -> None:
     log.warning("run %s: create failed (%s): %s", run.pk, failure.code, failure.message)
+    if flex_unavailable(run, failure):
+        # Flex had no capacity (nothing was created nor billed): the turn and the run's later turns ask
+        # the standard tier at once, rather than waiting on flex (OpenAI's guide: retry or fall back).
+        if run_move(run.pk, "retry_create", where={"create_claimed_at": claimed_at}, create_claimed_at=None,
+                    flex_fell_back=True, error_message=f"Flex unavailable, standard tier used: {failure.message}",
+                    next_check_at=timezone.now() + timedelta(seconds=60)):
+            enqueue_run_advance(run.pk)
+        return
     if failure.outcome_unknown:
         # Keep the claim: the response may exist. The tick comes back to reconcile.
         run_move(
@@ -86,6 +95,15 @@ def _create_failed(run: Run, failure: OpenAIError, *, claimed_at) -> None:
         error_message=f"Will retry: {failure.message}",
         next_check_at=timezone.now() + timedelta(seconds=delay),
     )
+
+
+FLEX_UNAVAILABLE_CODES = frozenset({"resource_unavailable"})
+
+
+def flex_unavailable(run: Run, failure: OpenAIError) -> bool:
+    """A 429 that is flex's lack of capacity (not a rate limit), on a run that asked flex."""
+    return (failure.status == 429 and failure.code in FLEX_UNAVAILABLE_CODES and not run.flex_fell_back
+            and run_service_tier(run) == Assistant.ServiceTier.FLEX)
 
 
 def _reconcile_unknown_create(run: Run) -> None:

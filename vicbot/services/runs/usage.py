@@ -11,18 +11,37 @@ from vicbot.models import Assistant, ModelPrice, Run, ToolCall
 MILLION = Decimal(1_000_000)
 
 
-def usage_increments(usage) -> dict:
-    """F() increments for the run's token counters (atomic under concurrent updates)."""
+FLEX = Assistant.ServiceTier.FLEX
+
+
+def usage_increments(usage, *, tier: str | None = None) -> dict:
+    """F() increments for the run's token counters (atomic under concurrent updates).
+
+    `tier`: the service_tier the response reports; a flex response's tokens are also counted apart,
+    as they are billed at the flex rate (OpenAI may serve a flex request at another tier, and says so).
+    """
     if usage is None:
         return {}
     cached = getattr(usage.input_tokens_details, "cached_tokens", 0) or 0
     reasoning = getattr(usage.output_tokens_details, "reasoning_tokens", 0) or 0
-    return {
+    increments = {
         "input_tokens": F("input_tokens") + (usage.input_tokens or 0),
         "cached_input_tokens": F("cached_input_tokens") + cached,
         "output_tokens": F("output_tokens") + (usage.output_tokens or 0),
         "reasoning_tokens": F("reasoning_tokens") + reasoning,
     }
+    if tier == FLEX:
+        increments.update({
+            "flex_input_tokens": F("flex_input_tokens") + (usage.input_tokens or 0),
+            "flex_cached_input_tokens": F("flex_cached_input_tokens") + cached,
+            "flex_output_tokens": F("flex_output_tokens") + (usage.output_tokens or 0),
+        })
+    return increments
+
+
+def response_increments(response) -> dict:
+    """usage_increments of a response, at the tier it reports."""
+    return usage_increments(response.usage, tier=getattr(response, "service_tier", None))
 
 
 def price_for(model: str) -> ModelPrice | None:
@@ -32,12 +51,16 @@ def price_for(model: str) -> ModelPrice | None:
 
 
 def run_cost(run: Run) -> Decimal | None:
+    """Standard-tier tokens at the standard price, flex-served ones (as the responses reported) at flex."""
     price = price_for(run.model)
     if price is None:
         return None
-    return tokens_cost(price, input_tokens=run.input_tokens, cached_input_tokens=run.cached_input_tokens,
-                       output_tokens=run.output_tokens,
-                       flex=run.assistant.service_tier == Assistant.ServiceTier.FLEX)
+    standard = tokens_cost(price, input_tokens=run.input_tokens - run.flex_input_tokens,
+                           cached_input_tokens=run.cached_input_tokens - run.flex_cached_input_tokens,
+                           output_tokens=run.output_tokens - run.flex_output_tokens)
+    flex = tokens_cost(price, input_tokens=run.flex_input_tokens, cached_input_tokens=run.flex_cached_input_tokens,
+                       output_tokens=run.flex_output_tokens, flex=True)
+    return standard + flex
 
 
 def tokens_cost(price: ModelPrice, *, input_tokens: int, cached_input_tokens: int, output_tokens: int,
