@@ -42,7 +42,7 @@ def test_pitches_runs_and_schedules_survive_the_move_to_the_pipelines_app(scratc
     report = json.loads(result.stdout.strip().splitlines()[-1])
     before, after = report["before"], report["after"]
 
-    assert after["tables"] == ["pipelines_pipeline", "pipelines_pitch", "pipelines_pitch_runs"]
+    assert after["tables"] == ["pipelines_decision", "pipelines_pipeline", "pipelines_pitch", "pipelines_pitch_runs"]
     assert after["pipeline"][0] == "default"
     assert after["schedule"] == ["vicbot.pull_pitches", True, {"pipeline_id": before["pipeline"]}]
     assert after["answered"] == ["Acme O'Brien", "written_back", "done", "Strong fit", before["runs"][0],
@@ -100,6 +100,7 @@ def _ended(url: str, run_ids: list[int]) -> dict | None:
         found = {pk: (status, completion) for pk, status, completion in conn.execute(
             "SELECT id, status, completion_state FROM vicbot_run WHERE id = ANY(%s)", [run_ids]).fetchall()}
     # Ended, and its completion handler called (found by the key the run stored before the upgrade).
-    ended = all(status in ("succeeded", "failed", "cancelled", "timed_out") and completion != "not_due"
+    # (Not merely due: "pending" is the moment between the end and the handler's call.)
+    ended = all(status in ("succeeded", "failed", "cancelled", "timed_out") and completion not in ("not_due", "pending")
                 for status, completion in found.values())
     return found if ended and len(found) == len(run_ids) else None
