@@ -145,6 +145,11 @@ def test_promoting_needs_the_permission_and_a_confirmation_then_new_runs_use_the
     assert history.user == operator and f"after evaluation {lab.pk}" in history.change_message
     page = client.get(f"/admin/console/evaluations/{lab.pk}/", secure=True).content.decode()
     assert "Promoted as" in page and "by dana" in page
+    client.force_login(staff_user("vicbot.view_assistant"))
+    version_page = client.get(f"/admin/vicbot/assistant/{newest.pk}/change/", secure=True).content.decode()
+    assert f'<a href="/admin/console/evaluations/{lab.pk}/">Evaluation {lab.pk}</a>' in version_page
+    assert "promoted this version (tester-candidate v1, by dana)" in version_page
+    client.force_login(operator)
 
     client.post(url, {"confirmed": "yes"}, secure=True)  # twice: refused, no third version
     assert Assistant.objects.filter(name="tester").count() == 2
