@@ -164,3 +164,14 @@ def test_an_unfinished_evaluation_cannot_be_promoted(client, lab):
     assert Assistant.objects.current("tester").version == 1
     lab.refresh_from_db()
     assert lab.promoted_version is None
+
+
+def test_an_evaluation_with_no_trial_ended_yet_shows_empty_scores(client, lab):
+    pending = Evaluation.objects.create(dataset=lab.dataset, candidate=lab.candidate, baseline=lab.baseline)
+    client.force_login(staff_user("evaluations.view_evaluation", "evaluations.promote_evaluation"))
+
+    page = client.get(f"/admin/console/evaluations/{pending.pk}/", secure=True).content.decode()
+
+    assert "<th>Compared with partners</th><td>0</td><td>0</td>" in page
+    assert "The two versions judged every pitch alike." in page
+    assert "only a finished one can be promoted" in page and 'id="promote"' not in page
