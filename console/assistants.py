@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from console.activity import record_action
+from evaluations.models import Evaluation
 from vicbot.models import Assistant
 from vicbot.runs import InvalidAssistant, assistant_save_new_version, assistant_validate
 
@@ -61,7 +62,25 @@ def assistant_page(assistant: Assistant) -> dict:
         "previous": previous,
         "diff_url": reverse("console:assistant-diff"),
         "restore_url": reverse("console:assistant-restore", args=[assistant.pk]),
+        "evaluations": version_evaluations(assistant),
     }
+
+
+def version_evaluations(assistant: Assistant) -> list[dict]:
+    """The evaluations in this version's history: the one that promoted it, those that judged it."""
+    found = (Evaluation.objects.filter(promoted_version=assistant) | Evaluation.objects.filter(candidate=assistant)
+             | Evaluation.objects.filter(baseline=assistant)).distinct().order_by("-created_at")[:10]
+    rows = []
+    for evaluation in found:
+        if evaluation.promoted_version_id == assistant.pk:
+            role = f"promoted this version ({evaluation.candidate}, by {evaluation.promoted_by or 'someone'})"
+        elif evaluation.candidate_id == assistant.pk:
+            role = "judged it as the candidate"
+        else:
+            role = "judged it as the baseline"
+        rows.append({"label": f"Evaluation {evaluation.pk}", "role": role, "status": evaluation.get_status_display(),
+                     "url": reverse("console:evaluation", args=[evaluation.pk])})
+    return rows
 
 
 @require_GET

@@ -17,7 +17,7 @@ from tests.support.runs import make_assistant, wait_until_done
 from vicbot.models import Assistant, ModelPrice
 from vicbot.runs import start_run
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker, pytest.mark.usefixtures("celery_worker")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker, pytest.mark.usefixtures("celery_worker", "default_assistant")]  # default_assistant: the price rows too
 
 PITCHES = 40
 OUTCOMES = {"Strong fit": "advance", "Possible fit": "advance", "Not a fit": "pass"}
@@ -41,7 +41,7 @@ def dataset_lines():
 
 
 def test_a_better_version_scores_better_its_interval_covers_the_truth_and_promoting_it_works(client):
-    ModelPrice.objects.filter(model="gpt-5.4-mini").update(knowledge_cutoff=datetime(2025, 9, 1).date())
+    assert ModelPrice.objects.filter(model="gpt-5.4-mini").update(knowledge_cutoff=datetime(2025, 9, 1).date()) == 1
     candidate = make_assistant(name="judge", model="gpt-5.4-mini", tool_names=[],
                                instructions=f"Assess the pitch.\n{CANDIDATE_JUDGE}")
     current = make_assistant(name="judge", version=2, model="gpt-5.4-mini", tool_names=[],

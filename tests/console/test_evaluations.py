@@ -145,6 +145,11 @@ def test_promoting_needs_the_permission_and_a_confirmation_then_new_runs_use_the
     assert history.user == operator and f"after evaluation {lab.pk}" in history.change_message
     page = client.get(f"/admin/console/evaluations/{lab.pk}/", secure=True).content.decode()
     assert "Promoted as" in page and "by dana" in page
+    client.force_login(staff_user("vicbot.view_assistant"))
+    version_page = client.get(f"/admin/vicbot/assistant/{newest.pk}/change/", secure=True).content.decode()
+    assert f'<a href="/admin/console/evaluations/{lab.pk}/">Evaluation {lab.pk}</a>' in version_page
+    assert "promoted this version (tester-candidate v1, by dana)" in version_page
+    client.force_login(operator)
 
     client.post(url, {"confirmed": "yes"}, secure=True)  # twice: refused, no third version
     assert Assistant.objects.filter(name="tester").count() == 2
@@ -159,3 +164,14 @@ def test_an_unfinished_evaluation_cannot_be_promoted(client, lab):
     assert Assistant.objects.current("tester").version == 1
     lab.refresh_from_db()
     assert lab.promoted_version is None
+
+
+def test_an_evaluation_with_no_trial_ended_yet_shows_empty_scores(client, lab):
+    pending = Evaluation.objects.create(dataset=lab.dataset, candidate=lab.candidate, baseline=lab.baseline)
+    client.force_login(staff_user("evaluations.view_evaluation", "evaluations.promote_evaluation"))
+
+    page = client.get(f"/admin/console/evaluations/{pending.pk}/", secure=True).content.decode()
+
+    assert "<th>Compared with partners</th><td>0</td><td>0</td>" in page
+    assert "The two versions judged every pitch alike." in page
+    assert "only a finished one can be promoted" in page and 'id="promote"' not in page
