@@ -75,7 +75,9 @@ FAILED_CALL_STATUSES = (ToolCall.Status.FAILED, ToolCall.Status.TIMED_OUT)
 
 def failed_tool_calls_by_name_since(since: datetime) -> list[tuple[str, int]]:
     """(tool name, count) of tool calls that failed or timed out since `since`, most frequent first."""
-    rows = (ToolCall.objects.filter(status__in=FAILED_CALL_STATUSES, run__created_at__gte=since)
+    # Over the same window as failures_by_reason_since: runs that ended since, and runs still going.
+    window = Q(run__finished_at__gte=since) | Q(run__finished_at__isnull=True, run__created_at__gte=since)
+    rows = (ToolCall.objects.filter(window, status__in=FAILED_CALL_STATUSES)
             .values("name").annotate(n=Count("id")).order_by("-n", "name"))
     return [(row["name"], row["n"]) for row in rows]
 
