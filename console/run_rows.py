@@ -53,7 +53,8 @@ def run_row(run: Run, *, show_pitch: bool) -> dict:
     return {
         "id": run.pk,
         "status": run.status,
-        "status_label": run.get_status_display() + (f" ({run.error_code})" if run.error_code else ""),
+        "status_label": run.get_status_display(),
+        "error_code": run.error_code,
         "is_terminal": run.status in TERMINAL_STATUSES,
         "assessment": answer["assessment"] or "—",
         "duration": run_duration(run),

@@ -99,7 +99,9 @@ class RunAdmin(HistoryAdmin):
 
     @admin.display(description="run", ordering="id")
     def live_status(self, obj):
-        return format_html("#{} {}", obj.pk, self._cell(obj, "status_label", self._row(obj)["status_label"]))
+        row = self._row(obj)
+        code = format_html(' <span class="error-code">({})</span>', row["error_code"]) if row["error_code"] else ""
+        return format_html("#{} {}{}", obj.pk, self._cell(obj, "status_label", row["status_label"]), code)
 
     @admin.display(description="pitch")
     def pitch(self, obj):
