@@ -66,14 +66,19 @@ def _write():
 
 
 def read_totals(directory: Path) -> Counter[str]:
-    """The sum over every process that ran tasks (for the command, after the run)."""
+    """The sum over every process that ran tasks (for the command, after the run), in every worker's directory."""
     totals: Counter[str] = Counter()
-    for path in Path(directory).glob("*.json"):
+    for path in Path(directory).glob("**/*.json"):
         try:
             totals.update(json.loads(path.read_text()))
         except (OSError, ValueError):
             continue
     return totals
+
+
+def totals_by_directory(directory: Path) -> dict[str, int]:
+    """Tasks run by each worker: the benchmark gives each its own directory under `directory`."""
+    return {sub.name: read_totals(sub).get("tasks", 0) for sub in sorted(Path(directory).iterdir()) if sub.is_dir()}
 
 
 if PROBE_DIR:

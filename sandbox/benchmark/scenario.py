@@ -17,11 +17,12 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import requests
 from django.conf import settings
+from django.db import connection
 from django.db.models import Min, Sum
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
@@ -29,10 +30,11 @@ from django_celery_beat.models import PeriodicTask, PeriodicTasks
 from config.celery_app import app as celery_app
 from config.enqueue import enqueue_pull_pitches
 from sandbox.benchmark import figures, probe
-from sandbox.benchmark.monitor import PeakSampler, tree_rss_bytes
+from sandbox.benchmark.monitor import PeakSampler, process_cpu_seconds, tree_cpu_seconds, tree_rss_bytes
 from sandbox.benchmark.tools import tool_names
 from sandbox.demo.processes import (beat_command, process_environment, start_process, stop_process,
                                       worker_command)
+from sandbox.decks import deck_pdf
 from sandbox.demo.world import World, seed_pitches, start_world
 from sandbox.emulators.openai.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
 from pipelines.models import Pipeline, Pitch
@@ -63,6 +65,10 @@ class Options:
     environment: dict[str, str] = field(default_factory=dict)  # extra settings for worker, beat and web
     prompt_template: str | None = None
     intake_every_seconds: int = 3600  # after the first intake, which the command sends
+    workers: int = 1  # worker processes, each as one worker dyno would run it (its own pool and concurrency)
+    backlog: int = 0  # of `pitches`, records last modified long ago (the pipeline scores them as a backlog) ...
+    new_after_seconds: float = 15.0  # ... and the rest arrive this long into the pass, while the backlog runs
+    deck_mb: float | None = None  # attach a PDF deck of about this many MB to every pitch (None: no decks)
 
     def shape(self) -> figures.Shape:
         return figures.Shape(model_latency=self.model_latency, queued_latency=self.queued_latency,
@@ -83,7 +89,7 @@ class Scenario:
         self.probe_dir.mkdir(parents=True, exist_ok=True)
         self.world: World | None = None
         self.pipeline: Pipeline | None = None
-        self.worker: subprocess.Popen | None = None
+        self.workers: list[subprocess.Popen] = []
         self.beats: list[subprocess.Popen] = []
         self.web: subprocess.Popen | None = None
         self.started_at: datetime | None = None
@@ -91,6 +97,18 @@ class Scenario:
         self.sampler: PeakSampler | None = None
         self.idle_rss = 0
         self.purged = 0
+        self.cpu_at_start: dict[str, float] = {}
+        self.new_ids: list[str] = []  # with a backlog: the records that arrive during the pass
+        self.cpu_during: dict[str, float] = {}
+
+    @property
+    def worker(self) -> subprocess.Popen | None:
+        """The first worker (chaos kills and restarts this one)."""
+        return self.workers[0] if self.workers else None
+
+    @worker.setter
+    def worker(self, process: subprocess.Popen) -> None:
+        self.workers[0] = process
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -99,7 +117,15 @@ class Scenario:
         self.end_runs_left()
         self.world = start_world(self.stack, queued_seconds=o.queued_latency, run_seconds=o.model_latency,
                                  requests_per_minute=o.openai_rpm, tokens_per_minute=o.openai_tpm)
-        seed_pitches(self.world, o.pitches)
+        accounts = seed_pitches(self.world, o.backlog or o.pitches, decks=False)
+        if o.backlog:
+            _backdate(self.world, days=BACKLOG_AGE_DAYS)
+        if o.deck_mb is not None:
+            # One padded deck, attached to every pitch under its own title: the emulator holds one copy,
+            # Vicbot downloads, checks and uploads each as its own file.
+            deck = deck_pdf("Benchmark", padding_bytes=int(o.deck_mb * 2**20))
+            for number, account_id in enumerate(accounts):
+                self.world.salesforce.files.attach_file(account_id, f"Deck {number}", deck)
         self.env = {
             **self.world.environment(),
             "OPENAI_WEBHOOK_SECRET": self.world.openai.webhook_secret if o.webhooks else "",
@@ -118,10 +144,11 @@ class Scenario:
         self.pipeline = self._pipeline(self._assistant())
         if o.webhooks:
             self.web = self._start_web()
-        self.worker = self.start_worker()
+        self.workers = [self.start_worker(index) for index in range(o.workers)]
         self.beats.append(self.start_beat())
-        self._wait_for_log("worker", "ready.", timeout=60)
-        self.idle_rss = tree_rss_bytes(self.worker.pid)
+        for index in range(o.workers):
+            self._wait_for_log(_worker_log(index), "ready.", timeout=60)
+        self.idle_rss = sum(tree_rss_bytes(worker.pid) for worker in self.workers)
 
     def _assistant(self) -> Assistant:
         names = tool_names(self.options.tools_per_turn)
@@ -158,6 +185,8 @@ class Scenario:
             fields["max_in_flight"] = self.options.in_flight
         if self.options.prompt_template:
             fields["prompt_template"] = self.options.prompt_template
+        if self.options.backlog:
+            fields["backlog_older_than_days"] = BACKLOG_AGE_DAYS // 2
         pipeline = pipeline_create(name=PIPELINE_NAME, every_seconds=self.options.intake_every_seconds, **fields)
         # The command sends the first intake itself (the clock starts there); beat must not
         # add one of its own, and every other pipeline is paused (they would read this org too).
@@ -169,10 +198,15 @@ class Scenario:
         self.stack.callback(_enable, others)
         return pipeline
 
-    def start_worker(self) -> subprocess.Popen:
+    def start_worker(self, index: int = 0) -> subprocess.Popen:
         command = worker_command(concurrency=self.options.concurrency, pool=self.options.pool)
-        return start_process(self.stack, command, env=process_environment(self.env),
-                             log_path=self.log_dir / "worker.log")
+        # A node name of its own, as each dyno has (two workers of one name would confuse Celery's control).
+        command[command.index("-n") + 1] = f"benchmark{index}-{os.getpid()}@%h"
+        # Its own probe directory, so the figures say what each worker did.
+        env = {**self.env, "VICBOT_BENCHMARK_PROBE_DIR": str(self.probe_dir / f"worker-{index}")}
+        (self.probe_dir / f"worker-{index}").mkdir(exist_ok=True)
+        return start_process(self.stack, command, env=process_environment(env),
+                             log_path=self.log_dir / f"{_worker_log(index)}.log")
 
     def start_beat(self) -> subprocess.Popen:
         index = len(self.beats)
@@ -220,8 +254,12 @@ class Scenario:
 
     def begin(self) -> None:
         """Start the clock and send the first intake, as the pipeline's beat entry would."""
-        self.sampler = PeakSampler(worker_pid=self.worker.pid,
-                                   redis_url=settings.CELERY_BROKER_URL if _is_redis() else None).start()
+        own_backends = _own_backend_pids()
+        self.sampler = PeakSampler(worker_pids=[worker.pid for worker in self.workers],
+                                   redis_url=settings.CELERY_BROKER_URL if _is_redis() else None,
+                                   in_flight=self._in_flight_now,
+                                   database_backends=lambda: _database_backend_pids(exclude=own_backends)).start()
+        self.cpu_at_start = self._cpu_now()
         self.started_at = timezone.now()
         enqueue_pull_pitches(self.pipeline.pk, after_commit=False)
 
@@ -240,11 +278,13 @@ class Scenario:
                                    f"logs in {self.log_dir}")
             if on_second is not None:
                 on_second(elapsed)
+            if self.options.backlog and not self.new_ids and elapsed >= self.options.new_after_seconds:
+                self._new_pitches_arrive()
             if progress is not None and elapsed - last_report >= 10 and done != last_done:
                 progress(done, self.options.pitches)
                 last_report, last_done = elapsed, done
-            if self.worker.poll() is None and self.sampler:
-                self.sampler.worker_pid = self.worker.pid
+            if self.sampler:
+                self.sampler.worker_pids = [worker.pid for worker in self.workers]
             time.sleep(0.25)
 
     def wait_until_all_wait_on_the_model(self, *, progress: Callable[[int, int], None] | None = None) -> float:
@@ -276,7 +316,39 @@ class Scenario:
             redis_peak=self.sampler.peak_redis if _is_redis() else None,
         )
 
+    def _new_pitches_arrive(self) -> None:
+        """The records that are not backlog arrive in Salesforce, and an intake pass takes them in (once the
+        first pass, over the backlog, is over: a pass while one runs would be skipped)."""
+        self.pipeline.refresh_from_db()
+        if self.pipeline.last_intake_at is None:
+            return
+        self.new_ids = seed_pitches(self.world, self.options.pitches - self.options.backlog, decks=False)
+        enqueue_pull_pitches(self.pipeline.pk, after_commit=False)
+
+    def new_pitch_figures(self) -> dict:
+        """The arriving pitches' time while the backlog runs, from intake and from admission to write-back."""
+        new = list(self.pipeline.pitches.filter(salesforce_id__in=self.new_ids, written_back_at__isnull=False)
+                   .annotate(admitted_at=Min("runs__created_at")).values("created_at", "admitted_at", "written_back_at"))
+        return figures.compute_new_during_backlog(
+            intrinsic_seconds=self.options.shape().intrinsic_seconds(), arrived=len(self.new_ids),
+            from_intake=[(p["written_back_at"] - p["created_at"]).total_seconds() for p in new],
+            from_admission=[(p["written_back_at"] - p["admitted_at"]).total_seconds() for p in new])
+
+    def _cpu_now(self) -> dict[str, float]:
+        """CPU seconds so far of each worker's tree, the web's (gunicorn and its workers) and beat's."""
+        cpu = {f"worker-{index}": tree_cpu_seconds(worker.pid) for index, worker in enumerate(self.workers)}
+        cpu["web"] = tree_cpu_seconds(self.web.pid) if self.web is not None else 0.0
+        cpu["beat"] = sum(process_cpu_seconds(beat.pid) for beat in self.beats)
+        return cpu
+
+    def _in_flight_now(self) -> tuple[int, int | None]:
+        evaluating = Pitch.objects.filter(pipeline=self.pipeline, status=Pitch.Status.EVALUATING).count()
+        return evaluating, pipeline_in_flight_limit(self.pipeline)
+
     def measure(self) -> dict:
+        # Before the processes stop: the CPU of a process that has ended cannot be read.
+        end = self._cpu_now()
+        self.cpu_during = {name: round(end.get(name, 0.0) - self.cpu_at_start.get(name, 0.0), 2) for name in end}
         self.sampler.stop()
         time.sleep(0.5)  # the probe rewrites its file within WRITE_EVERY (0.2 s) of a task's end
         pitches = list(self.pipeline.pitches.annotate(admitted_at=Min("runs__created_at"))
@@ -296,7 +368,18 @@ class Scenario:
             salesforce_pipeline_calls=self.pipeline.salesforce_calls,
             salesforce_all_calls=self.world.salesforce.api_calls,
             probe=probe.read_totals(self.probe_dir), worker_peak_rss=self.sampler.peak_rss,
+            deck_downloads=sum(self.world.salesforce.files.downloads.values()),
             worker_idle_rss=self.idle_rss, redis_peak=self.sampler.peak_redis if _is_redis() else None,
+        ) | figures.compute_scale(
+            pitches=self.options.pitches, wall_seconds=wall, intrinsic_seconds=self.options.shape().intrinsic_seconds(),
+            cpu=self.cpu_during, database_cpu=self.sampler.database_cpu_seconds() if self.sampler.backend_cpu else None,
+            peak_rss_by_worker=self.sampler.peak_rss_by_worker, in_flight=self.sampler.in_flight_samples,
+            tokens=runs.aggregate(n=Sum("input_tokens") + Sum("output_tokens"))["n"] or 0,
+            requests=sum(figures.openai_counts([(r.method, r.path) for r in list(self.world.openai.requests)]).values()),
+            tokens_per_minute=self.options.openai_tpm, requests_per_minute=self.options.openai_rpm,
+            tasks_by_worker=probe.totals_by_directory(self.probe_dir),
+            database_connections_peak=self.sampler.peak_database_backends if self.sampler.backend_cpu else None,
+            redis_clients_peak=self.sampler.peak_redis_clients if _is_redis() else None,
         )
 
     def _in_flight_limit(self) -> str:
@@ -307,6 +390,42 @@ class Scenario:
         for process in [self.worker, *self.beats, self.web]:
             if process is not None:
                 stop_process(process)
+
+
+BACKLOG_AGE_DAYS = 60
+
+
+def _backdate(world: World, *, days: int) -> None:
+    """Every record now in the org, last modified `days` ago: what a first pass over an old org finds."""
+    org = world.salesforce.org
+    stamp = timezone.now() - timedelta(days=days)
+    with org.lock:
+        for record in org._records.values():
+            record.values.update(SystemModstamp=stamp, LastModifiedDate=stamp)
+
+
+def _worker_log(index: int) -> str:
+    return "worker" if index == 0 else f"worker-{index}"
+
+
+def _own_backend_pids() -> set[int]:
+    """The database backend serving this process's main connection (its polling is not the pipeline's)."""
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return {cursor.fetchone()[0]}
+
+
+def _database_backend_pids(*, exclude: set[int]) -> list[int]:
+    """PostgreSQL's backends connected to this database, less the benchmark's own (this query's included).
+    Empty on another engine, or when the server is not on this machine (its /proc is not ours to read)."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+        return [pid for (pid,) in cursor.fetchall() if pid not in exclude and Path(f"/proc/{pid}").exists()]
 
 
 def _enable(task_ids: list[int]) -> None:

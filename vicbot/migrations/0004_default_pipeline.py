@@ -9,6 +9,10 @@ from config.enqueue import Task
 
 FIELDS = ["Name", "Website", "Description", "Industry"]
 ANSWER_MAPPING = {"Assessment": "VicBot_Assessment__c", "Reasoning": "VicBot_Reasoning__c"}
+# The README's default is no cap (OpenAI's limits decide), but max_in_flight cannot be blank until
+# pipelines 0005. The schedule carries this mark so pipelines 0015 can blank the cap of the pipeline
+# made here, and only that one: installs that ran this step before the mark existed keep their number.
+UNCAPPED_MARK = "Created uncapped by migration vicbot 0004; a pipelines migration clears the cap."
 
 
 def create(apps, schema_editor):
@@ -25,6 +29,7 @@ def create(apps, schema_editor):
     pipeline.schedule = PeriodicTask.objects.create(
         name="Pull pitches: default", task=Task.PULL_PITCHES.value, interval=every,
         kwargs=json.dumps({"pipeline_id": pipeline.pk}), expire_seconds=300,
+        description=UNCAPPED_MARK,
     )
     pipeline.save()
 

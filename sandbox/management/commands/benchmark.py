@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from sandbox.benchmark.figures import ROWS, WAITING_ROWS, table
+from sandbox.benchmark.figures import BACKLOG_ROWS, ROWS, SCALE_ROWS, WAITING_ROWS, table
 from sandbox.benchmark.scenario import Options, Scenario
 
 
@@ -36,9 +36,22 @@ class Command(BaseCommand):
                             help="Requests per minute the emulated OpenAI announces (x-ratelimit-limit-requests)")
         parser.add_argument("--openai-tpm", type=int, default=Options.openai_tpm,
                             help="Tokens per minute it announces; with them, the automatic in-flight limit")
+        parser.add_argument("--workers", type=int, default=1,
+                            help="Worker processes, each started as one worker dyno would be (its own pool and concurrency)")
+        parser.add_argument("--backlog", type=int, default=0,
+                            help="Records last modified long ago, which the pipeline scores as a backlog; with --new")
+        parser.add_argument("--new", type=int, default=0,
+                            help="With --backlog: records arriving while the backlog runs (--new-after seconds in); "
+                                 "prints their time against their usual")
+        parser.add_argument("--new-after", type=float, default=15.0)
+        parser.add_argument("--check", action="store_true",
+                            help="Exit 1 unless every pitch is written back, none failed and every worker ran tasks "
+                                 "(CI's check of a scale-out; never a timing)")
         parser.add_argument("--waiting", action="store_true",
                             help="Measure memory instead: the model never answers within the pass; once every "
                                  "pitch's run waits on it, print the worker's RSS and Redis memory, then cancel them")
+        parser.add_argument("--decks", dest="deck_mb", type=float, default=None, metavar="MB",
+                            help="Attach a PDF deck of about MB megabytes to every pitch")
         parser.add_argument("--timeout", type=float, default=600)
         parser.add_argument("--json", dest="json_path", default=None, help="Also write the figures to this file")
         parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -61,11 +74,18 @@ class Command(BaseCommand):
             turns=o["turns"], tools_per_turn=o["tools_per_turn"], tool_latency=o["tool_latency"],
             webhooks=o["webhooks"], concurrency=o["concurrency"], pool=o["pool"], in_flight=o["in_flight"],
             openai_rpm=o["openai_rpm"], openai_tpm=o["openai_tpm"], timeout=o["timeout"], environment=environment,
+            workers=o["workers"], backlog=o["backlog"], new_after_seconds=o["new_after"], deck_mb=o["deck_mb"],
         )
+        if o["backlog"]:
+            if not o["new"]:
+                raise CommandError("--backlog needs --new: the pitches whose time it measures")
+            options.pitches = o["backlog"] + o["new"]
         title = (f"benchmark: {options.pitches} pitches, {options.model_latency:g}s/turn, {options.turns} turns, "
                  f"{options.tools_per_turn} tools/turn at {options.tool_latency:g}s, webhooks "
                  f"{'on' if options.webhooks else 'off'}, pool {options.pool or settings.CELERY_WORKER_POOL} × "
-                 f"{options.concurrency or settings.CELERY_WORKER_CONCURRENCY}"
+                 f"{options.concurrency or settings.CELERY_WORKER_CONCURRENCY}, {options.workers} worker process(es), OpenAI "
+                 f"limits {options.openai_rpm} RPM / {options.openai_tpm} TPM"
+                 f"{f', a {options.deck_mb:g} MB deck each' if options.deck_mb is not None else ''}"
                  f"{''.join(f', {k}={v}' for k, v in environment.items())}")
         with ExitStack() as stack:
             try:
@@ -95,10 +115,27 @@ class Command(BaseCommand):
                 scenario.wait(progress=lambda done, total: self.stderr.write(f"  {done}/{total} cancelled"))
             else:
                 figures = scenario.measure()
+                if o["backlog"]:
+                    figures |= scenario.new_pitch_figures()
             scenario.stop_processes()
         figures["options"] = {**vars(options), "environment": environment}
-        rows = WAITING_ROWS if o["waiting"] else ROWS
+        rows = WAITING_ROWS if o["waiting"] else ROWS + SCALE_ROWS + (BACKLOG_ROWS if o["backlog"] else ())
         self.stdout.write("\n".join(table(figures, title=title, rows=rows)))
         if o["json_path"]:
             Path(o["json_path"]).write_text(json.dumps(figures, indent=2, default=str))
         sys.stdout.flush()
+        if o["check"] and not o["waiting"] and (problems := scale_out_problems(figures)):
+            raise CommandError("The scale-out is broken: " + "; ".join(problems))
+
+
+def scale_out_problems(figures: dict) -> list[str]:
+    """What makes a pass a failure whatever the machine's speed: pitches not written, errors, an idle worker."""
+    problems = []
+    if figures["written_back"] != figures["pitches"]:
+        problems.append(f"{figures['written_back']} of {figures['pitches']} pitches written back")
+    if figures["failed"]:
+        problems.append(f"{figures['failed']} pitches failed")
+    idle = [name for name, tasks in figures["tasks_by_worker"].items() if not tasks]
+    if idle or len(figures["tasks_by_worker"]) != figures["workers"]:
+        problems.append(f"workers that ran no task: {', '.join(idle) or 'some'}")
+    return problems

@@ -18,6 +18,7 @@ def start_run(
     *,
     assistant: str,
     input: str,
+    input_items: list[dict] | None = None,
     tools: list[str] | None = None,
     metadata: dict[str, str] | None = None,
     on_complete: str = "",
@@ -27,7 +28,8 @@ def start_run(
 
     `tools` defaults to the assistant's; tools whose integration is not configured
     are left out. `on_complete` is the key of a registered completion handler.
-    An unknown tool or handler key is an error now, not later.
+    An unknown tool or handler key is an error now, not later. `input_items`: Responses API content
+    items sent after the input text in the first turn (e.g. `{"type": "input_file", "file_id": …}`).
     """
     try:
         version = Assistant.objects.current(assistant)
@@ -49,6 +51,7 @@ def start_run(
         model=version.effective_model,
         trigger=trigger,
         input=input,
+        input_items=list(input_items or []),
         metadata={str(k): str(v) for k, v in (metadata or {}).items()},
         tool_definitions=[tool.openai_definition()
                           for tool in reg.offered(names, allow_writes=version.write_tools)],
@@ -77,6 +80,7 @@ def run_rerun(*, run_id: int, confirmed_by: str = "") -> Run | None:
     return start_run(
         assistant=old.assistant.name,
         input=old.input,
+        input_items=old.input_items,
         tools=[definition["name"] for definition in old.tool_definitions],
         metadata={**old.metadata, "rerun_of": str(old.pk)},
         on_complete=old.completion_handler,
