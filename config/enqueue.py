@@ -32,6 +32,7 @@ class Task(StrEnum):
     WRITEBACK_FLUSH = "vicbot.writeback_flush"
     PIPELINES_TICK = "vicbot.pipelines_tick"
     DECK_READ = "vicbot.deck_read"
+    NOTIFICATION_SEND = "vicbot.notification_send"
 
 
 class Priority(IntEnum):
@@ -103,6 +104,11 @@ def enqueue_deck_read(deck_id: int, *, countdown: float | None = None) -> None:
 
 def enqueue_writeback_flush(pipeline_id: int, *, countdown: float | None = None, after_commit: bool = True) -> None:
     _send(Task.WRITEBACK_FLUSH, pipeline_id, countdown=countdown, after_commit=after_commit)
+
+
+def enqueue_notification_send(kind: str, pipeline_id: int | None, text: str, *, after_commit: bool = True) -> None:
+    """`pipeline_id` 0 stands for none (a fleet-wide event)."""
+    _send(Task.NOTIFICATION_SEND, kind, pipeline_id or 0, text, after_commit=after_commit)
 
 
 def queued_messages() -> int | None:

@@ -364,6 +364,19 @@ PIPELINE_RETRY_SECONDS = env.float("PIPELINE_RETRY_SECONDS", default=60.0)
 # A paused pipeline tries one run after this long, doubling (to 30 minutes) while the problem lasts.
 PIPELINE_PROBE_SECONDS = env.float("PIPELINE_PROBE_SECONDS", default=30.0)
 
+# --- Notifications (pipelines.services.notifications) ----------------------------------------
+# A Slack-compatible incoming webhook and/or email addresses (comma-separated); unset: nothing is sent.
+NOTIFY_SLACK_WEBHOOK_URL = env.str("NOTIFY_SLACK_WEBHOOK_URL", default="")
+NOTIFY_EMAIL_TO = env.list("NOTIFY_EMAIL_TO", default=[])
+# At most one message per event kind and pipeline per this many seconds (a flapping pipeline pages once).
+NOTIFY_MIN_INTERVAL_SECONDS = env.int("NOTIFY_MIN_INTERVAL_SECONDS", default=900)
+NOTIFY_TIMEOUT_SECONDS = env.float("NOTIFY_TIMEOUT_SECONDS", default=10.0)
+# How email leaves (django-environ's EMAIL_URL: smtp://user:password@host:587, consolemail://, filemail://…).
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="vicbot@localhost")
+# No worker has reported for this long: the operator is told (checked by the pipelines' tick).
+NOTIFY_NO_WORKER_AFTER_SECONDS = env.int("NOTIFY_NO_WORKER_AFTER_SECONDS", default=300)
+
 # --- PitchBook ------------------------------------------------------------------------------
 PITCHBOOK_API_URL = env.str("PITCHBOOK_API_URL", default="https://api.pitchbook.com")
 PITCHBOOK_API_KEY = env.str("PITCHBOOK_API_KEY", default="")

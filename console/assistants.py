@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from console.activity import record_action
 from vicbot.models import Assistant
 from vicbot.runs import InvalidAssistant, assistant_save_new_version, assistant_validate
 
@@ -101,5 +102,7 @@ def assistant_restore(request, assistant_id: int):
         return redirect("admin:vicbot_assistant_change", old.pk)
     with transaction.atomic():
         restored = assistant_save_new_version(assistant=Assistant.objects.get(pk=old.pk))
-    messages.success(request, f"Saved v{old.version}'s configuration as {restored}: new runs use it.")
+    told = f"Saved v{old.version}'s configuration as {restored}: new runs use it."
+    record_action(request, [restored], f"Rolled back to v{old.version} → {told}")
+    messages.success(request, told)
     return redirect("admin:vicbot_assistant_change", restored.pk)

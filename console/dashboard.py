@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.contrib import admin
@@ -15,8 +16,11 @@ from django.views.decorators.http import require_GET
 
 from console.charts import bar_chart
 from console.formatting import dollars, seconds, when
+from console.setup_checklist import setup_checklist
 from pipelines.models import Pipeline
 from pipelines.selectors import pipeline_summaries
+from pipelines.services.notifications import notifications_recent
+from pipelines.services.pipelines import pipeline_condition
 from vicbot import selectors
 from vicbot.runs import RunStatus
 
@@ -96,6 +100,7 @@ def pipeline_states(now: datetime) -> list[dict]:
             "intake_failing": summary.intake_failing,
             "waiting": summary.waiting,
             "next_pass": next_pass(pipeline, now),
+            "condition": pipeline_condition(pipeline),
             "api_usage": api_usage(pipeline.api_usage),
             "spent_today": dollars(spent),
             "cap": dollars(cap) if cap is not None else "no cap",
@@ -143,6 +148,9 @@ def dashboard_context(now: datetime | None = None) -> dict:
         "any_worker_alive": any(w["alive"] for w in workers(now)),
         "spent_today": dollars(today_cost),
         "caps": [{"pipeline": name, "cap": dollars(cap)} for name, cap in caps],
+        "setup_checklist": setup_checklist(),
+        "notifications": notifications_recent(),
+        "notify_channels": bool(settings.NOTIFY_SLACK_WEBHOOK_URL or settings.NOTIFY_EMAIL_TO),
         "totals_30d": {"evaluations": sum(d["evaluations"] for d in days), "cost": dollars(sum(d["cost"] for d in days)),
                        "credits": sum(d["credits"] for d in days)},
     }

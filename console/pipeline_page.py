@@ -12,12 +12,14 @@ from pipelines.models import Pipeline
 from pipelines.selectors import pipeline_spend, pitches_waiting
 from pipelines.services.admission import pipeline_model
 from vicbot.runs import in_flight_allowance
+from pipelines.services.pipelines import pipeline_condition
 
 
 def pipeline_page(pipeline: Pipeline) -> dict:
     now = timezone.now()
     every = schedule_every_seconds(pipeline)
     return {
+        "condition": pipeline_condition(pipeline),
         "paused": pipeline.paused_at is not None,
         "paused_at": when(pipeline.paused_at),
         "probe_at": when(pipeline.probe_at),

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from console import assistants, attention, dashboard, live
+from console import activity, assistants, attention, dashboard, live
 
 app_name = "console"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("attention/", attention.attention, name="attention"),
+    path("activity/", activity.activity, name="activity"),
     path("runs/<int:run_id>/live.json", live.run_live, name="run-live"),
     path("runs/live.json", live.runs_live, name="runs-live"),
     path("assistants/diff/", assistants.assistant_diff, name="assistant-diff"),

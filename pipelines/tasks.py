@@ -7,6 +7,7 @@ from pipelines.services.admission import pitches_admit
 from pipelines.services.decks import deck_read
 from pipelines.services.intake import pitches_pull
 from pipelines.services.manual import pitch_evaluate_again
+from pipelines.services.notifications import notification_send
 from pipelines.services.tick import pipelines_tick
 from pipelines.services.writeback import writeback_flush
 
@@ -41,3 +42,9 @@ def pitch_evaluate_again_task(pitch_id: int, past_cap_by: str = "") -> None:
 @shared_task(name=Task.DECK_READ, soft_time_limit=540, time_limit=600)
 def deck_read_task(deck_id: int) -> str:
     return deck_read(deck_id=deck_id)
+
+
+# Each channel has its own timeout (NOTIFY_TIMEOUT_SECONDS); the limits only bound a stuck mail server.
+@shared_task(name=Task.NOTIFICATION_SEND, soft_time_limit=60, time_limit=90)
+def notification_send_task(kind: str, pipeline_id: int, text: str) -> int:
+    return notification_send(kind=kind, pipeline_id=pipeline_id or None, text=text).pk

@@ -85,7 +85,18 @@ def sample_sites():
 
 
 @pytest.fixture(scope="session")
-def engine_settings(openai_emulator, salesforce_emulator, pitchbook_emulator, sample_sites, live_server):
+def slack_receiver():
+    """Where the worker's notifications go (NOTIFY_SLACK_WEBHOOK_URL): a loopback incoming webhook."""
+    from sandbox.slack import SlackReceiver
+
+    receiver = SlackReceiver().start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture(scope="session")
+def engine_settings(openai_emulator, salesforce_emulator, pitchbook_emulator, sample_sites, slack_receiver,
+                    live_server):
     """Point this process at the emulators, as the worker's environment does."""
     from django.conf import settings
 
@@ -105,6 +116,7 @@ def engine_settings(openai_emulator, salesforce_emulator, pitchbook_emulator, sa
         "PITCHBOOK_API_KEY": emulators.PITCHBOOK_API_KEY,
         # localhost too: an injected URL's host is reachable, so only the URL policy stands in its way.
         "WEB_FETCH_PRIVATE_ALLOWLIST": f"{sample_sites.host_port},localhost:{sample_sites.port}",
+        "NOTIFY_SLACK_WEBHOOK_URL": slack_receiver.url,
     }
     for name, value in values.items():
         current = getattr(settings, name)

@@ -42,7 +42,8 @@ def test_pitches_runs_and_schedules_survive_the_move_to_the_pipelines_app(scratc
     report = json.loads(result.stdout.strip().splitlines()[-1])
     before, after = report["before"], report["after"]
 
-    assert after["tables"] == ["pipelines_deck", "pipelines_pipeline", "pipelines_pitch", "pipelines_pitch_runs"]
+    assert after["tables"] == ["pipelines_deck", "pipelines_notification", "pipelines_pipeline", "pipelines_pitch",
+                               "pipelines_pitch_runs"]
     assert after["pipeline"][0] == "default"
     assert after["schedule"] == ["vicbot.pull_pitches", True, {"pipeline_id": before["pipeline"]}]
     assert after["answered"] == ["Acme O'Brien", "written_back", "done", "Strong fit", before["runs"][0],

@@ -8,21 +8,23 @@ from django import forms
 from django.contrib import admin, messages
 
 from config.enqueue import enqueue_pull_pitches
+from console.activity import RecordedActions
 from console.admin.common import warn_if_no_worker
 from console.admin.return_to import ActionReturnsToPage
 from console.formatting import when
+from console.setup_checklist import setup_checklist
 from pipelines.models import Pipeline
 from pipelines.services.admission import pipeline_in_flight_limit
 from pipelines.services.configuration import assistant_problem
 from pipelines.services.pause import pipeline_resume
 from pipelines.services.pipelines import (
+    DEFAULT_EVERY_SECONDS,
     InvalidPipeline,
+    pipeline_condition,
     pipeline_check_in_salesforce,
     pipeline_schedule,
     pipeline_validate,
 )
-
-DEFAULT_EVERY_SECONDS = 300
 
 
 def schedule_every_seconds(pipeline: Pipeline) -> int | None:
@@ -32,6 +34,24 @@ def schedule_every_seconds(pipeline: Pipeline) -> int | None:
         return None
     unit = {"days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "microseconds": 0}
     return task.interval.every * unit.get(task.interval.period, 1) or None
+
+
+class TypedTextField(forms.CharField):
+    """Text kept as the operator typed it: whitespace included, and the CRLF line ends an HTML form
+    sends for a textarea's LF read back as LF. A save without changes then stores the very same text
+    (no spurious change in History, no different prompt for the model); text stored with CRLF
+    (e.g. by a script) and left untouched in the form is kept byte for byte (`clean_…` below)."""
+
+    def __init__(self, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+    def has_changed(self, initial, data) -> bool:
+        return self.to_python(data) != (initial or "").replace("\r\n", "\n")
 
 
 class PipelineForm(forms.ModelForm):
@@ -46,7 +66,9 @@ class PipelineForm(forms.ModelForm):
 
     class Meta:
         model = Pipeline
-        fields = "__all__"
+        # The beat task is the pipeline's own (pipeline_schedule): chosen here it was ignored anyway.
+        exclude = ["schedule"]
+        field_classes = {"selection": TypedTextField, "prompt_template": TypedTextField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,7 +84,10 @@ class PipelineForm(forms.ModelForm):
         self.salesforce_notes: list[str] = []
         if self.errors:
             return cleaned  # a field is already wrong (e.g. not JSON): fix that first
-        pipeline = Pipeline(**{k: v for k, v in cleaned.items() if k != "schedule"})
+        for name in ("selection", "prompt_template"):
+            if name in cleaned and name not in self.changed_data and self.instance.pk:
+                cleaned[name] = getattr(self.instance, name)  # untouched: byte for byte as stored
+        pipeline = Pipeline(**cleaned)
         if problem := assistant_problem(pipeline.assistant_name):
             self.add_error("assistant_name", problem)
             return cleaned
@@ -75,21 +100,28 @@ class PipelineForm(forms.ModelForm):
 
 
 @admin.register(Pipeline)
-class PipelineAdmin(ActionReturnsToPage, admin.ModelAdmin):
+class PipelineAdmin(ActionReturnsToPage, RecordedActions, admin.ModelAdmin):
     form = PipelineForm
-    list_display = ("name", "enabled", "state", "every", "sobject", "assistant_name", "in_flight",
+    list_display = ("name", "enabled", "state_shown", "every", "sobject", "assistant_name", "in_flight",
                     "api_usage", "last_intake")
     readonly_fields = ("watermark", "api_usage", "last_intake_at", "last_intake_summary")
     actions = ["pull_now", "resume_now"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        # Only what the form was asked to change: the interval when "Pull every" was edited (a 5 s
+        # schedule set elsewhere is not rounded to a minute by an unrelated edit), the beat task's
+        # enabled flag when the `enabled` switch was (a task switched off in Periodic tasks stays off).
         minutes = getattr(form, "every_minutes", None)
-        every = minutes * 60 if minutes else (schedule_every_seconds(obj) or DEFAULT_EVERY_SECONDS)
-        # Also carries `enabled` over to the beat task, so the two never disagree.
-        pipeline_schedule(pipeline=obj, every_seconds=every)
+        every = minutes * 60 if minutes and (not change or "every_minutes" in form.changed_data) else None
+        pipeline_schedule(pipeline=obj, every_seconds=every,
+                          follow_enabled=not change or "enabled" in form.changed_data)
         for note in getattr(form, "salesforce_notes", []):
             messages.warning(request, f"{obj}: {note}")
+
+    def changelist_view(self, request, extra_context=None):
+        # An empty install says what it lacks, rather than a pipeline that reads "running".
+        return super().changelist_view(request, {"setup_checklist": setup_checklist(), **(extra_context or {})})
 
     def has_pull_permission(self, request):
         return request.user.has_perm("pipelines.pull_pipeline")
@@ -114,14 +146,14 @@ class PipelineAdmin(ActionReturnsToPage, admin.ModelAdmin):
         limit = pipeline_in_flight_limit(obj)
         return "auto" if limit is None else f"auto ({limit})"
 
-    @admin.display(description="state")
-    def state(self, obj: Pipeline) -> str:
-        if not obj.enabled:
-            return "disabled"
-        if obj.paused_at:
-            reason = obj.pause_reason if len(obj.pause_reason) <= 70 else obj.pause_reason[:69] + "…"
-            return f"paused: {reason}"  # whole on the pipeline's page
-        return "running"
+    # Not named `state`: the model's field of that name would be shown instead (the admin looks fields up first).
+    @admin.display(description="state", ordering="state")
+    def state_shown(self, obj: Pipeline) -> str:
+        condition = pipeline_condition(obj)
+        if condition.runs:
+            return condition.word
+        why = condition.why if len(condition.why) <= 90 else condition.why[:89] + "…"
+        return f"{condition.word}: {why}"  # whole on the pipeline's page
 
     @admin.display(description="pull every")
     def every(self, obj: Pipeline) -> str:

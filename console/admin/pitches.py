@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 from config.enqueue import enqueue_pitch_evaluate_again
+from console.activity import RecordedActions
 from console.admin.common import confirm_past_limit, warn_if_no_worker
 from console.admin.return_to import ActionReturnsToPage
 from console.formatting import when
@@ -37,7 +38,7 @@ def status_sentence(pitch: Pitch) -> str:
 
 
 @admin.register(Pitch)
-class PitchAdmin(ActionReturnsToPage, admin.ModelAdmin):
+class PitchAdmin(ActionReturnsToPage, RecordedActions, admin.ModelAdmin):
     # Fits 1440 px; the whole error is on the pitch's page.
     list_display = ("name", "salesforce_id", "pipeline", "status_and_writeback", "assessment", "problem",
                     "updated")

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from console.activity import RecordedActions
 from console.admin.common import HistoryAdmin, confirm_past_limit, has_perm, warn_if_no_worker
 from console.admin.exports import export_jsonl
 from console.formatting import when
@@ -55,7 +56,7 @@ class ToolCallInline(admin.TabularInline):
 
 
 @admin.register(Run)
-class RunAdmin(HistoryAdmin):
+class RunAdmin(RecordedActions, HistoryAdmin):
     # What an operator scans for, at 1280 px without clipped columns. The pitch column is shown only to
     # users who may view pitches (get_list_display). Rows of runs in progress refresh themselves
     # (console/static/console/runs_live.js polls console:runs-live for the ids it sees).

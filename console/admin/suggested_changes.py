@@ -8,6 +8,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from console.activity import RecordedActions
 from console.admin.common import HistoryAdmin, has_perm, warn_if_no_worker
 from vicbot.models import SuggestedChange
 from vicbot.runs import RejectionNeedsAReason, suggested_change_approve, suggested_change_reject
@@ -21,7 +22,7 @@ class DecisionForm(ActionForm):
 
 
 @admin.register(SuggestedChange)
-class SuggestedChangeAdmin(HistoryAdmin):
+class SuggestedChangeAdmin(RecordedActions, HistoryAdmin):
     """Salesforce writes the model proposed but may not make: an operator approves (the worker writes
     it) or rejects (nothing is written), each recorded with who, when and why."""
 

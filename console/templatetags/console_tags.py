@@ -12,6 +12,7 @@ from console.markdown import render_markdown
 from console.pipeline_page import pipeline_page
 from console.pitch_page import pitch_page
 from console.timeline import may_see_pitches, run_timeline
+from console.activity import object_activity
 
 register = template.Library()
 
@@ -35,6 +36,7 @@ def history_tag(obj):
     return history_rows(history(type(obj), [obj.pk], *also))
 register.simple_tag(assistant_page, name="assistant_page")
 register.simple_tag(pipeline_page, name="pipeline_page")
+register.simple_tag(object_activity, name="object_activity")
 
 
 @register.filter

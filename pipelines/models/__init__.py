@@ -1,5 +1,6 @@
 from pipelines.models.deck import Deck
+from pipelines.models.notification import Notification
 from pipelines.models.pipeline import Pipeline
 from pipelines.models.pitch import Pitch
 
-__all__ = ["Deck", "Pipeline", "Pitch"]
+__all__ = ["Deck", "Notification", "Pipeline", "Pitch"]

@@ -21,6 +21,7 @@ from pipelines.selectors import pitches_waiting
 from pipelines.services import salesforce_status
 from pipelines.services.handler_keys import PITCH_EVALUATED
 from pipelines.services.manual import pitch_start_on_request
+from pipelines.services.notifications import Kind, notify
 from pipelines.services.outcomes import CONTEXT_TOO_LONG, OPERATOR_CANCEL, Verdict, attempt_verdict, unclear_failure
 from pipelines.services.decks import deck_upload_refused
 from pipelines.services.prompt import shortened_field_chars, times_too_long
@@ -170,7 +171,10 @@ def _pitch_failed(pitch: Pitch, pipeline: Pipeline, run: Run, attempt_log: list[
     message = (f"Cancelled by an operator ({why})" if final
                else f"No usable answer after {len(attempt_log)} attempts ({why})")
     log.warning("pitch %s failed: %s", pitch.pk, message)
-    PITCH_STATES.apply(pitch.pk, "fail", note=note, error=message, attempt_log=attempt_log)
+    if PITCH_STATES.apply(pitch.pk, "fail", note=note, error=message, attempt_log=attempt_log) and not final:
+        # An operator's cancel is no news to the operator; a pitch that ran out of attempts is.
+        notify(Kind.PITCH_FAILED, f"Pitch {pitch.name or pitch.salesforce_id} of pipeline {pipeline.name} failed for good: {message}",
+               pipeline_id=pipeline.pk)
     if pipeline.status_field:
         # Salesforce shows that Vicbot could not assess the record, and why, in its fixed words (the
         # whole story is on the pitch's page); the answer fields stay as they are.

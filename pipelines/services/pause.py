@@ -19,6 +19,7 @@ from django.utils import timezone
 from config.enqueue import enqueue_pitches_admit
 from core.retry import RetryPolicy
 from pipelines.models import Pipeline
+from pipelines.services.notifications import Kind, notify
 from pipelines.services.spend import Spend
 from pipelines.states import PIPELINE_STATES
 
@@ -45,19 +46,22 @@ def pipeline_pause(*, pipeline_id: int, reason: str, run_id: int | None = None, 
         # in flight when OpenAI began answering 401 doubled the cool-down ten times (~1.4 h, chaos run).
         return
     now = timezone.now()
-    PIPELINE_STATES.apply(
+    if PIPELINE_STATES.apply(
         pipeline_id, "pause", note=reason,
         paused_at=Coalesce(F("paused_at"), now), pause_reason=reason,
         probe_at=now + timedelta(seconds=probe_cool_down().delay(pipeline.pause_probes + 1)),
         pause_probes=F("pause_probes") + 1, probe_run=None, pause_pitch_id=pitch_id,
-    )
+    ):
+        notify(Kind.PIPELINE_PAUSED, f"Pipeline {pipeline.name} paused: {reason}", pipeline_id=pipeline_id)
 
 
 def pipeline_pause_for_spend(*, pipeline_id: int, spend: Spend) -> None:
     now = timezone.now()
     reason = f"Today's OpenAI spend reached the daily cap ({spend.sentence()}); resumes at 00:00 UTC."
-    PIPELINE_STATES.apply(pipeline_id, "pause_for_spend", note=reason, paused_at=now,
-                          probe_at=next_utc_midnight(now), probe_run=None, pause_reason=reason)
+    if PIPELINE_STATES.apply(pipeline_id, "pause_for_spend", note=reason, paused_at=now,
+                             probe_at=next_utc_midnight(now), probe_run=None, pause_reason=reason):
+        name = Pipeline.objects.filter(pk=pipeline_id).values_list("name", flat=True).first()
+        notify(Kind.PIPELINE_PAUSED, f"Pipeline {name} paused: {reason}", pipeline_id=pipeline_id)
 
 
 def pipeline_probe_started(*, pipeline_id: int, run_id: int) -> None:
@@ -74,6 +78,8 @@ def pipeline_resume(*, pipeline_id: int) -> bool:
     resumed = PIPELINE_STATES.apply(pipeline_id, "resume", **NOT_PAUSED)
     if resumed:
         enqueue_pitches_admit(pipeline_id)
+        name = Pipeline.objects.filter(pk=pipeline_id).values_list("name", flat=True).first()
+        notify(Kind.PIPELINE_RESUMED, f"Pipeline {name} resumed: runs start again.", pipeline_id=pipeline_id)
     return resumed
 
 

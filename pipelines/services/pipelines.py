@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from integrations.salesforce import SalesforceClient, SalesforceError, get_clien
 from integrations.salesforce.errors import translate_errors
 from pipelines.models import Pipeline
 from pipelines.models.pipeline import DEFAULT_ANSWER_MAPPING, DEFAULT_FIELDS
+from pipelines.services.configuration import assistant_problem
 from pipelines.services.intake import intake_query
 from pipelines.services.pause import pipeline_follow_enabled
 from pipelines.services.records import mapped_fields
@@ -35,6 +37,9 @@ OTHER_CLAUSES = re.compile(
 # Salesforce's answers that mean "this pipeline is wrong" (a refused query, an unknown
 # object); any other failure says nothing about the pipeline.
 REFUSAL_STATUSES = (400, 404)
+
+# A new pipeline's intake interval (its beat task's; the admin's "Pull every" changes it).
+DEFAULT_EVERY_SECONDS = 300
 
 
 def written_fields(pipeline: Pipeline) -> list[str]:
@@ -214,7 +219,7 @@ def _probe(client: SalesforceClient, pipeline: Pipeline) -> None:
 
 
 @transaction.atomic
-def pipeline_create(*, name: str, every_seconds: int = 300, **fields) -> Pipeline:
+def pipeline_create(*, name: str, every_seconds: int = DEFAULT_EVERY_SECONDS, **fields) -> Pipeline:
     pipeline = Pipeline(
         name=name,
         sobject=fields.pop("sobject", settings.SALESFORCE_PITCH_OBJECT),
@@ -229,22 +234,71 @@ def pipeline_create(*, name: str, every_seconds: int = 300, **fields) -> Pipelin
     return pipeline
 
 
-def pipeline_schedule(*, pipeline: Pipeline, every_seconds: int) -> PeriodicTask:
-    """The pipeline's intake as a django-celery-beat task (editable in the admin afterwards)."""
-    interval, _ = IntervalSchedule.objects.get_or_create(every=every_seconds, period=IntervalSchedule.SECONDS)
-    task, _ = PeriodicTask.objects.update_or_create(
-        name=f"Pull pitches: {pipeline.name}",
-        defaults={
-            "task": Task.PULL_PITCHES.value,
-            "interval": interval,
-            "kwargs": json.dumps({"pipeline_id": pipeline.pk}),
-            "enabled": pipeline.enabled,
-            # A pass that could not start within one interval is superseded by the next.
-            "expire_seconds": every_seconds,
-            "priority": int(Priority.NEW),  # runs already in flight go first
-        },
-    )
+def pipeline_schedule(*, pipeline: Pipeline, every_seconds: int | None = None,
+                      follow_enabled: bool = True) -> PeriodicTask:
+    """The pipeline's intake as a django-celery-beat task (editable in the admin afterwards).
+
+    Creates it when the pipeline has none (every `every_seconds`, default 5 minutes). An existing
+    task changes only as asked: its interval when `every_seconds` is given, its enabled flag (to the
+    pipeline's) when `follow_enabled`; what an operator set on it otherwise stays.
+    """
+    name = f"Pull pitches: {pipeline.name}"
+    task = (PeriodicTask.objects.filter(pk=pipeline.schedule_id).first() if pipeline.schedule_id else None) \
+        or PeriodicTask.objects.filter(name=name).first()
+    if task is None:
+        every = every_seconds or DEFAULT_EVERY_SECONDS
+        task = PeriodicTask(name=name, task=Task.PULL_PITCHES.value, enabled=pipeline.enabled,
+                            priority=int(Priority.NEW))  # runs already in flight go first
+        _set_interval(task, every)
+    else:
+        current = task.interval.every * INTERVAL_UNIT_SECONDS.get(task.interval.period, 1) if task.interval else None
+        if every_seconds and every_seconds != current:
+            _set_interval(task, every_seconds)
+        if follow_enabled:
+            task.enabled = pipeline.enabled
+    task.kwargs = json.dumps({"pipeline_id": pipeline.pk})
+    task.save()
     Pipeline.objects.filter(pk=pipeline.pk).update(schedule=task)
     pipeline.schedule = task
     pipeline_follow_enabled(pipeline_id=pipeline.pk)  # the switch the admin's form saved, as a state move
     return task
+
+
+INTERVAL_UNIT_SECONDS = {"days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "microseconds": 0}
+
+
+def _set_interval(task: PeriodicTask, every_seconds: int) -> None:
+    task.interval, _ = IntervalSchedule.objects.get_or_create(every=every_seconds, period=IntervalSchedule.SECONDS)
+    # A pass that could not start within one interval is superseded by the next.
+    task.expire_seconds = every_seconds
+
+
+@dataclass(frozen=True)
+class PipelineCondition:
+    """What the console shows as a pipeline's state: a word, and why nothing runs when nothing does."""
+
+    word: str  # running, disabled, paused, paused for spend, probing, intake off, not configured
+    why: str = ""
+    runs: bool = False  # intake passes and runs happen (all is well)
+
+
+def pipeline_condition(pipeline: Pipeline) -> PipelineCondition:
+    """The pipeline's state (Pipeline.state) together with what else stops it: its beat task switched
+    off or missing (no intake pass), its assistant gone (no run can start)."""
+    S = Pipeline.State
+    if pipeline.state == S.DISABLED:
+        return PipelineCondition("disabled", "switched off on its page: no intake, no run starts.")
+    if pipeline.state in (S.PAUSED, S.PROBING):
+        word = "probing" if pipeline.state == S.PROBING else "paused"
+        return PipelineCondition(word, pipeline.pause_reason or "a systemic failure.")
+    if pipeline.state == S.PAUSED_FOR_SPEND:
+        return PipelineCondition("paused for spend", pipeline.pause_reason or "the daily spend cap was reached.")
+    if problem := assistant_problem(pipeline.assistant_name):
+        return PipelineCondition("not configured", problem)
+    task = pipeline.schedule
+    if task is None:
+        return PipelineCondition("intake off", "it has no beat task: save the pipeline to create one.")
+    if not task.enabled:
+        return PipelineCondition(
+            "intake off", f"its beat task {task.name!r} is switched off (Periodic tasks): no intake pass runs.")
+    return PipelineCondition("running", runs=True)

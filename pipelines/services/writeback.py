@@ -21,6 +21,7 @@ from core.retry import RetryPolicy
 from core.text import bound_text
 from integrations.salesforce import SalesforceError, get_client, soql_literal
 from pipelines.models import Pipeline, Pitch
+from pipelines.services.notifications import Kind, notify
 from pipelines.services.changes import SUPERSEDED_BY_EDIT, pitch_record_changed
 from pipelines.services.records import fields_to_select, record_text, text_changed
 from pipelines.services.usage import counting_calls
@@ -227,8 +228,9 @@ def _retry_or_fail(pitch: Pitch, message: str, *, retry: bool) -> None:
             next_writeback_at=timezone.now() + timedelta(seconds=policy.delay(pitch.writeback_attempts)),
         ):
             _finish(pitch, "drop_superseded", writeback_error=f"Not retried: a newer evaluation started ({message})")
-    else:
-        _finish(pitch, "fail", writeback_error=message)
+    elif _finish(pitch, "fail", writeback_error=message):
+        notify(Kind.WRITEBACK_FAILED, f"The write-back of pitch {pitch.name or pitch.salesforce_id} gave up: {message}",
+               pipeline_id=pitch.pipeline_id)
 
 
 def writebacks_due() -> list[int]:

@@ -84,3 +84,46 @@ def test_rolling_back_saves_the_old_version_as_the_newest_and_needs_the_change_p
     assert response.status_code == 302 and response["Location"] == f"/admin/vicbot/assistant/{newest.pk}/change/"
     assert (newest.version, newest.instructions, newest.tool_names) == (3, first.instructions, first.tool_names)
     assert Assistant.objects.filter(name="tester").count() == 3
+
+
+def assistant_post(**changes) -> dict:
+    form = {"name": "tester", "model": "gpt-5.4-mini", "instructions": "New.", "tool_names": ["test_lookup", "web_scrape"],
+            "output_schema_name": "verdict", "output_schema": json.dumps(VERDICT_SCHEMA), "reasoning_effort": "",
+            "service_tier": "auto", "max_turns": 4, "run_deadline_seconds": 60}
+    return {**form, **changes}
+
+
+def test_saving_twice_without_change_shows_no_diff_whatever_order_the_tools_came_in(client, engine_settings,
+                                                                                     openai_emu):
+    from console.assistants import version_diff
+
+    # Stored by a script in another order than the registry's.
+    make_assistant(model="gpt-5.4-mini", instructions="New.", tool_names=["web_scrape", "test_lookup"])
+    client.force_login(staff_user("vicbot.view_assistant", "vicbot.change_assistant"))
+    url = f"/admin/vicbot/assistant/{Assistant.objects.current('tester').pk}/change/"
+
+    # The raw JSON list a script would post, in yet another order; then the checkboxes as a browser sends them.
+    assert client.post(url, assistant_post(tool_names='["web_scrape", "test_lookup", "web_scrape"]'),
+                       secure=True).status_code == 302
+    second = Assistant.objects.current("tester")
+    assert second.tool_names == ["test_lookup", "web_scrape"]  # the registry's order, each once
+    assert client.post(f"/admin/vicbot/assistant/{second.pk}/change/", assistant_post(),
+                       secure=True).status_code == 302
+    third = Assistant.objects.current("tester")
+
+    assert third.version == second.version + 1
+    assert version_diff(second, third) == []
+
+
+def test_a_model_with_a_published_shutdown_date_is_saved_with_a_warning(client, engine_settings, openai_emu,
+                                                                        openai_emulator):
+    openai_emulator.models = [*openai_emulator.models, "gpt-4o-2024-08-06"]  # the emulator lists no dates
+    client.force_login(staff_user("vicbot.view_assistant", "vicbot.add_assistant", "vicbot.change_assistant"))
+
+    response = client.post("/admin/vicbot/assistant/add/", assistant_post(model="gpt-4o-2024-08-06"), secure=True,
+                           follow=True)
+
+    assert Assistant.objects.filter(name="tester", model="gpt-4o-2024-08-06").exists()
+    [warning] = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert warning.startswith("OpenAI shuts the model 'gpt-4o-2024-08-06' down on 2027-01-14, in ")
+    assert "developers.openai.com/api/docs/deprecations" in warning

@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from pipelines.models import Pipeline
 from pipelines.services.pipelines import pipeline_schedule
@@ -47,7 +48,7 @@ def test_the_schedule_is_set_on_the_pipeline_and_follows_enabled(operator):
     task = PeriodicTask.objects.get(pk=pipeline.schedule_id)
     assert (task.interval.every, task.enabled) == (120, False)
     page = operator.get(f"{URL}{pipeline.pk}/change/", secure=True).content.decode()
-    assert 'name="every_minutes" value="2"' in page and "disabled</strong> (its beat task is off)" in page
+    assert 'name="every_minutes" value="2"' in page and "disabled</strong>: switched off on its page" in page
 
 
 def test_a_paused_pipeline_shows_why_and_resume_now_resumes_it(operator):
@@ -97,3 +98,84 @@ def test_the_page_says_whether_its_cap_or_openais_limits_hold_pitches_back(opera
     page = operator.get(f"{URL}{pipeline.pk}/change/", secure=True).content.decode()
 
     assert says in page
+
+
+def as_the_browser_sends(operator, pipeline: Pipeline) -> dict:
+    """The change form as a browser posts it back untouched: every field as shown, textareas with CRLF."""
+    shown = operator.get(f"{URL}{pipeline.pk}/change/", secure=True).context["adminform"].form
+    data = {}
+    for field in shown:
+        value = field.value()
+        if isinstance(value, bool):
+            if value:
+                data[field.name] = "on"
+        elif value is not None:
+            data[field.name] = str(value).replace("\r\n", "\n").replace("\n", "\r\n")
+            if field.field.show_hidden_initial:  # the hidden input a field with a callable default renders
+                data[field.html_initial_name] = data[field.name]
+    return data
+
+
+def test_a_save_keeps_the_schedule_the_beat_task_switch_and_the_text_it_was_not_asked_to_change(operator):
+    assert operator.post(f"{URL}add/", form(prompt_template="Evaluate:\r\n\r\n{record}\r\n"),
+                         secure=True).status_code == 302
+    pipeline = Pipeline.objects.get(name="pitches")
+    assert pipeline.prompt_template == "Evaluate:\n\n{record}\n"  # as typed in the textarea
+    # Set elsewhere: every 5 s (Periodic tasks), the beat task switched off; a prompt stored with CRLF.
+    task = pipeline.schedule
+    task.interval = IntervalSchedule.objects.create(every=5, period=IntervalSchedule.SECONDS)
+    task.enabled = False
+    task.save()
+    Pipeline.objects.filter(pk=pipeline.pk).update(selection="VicBot_Assessment__c = null\r\nAND Name != null")
+    pipeline.refresh_from_db()
+
+    posted = as_the_browser_sends(operator, pipeline)
+    response = operator.post(f"{URL}{pipeline.pk}/change/", posted, secure=True)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    pipeline.refresh_from_db()
+    task = PeriodicTask.objects.get(pk=pipeline.schedule_id)
+    assert (task.interval.every, task.interval.period, task.enabled) == (5, "seconds", False)
+    assert pipeline.selection == "VicBot_Assessment__c = null\r\nAND Name != null"  # byte for byte
+    assert pipeline.prompt_template == "Evaluate:\n\n{record}\n"
+    change = LogEntry.objects.filter(object_id=str(pipeline.pk)).order_by("-pk").first()
+    assert change.get_change_message() == "No fields changed."
+    assert "schedule" not in operator.get(f"{URL}{pipeline.pk}/change/", secure=True).context["adminform"].form.fields
+
+    # Asked to: the interval and the switch follow the form's own fields.
+    assert operator.post(f"{URL}{pipeline.pk}/change/", {**posted, "every_minutes": 3, "max_attempts": 4},
+                         secure=True).status_code == 302
+    task.refresh_from_db()
+    assert (task.interval.every, task.enabled) == (180, False)
+
+
+def test_the_state_says_why_nothing_runs(operator):
+    assert operator.post(f"{URL}add/", form(), secure=True).status_code == 302
+    pipeline = Pipeline.objects.get(name="pitches")
+    PeriodicTask.objects.filter(pk=pipeline.schedule_id).update(enabled=False)
+
+    listing = operator.get(URL, secure=True).content.decode()
+    assert "intake off: its beat task &#x27;Pull pitches: pitches&#x27; is switched off" in listing, listing[listing.find("field-state"):][:300]
+    page = operator.get(f"{URL}{pipeline.pk}/change/", secure=True).content.decode()
+    assert "intake off</strong>: its beat task" in page
+
+    Pipeline.objects.filter(pk=pipeline.pk).update(assistant_name="gone")
+    assert "not configured: No assistant is named &#x27;gone&#x27;" in operator.get(URL, secure=True).content.decode()
+
+
+def test_an_empty_install_shows_what_it_lacks_instead_of_a_running_default_pipeline(client, settings):
+    from django.contrib.auth.models import Permission  # noqa: PLC0415
+
+    settings.OPENAI_API_KEY = ""
+    Pipeline.objects.create(name="default", fields=["Name"], answer_mapping={})  # what migrations leave
+    client.force_login(User.objects.create_superuser("op", "op@example.com", "pw"))
+    assert Permission.objects.filter(codename="view_dashboard").exists()
+
+    for page in (client.get("/admin/console/", secure=True), client.get(URL, secure=True)):
+        text = page.content.decode()
+        assert 'id="setup-checklist"' in text, page.request
+        assert "missing</span> <strong>An OpenAI API key" in text
+        assert "missing</span> <strong>An assistant" in text
+        assert "missing</span> <strong>A live worker" in text
+    dashboard = client.get("/admin/console/", secure=True).content.decode()
+    assert "not configured</span>: No assistant is named &#x27;vicbot&#x27;" in dashboard
