@@ -98,6 +98,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
+# The admin's own dates in the console's one format, with the zone: "2026-12-06 14:05 UTC".
+FORMAT_MODULE_PATH = "console.formats"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

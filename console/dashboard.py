@@ -58,9 +58,14 @@ def run_times(now: datetime) -> dict:
 
 
 def failures_by_reason(now: datetime) -> list[dict]:
-    return [{"reason": code or "(no code)", "count": count,
-             "url": reverse("admin:vicbot_run_changelist") + f"?error_code={code}"}
-            for code, count in selectors.failures_by_reason_since(now - timedelta(days=DAYS))]
+    """Runs that failed, by error code; then tool calls that failed, by tool (a run can succeed with a
+    tool that failed on every turn: the model was told the error instead of the facts)."""
+    since = now - timedelta(days=DAYS)
+    runs = reverse("admin:vicbot_run_changelist")
+    return [{"reason": code or "(no code)", "count": count, "url": f"{runs}?error_code={code}"}
+            for code, count in selectors.failures_by_reason_since(since)] + [
+        {"reason": f"tool failed: {name}", "count": count, "url": f"{runs}?tool_failed={name}"}
+        for name, count in selectors.failed_tool_calls_by_name_since(since)]
 
 
 def next_pass(pipeline: Pipeline, now: datetime) -> str:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from console.admin.pipelines import schedule_every_seconds
 from console.dashboard import api_usage, next_pass
-from console.formatting import dollars, when
+from console.formatting import dollars_exact, when
 from pipelines.models import Pipeline
 from pipelines.selectors import pipeline_spend, pitches_waiting
 from pipelines.services.admission import pipeline_model
@@ -30,9 +30,9 @@ def pipeline_page(pipeline: Pipeline) -> dict:
         "last_intake_error_at": when(pipeline.last_intake_error_at),
         "waiting": pitches_waiting(pipeline=pipeline).count(),
         "api_usage": api_usage(pipeline.api_usage),
-        "spent_today": dollars((spend := pipeline_spend(pipeline, now=now)).spent),
-        "reserved_today": dollars(spend.reserved) if spend.reserved else "",
-        "cap": dollars(pipeline.daily_spend_cap_usd) if pipeline.daily_spend_cap_usd is not None else "no cap",
+        "spent_today": dollars_exact((spend := pipeline_spend(pipeline, now=now)).spent),
+        "reserved_today": dollars_exact(spend.reserved) if spend.reserved else "",
+        "cap": dollars_exact(pipeline.daily_spend_cap_usd) if pipeline.daily_spend_cap_usd is not None else "no cap",
         "what_limits": what_limits_runs(pipeline),
         "changelist_url": reverse("admin:pipelines_pipeline_changelist"),
         "pitches_url": reverse("admin:pipelines_pitch_changelist") + f"?pipeline__id__exact={pipeline.pk}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from console.admin.pitches import status_sentence
-from console.formatting import dollars, when
+from console.formatting import dollars_exact, when
 from console.timeline import answer_parts, salesforce_record_url
 from core.models import Transition
 from pipelines.models import Pitch
@@ -24,7 +24,7 @@ def pitch_page(pitch: Pitch) -> dict:
             "status_label": run.get_status_display(),
             "outcome": answer_parts(run)["assessment"],
             "error": run.error_code,
-            "cost": dollars(run.cost_usd),
+            "cost": dollars_exact(run.cost_usd),
             "when": when(run.created_at),
             "assistant": str(run.assistant),
             "latest": run.pk == pitch.latest_run_id,

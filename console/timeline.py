@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from console.formatting import dollars, readable_json, seconds, when
-from vicbot.models import TERMINAL_STATUSES, Run, ToolCall
+from console.formatting import dollars_exact, number, readable_json, seconds, when
+from vicbot.models import TERMINAL_STATUSES, Run, RunStatus, ToolCall
 from vicbot.runs import run_answer_keys
 
 
@@ -42,19 +42,21 @@ def answer_parts(run: Run) -> dict:
 
 
 def errors(run: Run) -> list[dict]:
-    found = []
+    """Each distinct error once: the first error is often the last one again (or the same text after
+    "Will retry: "), and the completion handler's may repeat the run's."""
+    found: list[dict] = []
     if run.error_code or run.error_message:
-        found.append({"label": run.error_code or "error", "text": run.error_message})
-    if run.first_error and run.first_error != run.error_message:
-        found.append({"label": "first error", "text": run.first_error})
-    if run.refusal:
-        found.append({"label": "refusal", "text": run.refusal})
-    if run.completion_error:
-        found.append({"label": "completion handler", "text": run.completion_error})
+        found.append({"label": run.error_code or "error", "text": run.error_message.strip()})
+    for label, text in (("first error", run.first_error), ("refusal", run.refusal),
+                        ("completion handler", run.completion_error)):
+        core = (text or "").strip().removeprefix("Will retry: ")
+        if core and not any(core in seen["text"] for seen in found):
+            found.append({"label": label, "text": text.strip()})
     return found
 
 
 def tool_call_data(call: ToolCall) -> dict:
+    output = readable_json(call.output) if call.output else ""
     return {
         "id": call.pk,
         "turn": call.turn,
@@ -64,16 +66,31 @@ def tool_call_data(call: ToolCall) -> dict:
         "duration": seconds(call.duration_ms / 1000) if call.duration_ms is not None else "—",
         "started_at": when(call.started_at),
         "arguments": readable_json(call.arguments) if call.arguments else "",
-        "output": readable_json(call.output) if call.output else "",
+        "output": output,
         "output_chars": len(call.output),
         "error": call.error,
+        # A failed call's output is its error as the model was told it: shown once, under Error.
+        "output_is_error": bool(call.error) and (not call.output or call.error in output or call.error in call.output),
         "usage": call.usage,
         "attempts": call.attempts,
     }
 
 
+def turn_time(calls: list[ToolCall]) -> str:
+    """How long the turn's tool calls took together (they run in parallel): first start to last finish."""
+    starts = [c.started_at for c in calls if c.started_at]
+    ends = [c.finished_at for c in calls if c.finished_at]
+    if not starts or not ends or len(ends) < len(calls):
+        return ""
+    return seconds((max(ends) - min(starts)).total_seconds())
+
+
 def turns(run: Run, calls: list[ToolCall]) -> list[dict]:
-    """One entry per model turn: the tool calls it asked for, or the final answer it gave."""
+    """One entry per model turn: the tool calls it asked for, or the final answer it gave, or how the
+    run ended there (a cancelled or failed run never reads as answered)."""
+    raw: dict[int, list[ToolCall]] = {}
+    for call in calls:
+        raw.setdefault(call.turn, []).append(call)
     by_turn: dict[int, list[dict]] = {}
     for call in calls:
         by_turn.setdefault(call.turn, []).append(tool_call_data(call))
@@ -81,13 +98,18 @@ def turns(run: Run, calls: list[ToolCall]) -> list[dict]:
     result = []
     for number in range(1, count + 1):
         asked = by_turn.get(number, [])
-        final = number == count and run.status in TERMINAL_STATUSES and not asked
+        last = number == count and run.status in TERMINAL_STATUSES
+        answered = last and not asked and run.status == RunStatus.SUCCEEDED
         result.append({
             "number": number,
             "response_id": run.response_ids[number - 1] if number - 1 < len(run.response_ids) else "",
             "tool_calls": asked,
-            "final": final,
+            "final": answered,
+            # Said only where the run stopped: "Cancelled", "Failed", "Timed Out".
+            "ended": run.get_status_display() if last and not answered else "",
             "in_flight": number == count and run.status not in TERMINAL_STATUSES,
+            "tool_time": turn_time(raw.get(number, [])),
+            "failed_calls": sum(1 for c in asked if c["error"]),
         })
     return result
 
@@ -152,10 +174,10 @@ def run_timeline(run: Run, *, show_pitch: bool = True) -> dict:
         "started_at": when(run.started_at),
         "finished_at": when(run.finished_at),
         "duration": seconds(run.duration_seconds),
-        "tokens": {"input": run.input_tokens, "cached": run.cached_input_tokens, "output": run.output_tokens,
-                   "reasoning": run.reasoning_tokens},
-        "cost": dollars(run.cost_usd),
-        "pitchbook_credits": (run.tool_usage or {}).get("pitchbook_credits", 0),
+        "tokens": {"input": number(run.input_tokens), "cached": number(run.cached_input_tokens),
+                   "output": number(run.output_tokens), "reasoning": number(run.reasoning_tokens)},
+        "cost": dollars_exact(run.cost_usd),
+        "pitchbook_credits": number((run.tool_usage or {}).get("pitchbook_credits", 0)),
         "model": run.model,
         "trigger": run.get_trigger_display(),
         "show_pitch": show_pitch,

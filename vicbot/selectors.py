@@ -17,7 +17,8 @@ from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from vicbot.capacity import throttle_now
-from vicbot.models import TERMINAL_STATUSES, ModelCapacity, Run, RunStatus, WorkerHeartbeat
+from vicbot.models import (TERMINAL_STATUSES, ModelCapacity, Run, RunStatus, SuggestedChange, ToolCall, WebhookEvent,
+                           WorkerHeartbeat)
 from vicbot.services.heartbeats import WORKER_SILENT_AFTER
 
 FAILED_STATUSES = (RunStatus.FAILED, RunStatus.TIMED_OUT)
@@ -66,6 +67,41 @@ def failures_by_reason_since(since: datetime) -> list[tuple[str, int]]:
     rows = (Run.objects.filter(finished_at__gte=since, status__in=FAILED_STATUSES)
             .values("error_code").annotate(n=Count("id")).order_by("-n", "error_code"))
     return [(row["error_code"], row["n"]) for row in rows]
+
+
+# A tool call that did not tell the model what it asked (the model was told the error instead).
+FAILED_CALL_STATUSES = (ToolCall.Status.FAILED, ToolCall.Status.TIMED_OUT)
+
+
+def failed_tool_calls_by_name_since(since: datetime) -> list[tuple[str, int]]:
+    """(tool name, count) of tool calls that failed or timed out since `since`, most frequent first."""
+    # Over the same window as failures_by_reason_since: runs that ended since, and runs still going.
+    window = Q(run__finished_at__gte=since) | Q(run__finished_at__isnull=True, run__created_at__gte=since)
+    rows = (ToolCall.objects.filter(window, status__in=FAILED_CALL_STATUSES)
+            .values("name").annotate(n=Count("id")).order_by("-n", "name"))
+    return [(row["name"], row["n"]) for row in rows]
+
+
+def runs_with_failed_tool_calls(since: datetime | None = None):
+    """Runs with at least one tool call that failed or timed out (each once), newest first, with
+    `failed_call_count`."""
+    calls = Q(tool_calls__status__in=FAILED_CALL_STATUSES)
+    runs = Run.objects.filter(calls)
+    if since is not None:
+        runs = runs.filter(created_at__gte=since)
+    return (runs.annotate(failed_call_count=Count("tool_calls", filter=calls, distinct=True))
+            .select_related("assistant").order_by("-created_at").distinct())
+
+
+def suggested_changes_awaiting_review():
+    """Suggested CRM changes nobody has decided on yet, and approved ones whose write failed."""
+    return (SuggestedChange.objects.filter(status__in=(SuggestedChange.Status.PENDING, SuggestedChange.Status.FAILED))
+            .order_by("created_at"))
+
+
+def webhook_events_failed():
+    """Webhook events given up on after their last attempt, newest first."""
+    return WebhookEvent.objects.filter(failed_at__isnull=False, processed_at__isnull=True).order_by("-failed_at")
 
 
 def run_spend_created_since(since: datetime) -> Decimal:

@@ -7,10 +7,11 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
+from console.admin.return_to import ActionReturnsToPage
 from vicbot.runs import NO_WORKER_WARNING, a_worker_is_alive
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ActionReturnsToPage, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 

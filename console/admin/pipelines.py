@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils import timezone
 
 from config.enqueue import enqueue_pull_pitches
 from console.activity import RecordedActions
 from console.admin.common import warn_if_no_worker
+from console.admin.return_to import ActionReturnsToPage
+from console.formatting import when
 from console.setup_checklist import setup_checklist
 from pipelines.models import Pipeline
 from pipelines.services.admission import pipeline_in_flight_limit
@@ -106,7 +107,7 @@ class PipelineForm(forms.ModelForm):
 
 
 @admin.register(Pipeline)
-class PipelineAdmin(RecordedActions, admin.ModelAdmin):
+class PipelineAdmin(ActionReturnsToPage, RecordedActions, admin.ModelAdmin):
     form = PipelineForm
     list_display = ("name", "enabled", "state_shown", "every", "sobject", "assistant_name", "in_flight",
                     "api_usage", "last_intake")
@@ -170,6 +171,6 @@ class PipelineAdmin(RecordedActions, admin.ModelAdmin):
     def last_intake(self, obj: Pipeline) -> str:
         if obj.last_intake_at is None:
             return "never"
-        when = timezone.localtime(obj.last_intake_at).strftime("%Y-%m-%d %H:%M:%S")
+        stamp = when(obj.last_intake_at)
         failed = obj.last_intake_error and (obj.last_intake_error_at or obj.last_intake_at) >= obj.last_intake_at
-        return f"{when}: {'failed' if failed else obj.last_intake_summary}"
+        return f"{stamp}: {'failed' if failed else obj.last_intake_summary}"

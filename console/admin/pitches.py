@@ -5,11 +5,12 @@ write-back's; evaluate again, retry the write-back, skip or fail, each under its
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.utils import timezone
 
 from config.enqueue import enqueue_pitch_evaluate_again
 from console.activity import RecordedActions
 from console.admin.common import confirm_past_limit, warn_if_no_worker
+from console.admin.return_to import ActionReturnsToPage
+from console.formatting import when
 from pipelines.models import Pitch
 from pipelines.services.manual import PAST_CAP_PERMISSION, pipelines_past_cap
 from pipelines.services.operator import OperatorRefused, pitch_fail, pitch_skip
@@ -37,7 +38,7 @@ def status_sentence(pitch: Pitch) -> str:
 
 
 @admin.register(Pitch)
-class PitchAdmin(RecordedActions, admin.ModelAdmin):
+class PitchAdmin(ActionReturnsToPage, RecordedActions, admin.ModelAdmin):
     # Fits 1440 px; the whole error is on the pitch's page.
     list_display = ("name", "salesforce_id", "pipeline", "status_and_writeback", "assessment", "problem",
                     "updated")
@@ -73,7 +74,7 @@ class PitchAdmin(RecordedActions, admin.ModelAdmin):
 
     @admin.display(description="updated", ordering="updated_at")
     def updated(self, obj: Pitch) -> str:
-        return timezone.localtime(obj.updated_at).strftime("%Y-%m-%d %H:%M:%S")
+        return when(obj.updated_at)
 
     @admin.display(description="status", ordering="status")
     def status_and_writeback(self, obj: Pitch) -> str:

@@ -4,14 +4,38 @@ handler and export, each under its own permission (Run.Meta.permissions)."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.utils import timezone
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from console.activity import RecordedActions
 from console.admin.common import HistoryAdmin, confirm_past_limit, has_perm, warn_if_no_worker
 from console.admin.exports import export_jsonl
+from console.formatting import when
+from console.run_rows import run_row, with_row_facts
+from console.timeline import may_see_pitches
 from vicbot.models import Run, ToolCall
 from vicbot.runs import StartRefused, run_cancel, run_rerun, run_retry_completion
+from vicbot.selectors import FAILED_CALL_STATUSES
+
+
+class ToolFailedFilter(admin.SimpleListFilter):
+    """Runs with a tool call that failed or timed out: any tool, or one by name (the dashboard's
+    "Failures by reason" links here)."""
+
+    title = "tool calls"
+    parameter_name = "tool_failed"
+
+    def lookups(self, request, model_admin):
+        names = ToolCall.objects.filter(status__in=FAILED_CALL_STATUSES).values_list("name", flat=True)
+        return [("any", "some failed"), *((name, f"{name} failed") for name in sorted(set(names)))]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        failed = ToolCall.objects.filter(status__in=FAILED_CALL_STATUSES)
+        if self.value() != "any":
+            failed = failed.filter(name=self.value())
+        return queryset.filter(pk__in=failed.values("run_id"))
 
 
 class ToolCallInline(admin.TabularInline):
@@ -33,35 +57,88 @@ class ToolCallInline(admin.TabularInline):
 
 @admin.register(Run)
 class RunAdmin(RecordedActions, HistoryAdmin):
-    # At 1440 px without clipped columns: times to the second, money in dollars.
-    list_display = ("id", "status", "assistant", "turn", "tool_call_count", "tokens", "cost", "error_code",
-                    "created")
-    list_filter = ("status", "trigger", "completion_state", "assistant__name")
+    # What an operator scans for, at 1280 px without clipped columns. The pitch column is shown only to
+    # users who may view pitches (get_list_display). Rows of runs in progress refresh themselves
+    # (console/static/console/runs_live.js polls console:runs-live for the ids it sees).
+    # Tokens are on the run's page; the run's number is in its status link ("#12 Succeeded").
+    list_display = ("live_status", "pitch", "assessment", "duration", "tool_call_count", "cost", "created")
+    list_display_links = ("live_status",)
+    list_filter = ("status", ToolFailedFilter, "trigger", "completion_state", "assistant__name")
     search_fields = ("id", "response_id", "input", "error_message")
     date_hierarchy = "created_at"
     inlines = [ToolCallInline]
+    # Shown once, at the top of the run's page (console.timeline.errors), not again under "All fields".
+    exclude = ("error_message", "first_error", "refusal", "completion_error")
     actions = ["cancel_runs", "rerun_runs", "retry_completion", export_jsonl]
     list_select_related = ("assistant",)
+
+    class Media:
+        js = ("console/runs_live.js",)
+        css = {"all": ("console/console.css",)}
+
+    def get_queryset(self, request):
+        return with_row_facts(super().get_queryset(request))
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return shown if may_see_pitches(request.user) else tuple(c for c in shown if c != "pitch")
+
+    def _row(self, obj) -> dict:
+        cached = getattr(obj, "_console_row", None)
+        if cached is None:
+            # The pitch column itself is left out for users who may not view pitches (get_list_display).
+            cached = obj._console_row = run_row(obj, show_pitch=True)
+        return cached
+
+    def _cell(self, obj, field: str, text) -> str:
+        """A cell the live script can refresh: it names its run and the row field it shows."""
+        row = self._row(obj)
+        if row["is_terminal"]:
+            return format_html('<span data-field="{}">{}</span>', field, text)
+        return format_html('<span class="run-live" data-run="{}" data-field="{}" data-live-url="{}">{}</span>',
+                           obj.pk, field, reverse("console:runs-live"), text)
+
+    @admin.display(description="run", ordering="id")
+    def live_status(self, obj):
+        row = self._row(obj)
+        code = format_html(' <span class="error-code">({})</span>', row["error_code"]) if row["error_code"] else ""
+        return format_html("#{} {}{}", obj.pk, self._cell(obj, "status_label", row["status_label"]), code)
+
+    @admin.display(description="pitch")
+    def pitch(self, obj):
+        pitches = self._row(obj)["pitches"]
+        if not pitches:
+            return "—"
+        return format_html_join(", ", '<a href="{}">{}</a>', ((p["url"], p["name"]) for p in pitches))
+
+    @admin.display(description="assessment")
+    def assessment(self, obj):
+        return self._cell(obj, "assessment", self._row(obj)["assessment"])
+
+    @admin.display(description="duration")
+    def duration(self, obj):
+        return self._cell(obj, "duration", self._row(obj)["duration"])
     # Actions that queue work for a worker (see response_action).
     queueing_actions = ("rerun_runs", "retry_completion", "cancel_runs")
 
-    @admin.display(description="tool calls")
+    @admin.display(description="tool calls", ordering="call_count")
     def tool_call_count(self, obj):
-        return obj.tool_calls.count()
+        row = self._row(obj)
+        failed = format_html(' <strong class="tool-failed" data-field="tool_failed">{}</strong>',
+                             row["tool_failed"]) if row["tool_failed"] else ""
+        return format_html("{}{}", self._cell(obj, "tool_calls", row["tool_calls"]), failed)
 
-    @admin.display(description="tokens in/out")
+    @admin.display(description="tokens")
     def tokens(self, obj):
-        return format_html("{} / {}", obj.input_tokens, obj.output_tokens)
+        return self._cell(obj, "tokens", self._row(obj)["tokens"])
 
     @admin.display(description="cost", ordering="cost_usd")
     def cost(self, obj) -> str:
-        if obj.cost_usd is None:
-            return "—"
-        return f"${obj.cost_usd:,.4f}" if obj.cost_usd < 1 else f"${obj.cost_usd:,.2f}"
+        return self._cell(obj, "cost", self._row(obj)["cost"])
 
     @admin.display(description="created", ordering="created_at")
     def created(self, obj) -> str:
-        return timezone.localtime(obj.created_at).strftime("%Y-%m-%d %H:%M:%S")
+        return when(obj.created_at)
 
     def response_action(self, request, queryset):
         response = super().response_action(request, queryset)

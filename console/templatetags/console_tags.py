@@ -4,6 +4,8 @@ from django import template
 
 from core.history import history, history_rows
 from console.formatting import dollars as _dollars
+from console.formatting import dollars_exact as _dollars_exact
+from console.formatting import number as _number
 from console.formatting import pretty_json, when
 from console.assistants import assistant_page
 from console.markdown import render_markdown
@@ -49,9 +51,29 @@ def as_json(value):
 
 @register.filter
 def seconds_stamp(value):
+    """Kept for the templates that load it by this name: the one date format (console.formatting.when)."""
+    return when(value)
+
+
+@register.filter
+def stamp(value):
+    """A date and time as every console page writes it: "2026-12-06 14:05 UTC"."""
     return when(value)
 
 
 @register.filter
 def dollars(value):
+    """Money in a list, to the cent."""
     return _dollars(value)
+
+
+@register.filter
+def dollars_exact(value):
+    """Money on a detail page, to the hundredth of a cent."""
+    return _dollars_exact(value)
+
+
+@register.filter
+def number(value):
+    """A count with thousands separators."""
+    return _number(value)

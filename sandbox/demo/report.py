@@ -11,6 +11,7 @@ from statistics import median
 from django.db.models import Count, Sum
 
 from pipelines.models import Pipeline, Pitch
+from vicbot.models import ToolCall
 from vicbot.runs import Run
 
 DONE = (Pitch.Status.WRITTEN_BACK, Pitch.Status.FAILED, Pitch.Status.DELETED)
@@ -84,8 +85,19 @@ def totals(pipeline: Pipeline) -> dict:
     runs = Run.objects.filter(pitches__pipeline=pipeline)
     sums = runs.aggregate(input=Sum("input_tokens"), cached=Sum("cached_input_tokens"),
                           output=Sum("output_tokens"), cost=Sum("cost_usd"))
-    tools = Counter(dict(runs.values_list("tool_calls__name").annotate(n=Count("tool_calls")).values_list(
-        "tool_calls__name", "n")))
-    tools.pop(None, None)
+    calls = ToolCall.objects.filter(run__in=runs)
+    tools = Counter(dict(calls.values_list("name").annotate(n=Count("pk")).values_list("name", "n")))
+    # Counted apart: a call that failed is not a call that told the model something.
+    failed = Counter(dict(calls.filter(status=ToolCall.Status.FAILED).values_list("name").annotate(
+        n=Count("pk")).values_list("name", "n")))
     durations = [run.duration_seconds for run in runs if run.duration_seconds is not None]
-    return {"runs": runs.count(), "tools": tools, "median_seconds": median(durations) if durations else 0, **sums}
+    return {"runs": runs.count(), "tools": tools, "failed_tools": failed,
+            "median_seconds": median(durations) if durations else 0, **sums}
+
+
+def tool_line(figures: dict) -> str:
+    """`tool calls: web_scrape 6, ...; failed: none` (or `failed: salesforce_person_save 2 of 6`)."""
+    tools, failed = figures["tools"], figures["failed_tools"]
+    made = ", ".join(f"{name} {count}" for name, count in sorted(tools.items())) or "none"
+    broken = ", ".join(f"{name} {count} of {tools[name]}" for name, count in sorted(failed.items()) if count)
+    return f"tool calls: {made}; failed: {broken or 'none'}"

@@ -39,7 +39,9 @@ def test_it_counts_evaluations_cost_and_credits_per_day_and_run_times():
     assert (three_days_ago["evaluations"], three_days_ago["ended"], three_days_ago["credits"]) == (1, 2, 6)
     assert context["totals_30d"]["evaluations"] == 5 and context["totals_30d"]["credits"] == 22
     assert context["times"] == {"count": 6, "median": "25.0 s", "p95": "1 min 40 s"}
-    assert [(f["reason"], f["count"]) for f in context["failures"]] == [("rate_limited", 1)]
+    # Failed tool calls count too (each finished_run has a web_scrape that timed out; the 40-day-old one is out).
+    assert [(f["reason"], f["count"]) for f in context["failures"]] == [("rate_limited", 1),
+                                                                        ("tool failed: web_scrape", 6)]
     assert context["evaluations_chart"].count("<rect") == 30
 
 
@@ -65,7 +67,7 @@ def test_it_shows_pipeline_state_workers_api_use_and_spend_against_the_cap(clien
     assert "OpenAI says the key is invalid" in html and "INVALID_SESSION_ID: Session expired" in html
     assert "3 new, 1 changed" in html and "1,234 / 15,000 (8.2%)" in html
     assert "<td class=\"num\">2</td>" in html  # the new and the retry-waiting pitch wait; the written one does not
-    assert "due now" in html and "$0.0000 / $5.00" in html and "daily caps: paused-one $5.00" in html
+    assert "due now" in html and "$0.00 / $5.00" in html and "daily caps: paused-one $5.00" in html
     assert "celery@alive" in html and ">alive<" in html and ">silent<" in html
     assert "No live worker" not in html
     assert html.count('<svg class="console-chart"') == 3

@@ -65,13 +65,13 @@ def pitch_run() -> tuple:
     return run, pitch
 
 
-def test_times_have_seconds_money_has_dollars_and_the_pitch_and_record_are_linked(client, settings):
+def test_times_have_their_zone_money_has_full_precision_and_the_pitch_and_record_are_linked(client, settings):
     settings.SALESFORCE_INSTANCE_URL = "https://acme.my.salesforce.com/"
     run, pitch = pitch_run()
     client.force_login(staff_user("vicbot.view_run", "vicbot.view_assistant", "pipelines.view_pitch"))
     html = page(client, run)
 
-    assert run.started_at.strftime("%Y-%m-%d %H:%M:%S") in html
+    assert run.started_at.strftime("%Y-%m-%d %H:%M UTC") in html  # one format everywhere, with its zone
     assert "$0.0123" in html and "41.5 s" in html
     assert f'href="/admin/pipelines/pitch/{pitch.pk}/change/"' in html
     assert 'href="https://acme.my.salesforce.com/001000000000001AAA"' in html

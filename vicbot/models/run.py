@@ -137,6 +137,7 @@ class Run(models.Model):
             ("retry_run_completion", "Can retry a run's completion handler"),
             # The console's own pages and exports (not one run's page): see console/ and RunExport.
             ("view_dashboard", "Can view the dashboard"),
+            ("view_attention", "Can view the needs-attention list"),
             ("export_run", "Can export runs (each export is recorded)"),
         ]
 

@@ -25,18 +25,17 @@
     s.appendChild(el("span", {"class": "call-status"}, call.status_label));
     s.appendChild(document.createTextNode(" · "));
     s.appendChild(el("span", {"class": "call-duration"}, call.duration));
-    if (call.error) {
-      s.appendChild(document.createTextNode(" · "));
-      s.appendChild(el("span", {"class": "console-error-inline"}, call.error.slice(0, 120)));
-    }
     d.appendChild(s);
     d.appendChild(el("h4", {}, "Arguments"));
     d.appendChild(el("pre", {}, call.arguments));
-    d.appendChild(el("h4", {}, "Output (" + call.output_chars + " characters)"));
-    d.appendChild(el("pre", {"class": "call-output"}, call.output));
+    // Each error once: a failed call's output is its error as the model was told it.
     if (call.error) {
-      d.appendChild(el("h4", {}, "Error"));
-      d.appendChild(el("pre", {}, call.error));
+      d.appendChild(el("h4", {}, "Error (as the model was told it)"));
+      d.appendChild(el("pre", {"class": "call-error"}, call.error));
+    }
+    if (!call.output_is_error) {
+      d.appendChild(el("h4", {}, "Output (" + call.output_chars + " characters)"));
+      d.appendChild(el("pre", {"class": "call-output"}, call.output));
     }
     return d;
   }
@@ -51,8 +50,11 @@
       var li = el("li", {"class": "turn", "data-turn": turn.number});
       var h = el("h3", {}, "Turn " + turn.number + " ");
       if (turn.response_id) h.appendChild(el("span", {"class": "console-muted"}, turn.response_id));
+      if (turn.tool_time) h.appendChild(el("span", {"class": "console-muted turn-time"}, " · tools took " + turn.tool_time));
+      if (turn.failed_calls) h.appendChild(el("span", {"class": "console-error-inline"}, " · " + turn.failed_calls + " failed"));
       li.appendChild(h);
-      if (turn.final) li.appendChild(el("p", {}, "The model answered (see Answer above)."));
+      if (turn.final) li.appendChild(el("p", {"class": "turn-end"}, "The model answered (see Answer above)."));
+      else if (turn.ended) li.appendChild(el("p", {"class": "turn-end"}, "The run ended here: " + turn.ended + "."));
       else if (turn.in_flight && !turn.tool_calls.length) li.appendChild(el("p", {"class": "console-muted"}, "Waiting for the model…"));
       turn.tool_calls.forEach(function (call) { li.appendChild(renderCall(call, openIds)); });
       fresh.appendChild(li);
@@ -66,6 +68,8 @@
       status.textContent = data.status_label;
       status.className = "status status-" + data.status;
     }
+    // The page's heading and title follow the status too (they used to keep the one it loaded with).
+    document.querySelectorAll(".run-heading-status").forEach(function (n) { n.textContent = data.status_label; });
     var errors = document.getElementById("run-errors");
     if (errors) {
       errors.replaceChildren();

@@ -40,6 +40,11 @@ from .values import Schema, synthesize
 _URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_HINTS = ("name", "company", "query", "person", "founder", "account")
+# "Founder: Priya Raman (CEO, priya@acme.example); Tom Li (CTO, ...)": the first person named.
+_FOUNDER = re.compile(r"^[ \t]*Founders?[ \t]*:[ \t]*([^(;\n]+?)[ \t]*(?:\(([^)\n]*)\))?[ \t]*(?:;|$)",
+                      re.IGNORECASE | re.MULTILINE)
+# Slots a careful model leaves empty (null, where the schema allows it) unless the text states them.
+_ONLY_WHEN_STATED = ("phone", "linkedin", "other_account_id", "fax", "mobile")
 _NON_REASONING_MODELS = ("gpt-4", "gpt-3.5", "chatgpt-4o")
 _REASONING_TOKENS = {"minimal": 16, "low": 64, "medium": 192, "high": 512, "xhigh": 1024, "max": 2048}
 _REFUSAL = "I'm sorry, but I can't help with that request."
@@ -168,6 +173,45 @@ class Facts:
                 return found.group(1)
         return self.first_line()
 
+    def founder(self) -> tuple[str, str, str] | None:
+        """The first founder the text names: (full name, title, email); "" for what it does not say."""
+        found = _FOUNDER.search(self.text)
+        if not found:
+            return None
+        details = [part.strip() for part in (found.group(2) or "").split(",") if part.strip()]
+        email = next((part for part in details if _EMAIL.fullmatch(part)), "")
+        title = next((part for part in details if part != email), "")
+        return found.group(1).strip(), title, email
+
+    def person_string(self, name: str) -> str | None:
+        """A slot about a person (a tool about people, or a person_*/first_/last_ slot): the founder's."""
+        founder = self.founder()
+        if founder is None:
+            return None
+        full, title, email = founder
+        lowered = name.lower()
+        first, _, last = full.partition(" ")
+        if lowered in ("first_name", "firstname", "given_name"):
+            return first
+        if lowered in ("last_name", "lastname", "family_name"):
+            return last or first
+        if lowered == "title":
+            return title or None
+        if "email" in lowered:
+            return email or None
+        if lowered in ("name", "person_name", "full_name", "person", "founder"):
+            return full
+        return None
+
+    def stated(self, name: str) -> bool:
+        """Whether the text states a value for a slot that should otherwise stay empty."""
+        lowered = name.lower()
+        if "linkedin" in lowered:
+            return "linkedin.com/" in self.text.lower()
+        if lowered.endswith("_id"):
+            return self.labelled(lowered[:-3].replace("_", " ") + " id") is not None
+        return self.labelled(lowered.replace("_", " ")) is not None
+
     def labelled(self, label: str) -> str | None:
         """The value of a ``<label>: value`` line, if the input has one."""
         found = re.search(rf"^[ \t]*{re.escape(label)}[ \t]*:[ \t]*(\S+)", self.text, re.IGNORECASE | re.MULTILINE)
@@ -199,12 +243,31 @@ class Facts:
 
 
 class ArgumentValues:
-    """Tool-call arguments: drawn from the input, otherwise the plainest valid value."""
+    """Tool-call arguments: drawn from the input, otherwise the plainest valid value.
 
-    def __init__(self, facts: Facts) -> None:
+    A tool about people (its name says "person") fills its name and email slots with the first
+    founder the input names, as does any first_name/last_name/title slot; an optional slot the
+    input says nothing about (a phone, a LinkedIn URL, another company's id) is left null, not
+    filled with some other line of text.
+    """
+
+    def __init__(self, facts: Facts, tool_name: str = "") -> None:
         self.facts = facts
+        self.about_people = "person" in tool_name.lower() or "people" in tool_name.lower()
+
+    def leave_empty(self, name: str) -> bool:
+        lowered = name.lower()
+        if any(hint in lowered for hint in _ONLY_WHEN_STATED):
+            return not self.facts.stated(name)
+        return lowered == "title" and self.facts.person_string(name) is None
 
     def string(self, name: str, schema: Schema) -> str:
+        lowered = name.lower()
+        if self.about_people or lowered in ("first_name", "last_name", "title", "person_name"):
+            if (value := self.facts.person_string(name)) is not None:
+                return value
+        if "linkedin" in lowered and (found := re.search(r"https?://[\w.]*linkedin\.com/\S+", self.facts.text)):
+            return found.group(0)
         return self.facts.string(name, schema) or self.facts.first_line()
 
     def choice(self, name: str, values: Sequence[Any]) -> Any:
@@ -355,9 +418,9 @@ class _Context:
         return summary
 
     def tool_calls(self, tools: Sequence[Mapping[str, Any]], seed: str) -> list[dict[str, Any]]:
-        strategy = ArgumentValues(self.facts)
         calls = []
         for index, tool in enumerate(tools):
+            strategy = ArgumentValues(self.facts, str(tool.get("name") or ""))
             arguments = synthesize(tool.get("parameters") or {"type": "object", "properties": {}}, strategy)
             encoded = json.dumps(arguments, ensure_ascii=False, separators=(",", ":"))
             calls.append(_function_call(tool["name"], encoded, ids.call_id(f"{seed}:{index}:{tool['name']}")))

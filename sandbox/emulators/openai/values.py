@@ -57,7 +57,8 @@ class _Walker:
             return self.value(merged, name, depth)
 
         kind = self.kind(schema)
-        if kind == "null":
+        declared = schema.get("type")
+        if kind == "null" or (isinstance(declared, list) and "null" in declared and self.leave_empty(name)):
             return None
         if kind == "object":
             properties = schema.get("properties") or {}
@@ -72,12 +73,17 @@ class _Walker:
 
     def branch(self, branches: Sequence[Any], name: str, depth: int) -> Any:
         nullable = any(isinstance(b, Mapping) and b.get("type") == "null" for b in branches)
-        if nullable and depth >= MAX_DEPTH:
+        if nullable and (depth >= MAX_DEPTH or self.leave_empty(name)):
             return None
         for candidate in branches:
             if not (isinstance(candidate, Mapping) and candidate.get("type") == "null"):
                 return self.value(candidate, name, depth)
         return None
+
+    def leave_empty(self, name: str) -> bool:
+        """A strategy may leave a nullable slot null (ValueStrategy.leave_empty, optional)."""
+        leave = getattr(self.strategy, "leave_empty", None)
+        return bool(leave and leave(name))
 
     @staticmethod
     def kind(schema: Schema) -> str:

@@ -20,7 +20,7 @@ from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
 from sandbox.demo.evaluation import demo_evaluation
 from sandbox.demo.processes import start_processes
-from sandbox.demo.report import Progress, table, totals
+from sandbox.demo.report import Progress, table, tool_line, totals
 from sandbox.demo.world import DECISION_OUTCOMES, seed_pitches, start_world
 from pipelines.management.arguments import positive_int, positive_seconds
 from pipelines.models import Pipeline, Pitch
@@ -120,10 +120,9 @@ class Command(BaseCommand):
 
     def _summary(self, pipeline, pitches, elapsed, api_calls):
         figures = totals(pipeline)
-        tools = ", ".join(f"{name} {count}" for name, count in sorted(figures["tools"].items()))
         self.stdout.write("")
         self.stdout.write(f"{figures['runs']} runs in {elapsed:.1f}s ({60 * pitches / elapsed:.0f} pitches a minute, "
-                          f"median run {figures['median_seconds']:.1f}s); tool calls: {tools or 'none'}")
+                          f"median run {figures['median_seconds']:.1f}s); {tool_line(figures)}")
         self.stdout.write(f"Tokens: {figures['input'] or 0} in ({figures['cached'] or 0} cached), "
                           f"{figures['output'] or 0} out; cost at list prices ${figures['cost'] or 0:.4f}")
         pipeline.refresh_from_db()

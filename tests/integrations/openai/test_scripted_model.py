@@ -203,3 +203,31 @@ def test_an_instruction_for_a_tool_not_offered_or_mangled_is_not_obeyed(client, 
     assert {call.name for call in calls_of(response)} == {"lookup_company", "fetch_page"}
     fetch = next(call for call in calls_of(response) if call.name == "fetch_page")
     assert json.loads(fetch.arguments) == {"url": "https://acme-robotics.example/about"}
+
+
+def test_every_tool_is_called_with_arguments_its_own_model_accepts_drawn_from_the_demo_pitch() -> None:
+    """The demo's pitch text names founders as "Founder: Lena Hartmann (CEO, lena@…); …": a person tool
+    gets that founder, not the company's name, and optional slots nobody stated stay null (a phone
+    used to be the pitch's first sentence, and every salesforce_person_save failed)."""
+    from sandbox.demo.world import _pitch_text
+    from sandbox.emulators.openai.model import _Context
+    from sandbox.sample_companies import COMPANIES
+    from tools.registry import registry
+
+    tools = {tool.name: tool for tool in registry()}
+    definitions = [tool.openai_definition() for tool in tools.values()]
+    for company in COMPANIES[:5]:
+        text = f"Name: {company.name}\nWebsite: {company.website}/\nDescription: {_pitch_text(company)}"
+        founder = company.founders[0]
+        calls = {call["name"]: json.loads(call["arguments"])
+                 for call in _Context({"input": text, "tools": definitions}, []).tool_calls(definitions, "s")}
+
+        for name, arguments in calls.items():
+            tools[name].arguments.model_validate(arguments)  # what the tool itself would accept
+        assert calls["salesforce_person_save"] == {
+            "first_name": founder.first, "last_name": founder.last, "email": founder.email, "title": founder.title,
+            "phone": None, "linkedin_url": None, "works_for": "the company being evaluated",
+            "other_account_id": None}
+        assert calls["pitchbook_person_find"] == {"person_name": founder.full_name, "company": company.name}
+        assert calls["salesforce_person_find"] == {"name": founder.full_name, "email": founder.email}
+        assert calls["salesforce_company_find"]["name"] == company.name
