@@ -87,6 +87,11 @@ class Run(models.Model):
     tool_usage = models.JSONField(
         default=dict, blank=True, help_text="Metered units its tools spent, summed when it ended (PitchBook credits)."
     )
+    tool_usage_unknown = models.BooleanField(
+        default=False,
+        help_text="Some of its tool calls' usage cannot be told (recorded before each call had its own): "
+                  "tool_usage counts only the calls whose spend is known, so it is a lower bound.",
+    )
 
     completion_state = models.CharField(
         max_length=10, choices=CompletionState.choices, default=CompletionState.NOT_DUE, db_index=True
