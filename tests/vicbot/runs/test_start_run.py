@@ -59,5 +59,5 @@ def test_work_starts_only_after_the_surrounding_transaction_commits(celery_worke
         time.sleep(1.0)
         assert openai_emu.create_count == creates_before
 
-    run = wait_until_done(run, timeout=15)
+    run = wait_until_done(run, timeout=60)
     assert run.status == RunStatus.SUCCEEDED
