@@ -41,7 +41,15 @@ class Run(models.Model):
     input = models.TextField()
     metadata = models.JSONField(default=dict, blank=True)
     tool_definitions = models.JSONField(
-        default=list, blank=True, help_text="Tools as sent to OpenAI; frozen at start so every turn is identical."
+        default=list, blank=True, help_text="Tools as sent to OpenAI; frozen at the first turn so every turn is identical."
+    )
+    # What whoever started the run asked for; what it is offered is decided in the worker at its first
+    # turn (vicbot/services/runs/offer.py): only the worker has every integration's settings.
+    tools_requested = models.JSONField(
+        null=True, blank=True, help_text="Tool names asked for at start (empty: the assistant version's own).",
+    )
+    tools_offered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker froze the tools offered (none yet: before its first turn).",
     )
     completion_handler = models.CharField(
         max_length=200, blank=True, help_text="Key of the registered completion handler (never a module path)."

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from tests.support.runs import PITCH, make_assistant, wait_until_done
 from vicbot.models import Run, RunStatus
+from vicbot.services.runs.offer import run_offer_tools
 from vicbot.runs import start_run
 from vicbot.runs import UnknownHandler
 
@@ -42,6 +43,12 @@ def test_it_pins_the_assistant_version_and_freezes_the_tool_definitions():
 
     assert run.assistant.version == 2 and run.assistant != first
     assert run.metadata == {"pitch": "7"}
+    # The start records the request; the worker freezes the offer at the first turn.
+    assert (run.tools_requested, run.tool_definitions, run.tools_offered_at) == (None, [], None)
+    run_offer_tools(run)
+    make_assistant(version=3, tool_names=[])  # a later version changes nothing of a run's frozen offer
+    run_offer_tools(run)
+    run.refresh_from_db()
     assert [d["name"] for d in run.tool_definitions] == ["test_lookup"]
     assert run.tool_definitions[0]["strict"] is True
     assert run.tool_definitions[0]["parameters"]["additionalProperties"] is False

@@ -25,8 +25,9 @@ def start_run(
 ) -> Run:
     """Persist a run and start it once the surrounding transaction commits.
 
-    `tools` defaults to the assistant's; tools whose integration is not configured
-    are left out. `on_complete` is the key of a registered completion handler.
+    `tools` defaults to the assistant's; tools whose integration is not configured in the
+    worker are left out there, at the run's first turn (never by the web process's settings,
+    which may lack them). `on_complete` is the key of a registered completion handler.
     An unknown tool or handler key is an error now, not later.
     """
     try:
@@ -50,8 +51,8 @@ def start_run(
         trigger=trigger,
         input=input,
         metadata={str(k): str(v) for k, v in (metadata or {}).items()},
-        tool_definitions=[tool.openai_definition()
-                          for tool in reg.offered(names, allow_writes=version.write_tools)],
+        # The request only: the worker decides what is offered, with its own settings (runs/offer.py).
+        tools_requested=None if tools is None else names,
         completion_handler=on_complete,
         deadline_at=now + timedelta(seconds=version.run_deadline_seconds),
         next_check_at=now + START_SAFETY_NET,
@@ -77,7 +78,9 @@ def run_rerun(*, run_id: int, confirmed_by: str = "") -> Run | None:
     return start_run(
         assistant=old.assistant.name,
         input=old.input,
-        tools=[definition["name"] for definition in old.tool_definitions],
+        # What the old run asked for (None: its assistant's tools), offered anew by the worker; never
+        # the old run's offer, which a process without some integration's settings may have thinned.
+        tools=old.tools_requested,
         metadata={**old.metadata, "rerun_of": str(old.pk)},
         on_complete=old.completion_handler,
         trigger=Run.Trigger.ADMIN,

@@ -18,6 +18,7 @@ from integrations.openai import get_client
 from integrations.openai import OpenAIError, classify
 from vicbot.models import Run
 from vicbot.services.runs.cancel import response_cancel
+from vicbot.services.runs.offer import run_offer_tools
 from vicbot.services.runs.request import next_turn_request
 from vicbot.services.runs.state import next_check, poll_in, poll_policy, run_fail, run_move, turn_retry_policy
 
@@ -37,6 +38,7 @@ def run_create_turn(run: Run) -> None:
     )
     if not claimed:
         return  # another worker is creating this turn
+    run_offer_tools(run)  # at the first turn, here in the worker (no-op after)
     try:
         response = get_client().responses.create(**next_turn_request(run))
     except Exception as exc:
