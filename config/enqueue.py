@@ -30,6 +30,7 @@ class Task(StrEnum):
     PITCH_EVALUATE_AGAIN = "vicbot.pitch_evaluate_again"
     WRITEBACK_FLUSH = "vicbot.writeback_flush"
     PIPELINES_TICK = "vicbot.pipelines_tick"
+    DECK_READ = "vicbot.deck_read"
 
 
 class Priority(IntEnum):
@@ -93,6 +94,10 @@ def enqueue_pitch_evaluate_again(pitch_id: int, *, past_cap_by: str = "", after_
     """`past_cap_by`: the user who confirmed starting it past the pipeline's daily spend cap."""
     args = (pitch_id, past_cap_by) if past_cap_by else (pitch_id,)
     _send(Task.PITCH_EVALUATE_AGAIN, *args, after_commit=after_commit, priority=Priority.NEW)
+
+
+def enqueue_deck_read(deck_id: int, *, countdown: float | None = None) -> None:
+    _send(Task.DECK_READ, deck_id, countdown=countdown, priority=Priority.NEW)
 
 
 def enqueue_writeback_flush(pipeline_id: int, *, countdown: float | None = None, after_commit: bool = True) -> None:

@@ -373,6 +373,26 @@ PITCHBOOK_TIMEOUT = env.float("PITCHBOOK_TIMEOUT", default=15.0)
 # unmade; 12 lets every normal evaluation through with room for one retried lookup.
 VICBOT_MAX_PITCHBOOK_CREDITS_PER_RUN = env.int("VICBOT_MAX_PITCHBOOK_CREDITS_PER_RUN", default=12)
 
+# --- Decks (pipelines.services.decks) --------------------------------------------------------
+# What OpenAI takes per request in files: 100 pages and 32 MB (its file-inputs guide, 2025; assumed:
+# the published OpenAPI description states no such limit). A deck past either is cut or sent as text
+# (the pipeline's deck_oversize).
+DECK_MAX_SEND_BYTES = env.int("DECK_MAX_SEND_BYTES", default=32 * 1024 * 1024)
+DECK_MAX_SEND_PAGES = env.int("DECK_MAX_SEND_PAGES", default=100)
+# Past these the file is not a deck worth cutting (a 60 MB or 300-page file): the pitch is assessed
+# without it, the reason recorded. A larger file is never downloaded (Salesforce states its size).
+DECK_MAX_FILE_BYTES = env.int("DECK_MAX_FILE_BYTES", default=40 * 1024 * 1024)
+DECK_MAX_FILE_PAGES = env.int("DECK_MAX_FILE_PAGES", default=200)
+# Text sent when a deck goes as text (a PowerPoint, or a PDF per deck_oversize).
+DECK_MAX_TEXT_CHARS = env.int("DECK_MAX_TEXT_CHARS", default=60_000)
+# The upload's life at OpenAI (expires_after, 3600-2592000 s); a pitch evaluated after it is uploaded again.
+DECK_UPLOAD_EXPIRY_SECONDS = env.int("DECK_UPLOAD_EXPIRY_SECONDS", default=2_592_000)
+# Decks read at once per worker process: each holds its file in memory (up to DECK_MAX_FILE_BYTES)
+# while the extraction child checks it and OpenAI receives it; more wait (queued, not in memory).
+DECK_READ_CONCURRENCY = env.int("DECK_READ_CONCURRENCY", default=2)
+# How long reading one deck's pages may take in the extraction child (its memory: WEB_FETCH_EXTRACT_MEMORY_MB).
+DECK_EXTRACT_TIMEOUT = env.float("DECK_EXTRACT_TIMEOUT", default=60.0)
+
 # --- Web scraping ---------------------------------------------------------------------------
 # host[:port] entries allowed to resolve to private addresses (tests and the offline demo).
 WEB_FETCH_PRIVATE_ALLOWLIST = env.list("WEB_FETCH_PRIVATE_ALLOWLIST", default=[])

@@ -18,6 +18,10 @@ _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 # The text is already escaped: a quote inside the URL is &quot; and cannot end the attribute.
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s()<>]+)\)")
+# A page of the record's deck, as the instructions ask the model to cite it: shown as a citation,
+# never a link (a model that wraps one in a link gets its text only: nothing leads out of the console).
+_DECK_LINK = re.compile(r"\[(deck p\. ?\d+[^\]\n]*)\]\([^)\s]*\)", re.IGNORECASE)
+_DECK_CITE = re.compile(r"\b(deck p\. ?\d+(?:\s*[-\u2013]\s*\d+)?)", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
@@ -31,7 +35,9 @@ def _inline(escaped: str) -> str:
         return f"\x00{len(codes) - 1}\x00"
 
     text = _INLINE_CODE.sub(keep_code, escaped)  # code spans are not formatted further
+    text = _DECK_LINK.sub(r"\1", text)
     text = _LINK.sub(r'<a href="\2" rel="nofollow noopener noreferrer" target="_blank">\1</a>', text)
+    text = _DECK_CITE.sub(r'<cite class="deck-page">\1</cite>', text)
     text = _BOLD.sub(r"<strong>\1</strong>", text)
     text = _ITALIC.sub(r"<em>\1</em>", text)
     return re.sub("\x00(\\d+)\x00", lambda m: codes[int(m.group(1))], text)

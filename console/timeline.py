@@ -118,6 +118,20 @@ def pitches(run: Run) -> list[dict]:
 PITCH_PERMISSION = "pipelines.view_pitch"
 
 
+def deck_input(run: Run) -> dict | None:
+    """The deck the run was given (or why not), from what the pipeline recorded in its metadata."""
+    meta = run.metadata or {}
+    if not meta.get("deck"):
+        return None
+    size = meta.get("deck_bytes", "")
+    return {
+        "title": meta.get("deck_title", ""), "version": meta.get("deck_version", ""),
+        "pages": meta.get("deck_pages", ""), "size": f"{int(size) / 2**20:.1f} MB" if size.isdigit() else "",
+        "sent_as": meta.get("deck_sent_as", ""), "problem": meta.get("deck_problem", ""),
+        "file_url": salesforce_record_url(meta.get("deck_document", "")),
+    }
+
+
 def may_see_pitches(user) -> bool:
     return user.has_perm(PITCH_PERMISSION)
 
@@ -146,6 +160,7 @@ def run_timeline(run: Run, *, show_pitch: bool = True) -> dict:
         "trigger": run.get_trigger_display(),
         "show_pitch": show_pitch,
         "pitches": pitches(run) if show_pitch else [],
+        "deck": deck_input(run) if show_pitch else None,
         # A pitch's run carries the record's text in its input and metadata: hidden with the pitch.
         "hide_input": not show_pitch and bool(getattr(run, "pitches", None) and run.pitches.exists()),
     }

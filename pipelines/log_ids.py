@@ -14,5 +14,6 @@ PITCH_METADATA_KEY = "pitch"
 def register_log_ids() -> None:
     log_metadata_key(PITCH_METADATA_KEY)
     register_task_ids(Task.PITCH_EVALUATE_AGAIN, lambda args: {"pitch": args[0]})
+    register_task_ids(Task.DECK_READ, lambda args: {"deck": args[0]})
     for task in (Task.PULL_PITCHES, Task.PITCHES_ADMIT, Task.WRITEBACK_FLUSH):
         register_task_ids(task, lambda args: {"pipeline": args[0]})

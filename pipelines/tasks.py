@@ -4,6 +4,7 @@ from celery import shared_task
 
 from config.enqueue import Task
 from pipelines.services.admission import pitches_admit
+from pipelines.services.decks import deck_read
 from pipelines.services.intake import pitches_pull
 from pipelines.services.manual import pitch_evaluate_again
 from pipelines.services.tick import pipelines_tick
@@ -34,3 +35,9 @@ def pipelines_tick_task() -> None:
 @shared_task(name=Task.PITCH_EVALUATE_AGAIN)
 def pitch_evaluate_again_task(pitch_id: int, past_cap_by: str = "") -> None:
     pitch_evaluate_again(pitch_id=pitch_id, past_cap_by=past_cap_by)
+
+
+# A deck of up to DECK_MAX_FILE_BYTES is downloaded, checked in a child and uploaded.
+@shared_task(name=Task.DECK_READ, soft_time_limit=540, time_limit=600)
+def deck_read_task(deck_id: int) -> str:
+    return deck_read(deck_id=deck_id)

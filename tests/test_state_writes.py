@@ -24,11 +24,12 @@ CREATING = {"create", "get_or_create", "update_or_create", "bulk_update"}
 
 
 def declared_tables() -> list[StateMachine]:
+    from pipelines import deck_states
     from pipelines import states as pipeline_states
     from vicbot.services import suggested_changes
     from vicbot.services.runs import lifecycles, state
 
-    modules = (state, lifecycles, pipeline_states, suggested_changes)
+    modules = (state, lifecycles, pipeline_states, deck_states, suggested_changes)
     return [value for module in modules for value in vars(module).values() if isinstance(value, StateMachine)]
 
 

@@ -4,6 +4,7 @@ autodiscovery imports this package; each module registers its ModelAdmin)."""
 from console.admin import (  # noqa: F401
     assistants,
     capacity,
+    decks,
     exports,
     pipelines,
     pitches,

@@ -37,13 +37,13 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import AuthenticationString
 from typing import Any
 
-from integrations.web import extract
+from integrations.web import documents, extract
 from integrations.web.errors import WebFetchError
 from integrations.web.slots import Slots
 
 # "__main__" too: multiprocessing re-runs the parent's main script in every child unless the
 # forkserver already has (for a worker that is the `celery` script, importing all of celery).
-_PRELOAD = ["__main__", "integrations.web.extract"]
+_PRELOAD = ["__main__", "integrations.web.extract", "integrations.web.documents"]
 _context_lock = threading.Lock()
 _context: Any = None
 # How long to wait for a killed child to be reaped; a SIGKILLed process goes at once.
@@ -89,6 +89,14 @@ def extract_text(
         return _extract_in_child(kind, body, charset, truncated, limits)
     finally:
         _child_slots.release()  # the child has been reaped by now
+
+
+def read_document(kind: str, body: bytes, *, limits: Limits, max_bytes: int, cut: bool) -> documents.Document:
+    """A deck's pages and text (documents.read), in a child process within `limits`, like extract_text:
+    WebFetchError when it cannot be read (encrypted, corrupt, empty, too slow, too large, busy)."""
+    options = {"max_pages": limits.max_pdf_pages, "max_bytes": max_bytes, "max_chars": limits.max_chars, "cut": cut}
+    _, document = extract_text((kind, options), body, None, truncated=False, limits=limits)  # type: ignore[arg-type]
+    return document  # type: ignore[return-value]
 
 
 def _extract_in_child(
@@ -181,11 +189,15 @@ def _child(
 ) -> None:
     _cap_self(limits)
     try:
-        if kind == "pdf":
-            title, text = extract.pdf_text(body, max_chars=limits.max_chars, max_pages=limits.max_pdf_pages)
+        if isinstance(kind, tuple):  # a deck (read_document): a documents.Document comes back
+            name, options = kind
+            message: tuple[Any, ...] = ("ok", None, documents.read(name, body, **options))
         else:
-            title, text = extract.html_text(body, charset, truncated=truncated)
-        message: tuple[Any, ...] = ("ok", title, text[: limits.max_chars + 1])
+            if kind == "pdf":
+                title, text = extract.pdf_text(body, max_chars=limits.max_chars, max_pages=limits.max_pdf_pages)
+            else:
+                title, text = extract.html_text(body, charset, truncated=truncated)
+            message = ("ok", title, text[: limits.max_chars + 1])
     except WebFetchError as exc:
         message = ("error", exc.code, exc.message, exc.permanent)
     except MemoryError:
@@ -252,5 +264,7 @@ def _crashed(kind: str, exitcode: int | None) -> WebFetchError:
     )
 
 
-def _what(kind: str) -> str:
+def _what(kind) -> str:
+    if isinstance(kind, tuple):
+        return "deck"
     return "PDF" if kind == "pdf" else "page"

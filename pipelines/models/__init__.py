@@ -1,4 +1,5 @@
+from pipelines.models.deck import Deck
 from pipelines.models.pipeline import Pipeline
 from pipelines.models.pitch import Pitch
 
-__all__ = ["Pipeline", "Pitch"]
+__all__ = ["Deck", "Pipeline", "Pitch"]

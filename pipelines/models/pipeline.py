@@ -69,7 +69,24 @@ class Pipeline(models.Model):
         help_text="OpenAI spend per UTC day after which the pipeline pauses until the next day. Runs in "
                   "flight count with their expected cost (recent runs), so it is passed by one run at most; "
                   "evaluating again or re-running past it needs its own permission and a confirmation.",
+    )    # The deck: which of the record's Salesforce Files the model reads (pipelines.services.decks).
+    deck_file_types = models.CharField(
+        max_length=200, blank=True, default="PDF",
+        help_text="Salesforce FileType values a deck may have, comma-separated, preferred first (e.g. "
+                  "\"PDF, POWER_POINT_X\"). Empty: read no deck.",
     )
+    deck_title_pattern = models.CharField(
+        max_length=200, blank=True,
+        help_text="A regular expression the file's title must match (case-insensitive), e.g. \"deck|pitch\". "
+                  "Empty: any title. Among the files left, the newest version is the deck.",
+    )
+    deck_oversize = models.CharField(
+        max_length=10, default="cut", choices=[("cut", "send the first pages that fit"),
+                                               ("text", "send the extracted text")],
+        help_text="A PDF past OpenAI's per-request page or size limit: cut to its first pages that fit, with "
+                  "a note the model reads, or sent as its extracted text.",
+    )
+
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     pause_reason = models.TextField(blank=True, editable=False)
     probe_at = models.DateTimeField(
@@ -86,6 +103,11 @@ class Pipeline(models.Model):
         "django_celery_beat.PeriodicTask", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     watermark = models.DateTimeField(null=True, blank=True, help_text="Newest SystemModstamp seen.")
+    deck_watermark = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="Newest deck version (ContentVersion.CreatedDate) looked at: a new version does not touch "
+                  "its record, so intake looks for new versions on their own.",
+    )
     intake_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     api_usage = models.CharField(max_length=40, blank=True, editable=False, help_text="Latest Sforce-Limit-Info.")
     salesforce_calls = models.PositiveBigIntegerField(

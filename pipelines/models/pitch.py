@@ -29,6 +29,10 @@ class Pitch(models.Model):
     name = models.CharField(max_length=255, blank=True)
     system_modstamp = models.DateTimeField(null=True, blank=True)
     snapshot = models.JSONField(default=dict, help_text="The fields as sent to the model.")
+    deck = models.ForeignKey(
+        "pipelines.Deck", null=True, blank=True, on_delete=models.SET_NULL, related_name="pitches",
+        help_text="The record's deck as last found (its version is part of what counts as an edit).",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
     error = models.TextField(blank=True)
     intake_note = models.TextField(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from config.enqueue import enqueue_pitches_admit, queued_messages
 from pipelines.models import Pipeline, Pitch
 from pipelines.selectors import pipeline_spend, pitches_waiting
+from pipelines.services.decks import deck_run_input, decks_held, decks_nudge
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
 from pipelines.services.handler_keys import PITCH_EVALUATED
 from pipelines.services.pause import pipeline_pause_for_spend, pipeline_probe_started, pipeline_resume
@@ -56,15 +57,18 @@ def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigg
     if not PITCH_STATES.apply(pitch.pk, operation, where=where, error="", next_attempt_at=None, **counting):
         return None
     pipeline = pitch.pipeline
+    deck_items, deck_metadata = deck_run_input(pitch)
     run = start_run(
         assistant=pipeline.assistant_name,
         input=pitch_prompt(pipeline, record_id=pitch.salesforce_id, snapshot=pitch.snapshot,
                            times_too_long=0 if new_round else times_too_long(pitch.attempt_log)),
+        input_items=deck_items,
         # Trusted context for the tools (never the model's to set): the record's website, from its
         # mapped field (the one site web_scrape may read unseen), and its sObject (salesforce_person_save
         # creates a Contact directly only on the record's own Account).
         metadata={"pitch": str(pitch.pk), "pipeline": pipeline.name, "salesforce_id": pitch.salesforce_id,
-                  "sobject": pipeline.sobject, WEBSITE_METADATA_KEY: record_website(pipeline, pitch.snapshot)},
+                  "sobject": pipeline.sobject, WEBSITE_METADATA_KEY: record_website(pipeline, pitch.snapshot),
+                  **deck_metadata},
         on_complete=PITCH_EVALUATED,
         trigger=trigger,
     )
@@ -111,6 +115,12 @@ def pitches_admit(*, pipeline_id: int) -> int:
         slots = min(slots, affordable)
     room = slots if probing else min(slots, _backlog_room())
     due = pitches_waiting(pipeline=pipeline, due_at=now)
+    # A pitch whose deck is still being read (or must be uploaded again) waits for it: the read ends
+    # by admitting again (pipelines.services.decks).
+    held = due.filter(decks_held(now))
+    if held_decks := list(held.values_list("deck_id", flat=True).distinct()[:100]):
+        decks_nudge(held_decks)
+        due = due.exclude(decks_held(now))
     order = due.order_by("system_modstamp", "pk")
     if probing and pipeline.pause_pitch_id and order.exclude(pk=pipeline.pause_pitch_id).exists():
         order = order.exclude(pk=pipeline.pause_pitch_id)  # never the pitch that caused the pause, twice in a row

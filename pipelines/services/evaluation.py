@@ -23,6 +23,7 @@ from pipelines.services import salesforce_status
 from pipelines.services.handler_keys import PITCH_EVALUATED
 from pipelines.services.manual import pitch_start_on_request
 from pipelines.services.outcomes import CONTEXT_TOO_LONG, OPERATOR_CANCEL, Verdict, attempt_verdict, unclear_failure
+from pipelines.services.decks import deck_upload_refused
 from pipelines.services.prompt import shortened_field_chars, times_too_long
 from pipelines.services.pause import pipeline_pause, pipeline_probe_again, pipeline_resume
 from pipelines.services.writeback import writeback_queue
@@ -77,6 +78,8 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
         if pipeline.probe_run_id == run.pk:
             pipeline_probe_again(pipeline_id=pipeline.pk, run_id=run.pk)  # the next admission probes again
         return
+    if (file_id := run.metadata.get("deck_file_id")) and outcome != RunStatus.SUCCEEDED and file_id in run.error_message:
+        deck_upload_refused(int(run.metadata["deck"]), file_id)  # gone at OpenAI: the retry uploads it again
     answer, problem = _answer(run) if outcome == RunStatus.SUCCEEDED else (None, "")
     unclear = unclear_failure(error_code=run.error_code, systemic=run.error_systemic)
     verdict = attempt_verdict(outcome=outcome, error_code=run.error_code, systemic=run.error_systemic,

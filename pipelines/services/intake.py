@@ -26,9 +26,11 @@ from django.utils import timezone
 
 from integrations.errors import IntegrationError
 from integrations.salesforce import get_client, soql_literal
-from pipelines.models import Pipeline, Pitch
+from pipelines.models import Deck, Pipeline, Pitch
 from pipelines.services.admission import pitches_admit
+from integrations.salesforce.files import documents_with_new_versions
 from pipelines.services.changes import pitch_record_changed
+from pipelines.services.decks import deck_file_types, decks_find
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
 from pipelines.services.records import RecordText, fields_to_select, record_text, text_changed
 from pipelines.services.storable import storable_text
@@ -129,40 +131,91 @@ def _sync_records(pipeline: Pipeline, summary: IntakeSummary) -> None:
     soql = intake_query(pipeline, overlap=timedelta(seconds=settings.SALESFORCE_WATERMARK_OVERLAP_SECONDS))
     newest = pipeline.watermark
     with counting_calls(pipeline, client):
-        for record in client.query_iter(soql, page_size=pipeline.batch_size):
-            summary.seen += 1
-            text = record_text(pipeline, record)
-            modstamp = text.system_modstamp
-            try:
-                _upsert_pitch(pipeline, record, text, summary)
-            except (DatabaseError, ValueError) as exc:  # ValueError: what the driver refuses before sending
-                _reject_record(pipeline, record, text, exc, summary)
-            if modstamp and (newest is None or modstamp > newest):
-                newest = modstamp
-                # Saved as we go: a pass that dies half-way resumes near where it stopped.
-                Pipeline.objects.filter(pk=pipeline.pk).update(watermark=newest)
+        for batch in _batches(client.query_iter(soql, page_size=pipeline.batch_size), pipeline.batch_size):
+            # The batch's decks in one query pair (Salesforce Files), not a pair per record.
+            decks = decks_find(pipeline, client, [record["Id"] for record in batch])
+            for record in batch:
+                summary.seen += 1
+                text = record_text(pipeline, record)
+                modstamp = text.system_modstamp
+                try:
+                    _upsert_pitch(pipeline, record, text, summary, deck=decks.get(record["Id"]))
+                except (DatabaseError, ValueError) as exc:  # ValueError: what the driver refuses before sending
+                    _reject_record(pipeline, record, text, exc, summary)
+                if modstamp and (newest is None or modstamp > newest):
+                    newest = modstamp
+                    # Saved as we go: a pass that dies half-way resumes near where it stopped.
+                    Pipeline.objects.filter(pk=pipeline.pk).update(watermark=newest)
+        if deck_file_types(pipeline):
+            _sync_new_deck_versions(pipeline, client, summary)
 
 
-def _upsert_pitch(pipeline: Pipeline, record: dict, text: RecordText, summary: IntakeSummary) -> None:
+def _sync_new_deck_versions(pipeline: Pipeline, client, summary: IntakeSummary) -> None:
+    """A new version of a deck leaves its record untouched (its SystemModstamp stays; assumed from
+    Salesforce's documentation, where a file is a record of its own), so the pass above never sees
+    it: the versions made since the last look are listed on their own (one ContentVersion query, and
+    a link query plus the decks' query pair when there are any), and a pitch whose deck changed is
+    evaluated anew, like any edit."""
+    overlap = timedelta(seconds=settings.SALESFORCE_WATERMARK_OVERLAP_SECONDS)
+    since = Pipeline.objects.values_list("deck_watermark", flat=True).get(pk=pipeline.pk)
+    if since is None:  # the first pass read every record's deck: from now on
+        Pipeline.objects.filter(pk=pipeline.pk).update(deck_watermark=timezone.now() - overlap)
+        return
+    linked, newest = documents_with_new_versions(client, since - overlap)
+    known = list(pipeline.pitches.filter(salesforce_id__in=list(linked)).values_list("salesforce_id", flat=True))
+    decks = decks_find(pipeline, client, known) if known else {}
+    for salesforce_id in known:
+        deck = decks.get(salesforce_id)
+        with transaction.atomic():
+            pitch = Pitch.objects.select_for_update().get(pipeline=pipeline, salesforce_id=salesforce_id)
+            if pitch.deck_id == (deck.pk if deck else None):
+                continue
+            if _wants_new_evaluation(pipeline, pitch):
+                # The record's text as the pitch holds it: only the deck changed.
+                same_text = RecordText(snapshot=pitch.snapshot, name=pitch.name, note=pitch.intake_note,
+                                       system_modstamp=pitch.system_modstamp)
+                pitch_record_changed(pitch, text=same_text, deck=deck)
+                if pitch.status != Pitch.Status.NEW:
+                    summary.changed += 1
+            else:
+                Pitch.objects.filter(pk=pitch.pk).update(deck=deck)
+    if newest is not None and newest > since:
+        Pipeline.objects.filter(pk=pipeline.pk).update(deck_watermark=newest)
+
+
+def _batches(records, size: int):
+    batch = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _upsert_pitch(pipeline: Pipeline, record: dict, text: RecordText, summary: IntakeSummary, *,
+                  deck: Deck | None = None) -> None:
     salesforce_id = record["Id"]
+    deck_id = deck.pk if deck else None
     with transaction.atomic():
         pitch, created = Pitch.objects.select_for_update().get_or_create(
             pipeline=pipeline, salesforce_id=salesforce_id,
-            defaults=text.pitch_fields(),
+            defaults={**text.pitch_fields(), "deck": deck},
         )
         if created:
             summary.new += 1
             return
-        if pitch.system_modstamp == text.system_modstamp:
+        if pitch.system_modstamp == text.system_modstamp and pitch.deck_id == deck_id:
             return  # seen already (the overlap re-reads a few records every pass)
-        # Only a change to what the model reads earns a new evaluation; our own
-        # write-back changes other fields and is ignored here.
-        if text_changed(pitch.snapshot, text) and _wants_new_evaluation(pipeline, pitch):
-            pitch_record_changed(pitch, text=text)
+        # Only a change to what the model reads (the fields, or the deck's version) earns a new
+        # evaluation; our own write-back changes other fields and is ignored here.
+        if (text_changed(pitch.snapshot, text) or pitch.deck_id != deck_id) and _wants_new_evaluation(pipeline, pitch):
+            pitch_record_changed(pitch, text=text, deck=deck)
             if pitch.status != Pitch.Status.NEW:
                 summary.changed += 1
             return
-        Pitch.objects.filter(pk=pitch.pk).update(system_modstamp=text.system_modstamp)
+        Pitch.objects.filter(pk=pitch.pk).update(system_modstamp=text.system_modstamp, deck=deck)
 
 
 def _reject_record(pipeline: Pipeline, record: dict, text: RecordText, exc: Exception,

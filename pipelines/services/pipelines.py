@@ -73,6 +73,13 @@ def pipeline_validate(pipeline: Pipeline) -> None:
         raise InvalidPipeline(f"The condition: {problem}")
     if not 200 <= pipeline.batch_size <= 2000:
         raise InvalidPipeline("Batch size must be between 200 and 2000 (Salesforce's page sizes)")
+    if pipeline.deck_title_pattern:
+        try:
+            re.compile(pipeline.deck_title_pattern)
+        except re.error as exc:
+            raise InvalidPipeline(f"Deck title pattern: not a regular expression ({exc})") from None
+    if bad_types := [t for t in pipeline.deck_file_types.split(",") if t.strip() and not API_NAME.match(t.strip())]:
+        raise InvalidPipeline(f"Deck file types: Salesforce FileType values such as PDF, not {bad_types}")
 
 
 def condition_problem(condition: str) -> str | None:

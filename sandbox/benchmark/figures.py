@@ -46,13 +46,16 @@ def openai_counts(requests: Sequence[tuple[str, str]]) -> Counter[str]:
             counts["cancels"] += 1
         elif method == "GET" and "/v1/responses/" in path:
             counts["retrieves"] += 1
+        elif method == "POST" and path.endswith("/v1/files"):
+            counts["uploads"] += 1
     return counts
 
 
 def compute(*, shape: Shape, pitches: int, end_to_end: Sequence[float], latency: Sequence[float], in_flight: int | str,
             failed: int, wall_seconds: float,
             turns: int, openai: Counter[str], salesforce_pipeline_calls: int, salesforce_all_calls: int,
-            probe: Counter[str], worker_peak_rss: int, worker_idle_rss: int, redis_peak: int | None) -> dict:
+            probe: Counter[str], worker_peak_rss: int, worker_idle_rss: int, redis_peak: int | None,
+            deck_downloads: int = 0) -> dict:
     """`end_to_end`: each pitch from the first intake to its write-back (what a burst waits in all);
     `latency`: from its admission (its first run created) to its write-back, the headline: beyond the
     in-flight limit a pitch waits for a free slot, which is capacity, not overhead."""
@@ -82,6 +85,9 @@ def compute(*, shape: Shape, pitches: int, end_to_end: Sequence[float], latency:
         "openai_cancels_per_turn": round(openai.get("cancels", 0) / per_turn, 2),
         "salesforce_calls_per_100_pitches": round(100 * salesforce_pipeline_calls / per_pitch, 1),
         "salesforce_tool_calls": salesforce_all_calls - salesforce_pipeline_calls,
+        "salesforce_calls_per_pitch": round(salesforce_pipeline_calls / per_pitch, 2),
+        "deck_downloads_per_pitch": round(deck_downloads / per_pitch, 2),
+        "openai_uploads_per_pitch": round(openai.get("uploads", 0) / per_pitch, 2),
         "celery_tasks_per_pitch": round(tasks / per_pitch, 1),
         "sql_statements_per_pitch": round(probe.get("sql", 0) / per_pitch, 1),
         "db_connections_per_task": round(probe.get("connections", 0) / tasks, 2) if tasks else None,
@@ -124,6 +130,8 @@ ROWS = (
                f"{f['openai_cancels_per_turn']} ({f['turns']} turns)"),
     ("Salesforce calls per 100 pitches (intake + write-back)",
      lambda f: f"{f['salesforce_calls_per_100_pitches']} (+{f['salesforce_tool_calls']} by tools)"),
+    ("Per pitch: Salesforce calls (pipeline) / deck downloads / OpenAI uploads",
+     lambda f: f"{f['salesforce_calls_per_pitch']} / {f['deck_downloads_per_pitch']} / {f['openai_uploads_per_pitch']}"),
     ("Celery tasks per pitch", lambda f: f"{f['celery_tasks_per_pitch']}"),
     ("SQL statements per pitch (worker)",
      lambda f: f"{f['sql_statements_per_pitch']} ({f['db_connections_per_task']} new connections per task)"),

@@ -33,6 +33,7 @@ from sandbox.benchmark.monitor import PeakSampler, tree_rss_bytes
 from sandbox.benchmark.tools import tool_names
 from sandbox.demo.processes import (beat_command, process_environment, start_process, stop_process,
                                       worker_command)
+from sandbox.decks import deck_pdf
 from sandbox.demo.world import World, seed_pitches, start_world
 from sandbox.emulators.openai.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
 from pipelines.models import Pipeline, Pitch
@@ -63,6 +64,7 @@ class Options:
     environment: dict[str, str] = field(default_factory=dict)  # extra settings for worker, beat and web
     prompt_template: str | None = None
     intake_every_seconds: int = 3600  # after the first intake, which the command sends
+    deck_mb: float | None = None  # attach a PDF deck of about this many MB to every pitch (None: no decks)
 
     def shape(self) -> figures.Shape:
         return figures.Shape(model_latency=self.model_latency, queued_latency=self.queued_latency,
@@ -99,7 +101,13 @@ class Scenario:
         self.end_runs_left()
         self.world = start_world(self.stack, queued_seconds=o.queued_latency, run_seconds=o.model_latency,
                                  requests_per_minute=o.openai_rpm, tokens_per_minute=o.openai_tpm)
-        seed_pitches(self.world, o.pitches)
+        accounts = seed_pitches(self.world, o.pitches, decks=False)
+        if o.deck_mb is not None:
+            # One padded deck, attached to every pitch under its own title: the emulator holds one copy,
+            # Vicbot downloads, checks and uploads each as its own file.
+            deck = deck_pdf("Benchmark", padding_bytes=int(o.deck_mb * 2**20))
+            for number, account_id in enumerate(accounts):
+                self.world.salesforce.files.attach_file(account_id, f"Deck {number}", deck)
         self.env = {
             **self.world.environment(),
             "OPENAI_WEBHOOK_SECRET": self.world.openai.webhook_secret if o.webhooks else "",
@@ -296,6 +304,7 @@ class Scenario:
             salesforce_pipeline_calls=self.pipeline.salesforce_calls,
             salesforce_all_calls=self.world.salesforce.api_calls,
             probe=probe.read_totals(self.probe_dir), worker_peak_rss=self.sampler.peak_rss,
+            deck_downloads=sum(self.world.salesforce.files.downloads.values()),
             worker_idle_rss=self.idle_rss, redis_peak=self.sampler.peak_redis if _is_redis() else None,
         )
 

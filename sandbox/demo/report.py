@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections import Counter
@@ -49,12 +50,13 @@ def progress_line(pipeline: Pipeline, total: int) -> tuple[int, str]:
     return done, line
 
 def table(pipeline: Pipeline) -> list[str]:
-    rows = [("Pitch", "Assessment", "Turns", "Tools", "Tokens in/out", "Seconds", "Salesforce")]
-    for pitch in pipeline.pitches.select_related("latest_run").order_by("name"):
+    rows = [("Pitch", "Assessment", "Deck", "Turns", "Tools", "Tokens in/out", "Seconds", "Salesforce")]
+    for pitch in pipeline.pitches.select_related("latest_run", "deck").order_by("name"):
         run = pitch.latest_run
         rows.append((
             pitch.name[:34],
             (pitch.assessment or pitch.error or "-")[:26],
+            _deck(pitch),
             str(run.turn) if run else "-",
             str(run.tool_calls.count()) if run else "-",
             f"{run.input_tokens}/{run.output_tokens}" if run else "-",
@@ -65,6 +67,17 @@ def table(pipeline: Pipeline) -> list[str]:
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return lines
+
+
+def _deck(pitch: Pitch) -> str:
+    """How the pitch's deck was used: the pages its answer cites, or why the model did not get it."""
+    deck = pitch.deck
+    if deck is None:
+        return "-"
+    if deck.status != deck.Status.READY:
+        return f"{deck.get_status_display().split(' (')[0]}: {deck.reason}"[:40]
+    cited = len(set(re.findall(r"deck p\. ?(\d+)", pitch.reasoning or "", re.IGNORECASE)))
+    return f"{deck.pages} pages, {cited} cited"
 
 
 def totals(pipeline: Pipeline) -> dict:

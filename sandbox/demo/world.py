@@ -9,6 +9,7 @@ from sandbox.emulators.openai import OpenAIEmulator
 from sandbox.emulators.openai.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
 from sandbox.emulators.pitchbook import PitchBookEmulator
 from sandbox.emulators.salesforce import SalesforceEmulator
+from sandbox.decks import BROKEN_DECK_INDEX, company_deck, corrupt_pdf
 from sandbox.sample_companies import COMPANIES, SampleCompany
 from sandbox.sample_sites import SampleSites
 
@@ -63,8 +64,9 @@ def start_world(stack: ExitStack, *, queued_seconds: float = 0.1, run_seconds: f
     return world
 
 
-def seed_pitches(world: World, count: int) -> list[str]:
-    """One Account per sample company (the pitch), plus a Contact for some first founders."""
+def seed_pitches(world: World, count: int, *, decks: bool = True) -> list[str]:
+    """One Account per sample company (the pitch), plus a Contact for some first founders, and with
+    `decks` the company's pitch deck in the record's Files (one of them broken on purpose)."""
     ids = []
     org = world.salesforce.org
     for index, company in enumerate(_companies(count)):
@@ -79,6 +81,10 @@ def seed_pitches(world: World, count: int) -> list[str]:
             org.insert("Contact", {"FirstName": founder.first, "LastName": founder.last, "Email": founder.email,
                                    "Title": founder.title, "AccountId": account_id},
                        modified_by=org.human_user_id)
+        if decks:
+            broken = index == BROKEN_DECK_INDEX
+            world.salesforce.files.attach_file(
+                account_id, f"{company.name} deck", corrupt_pdf(company.name) if broken else company_deck(company))
         ids.append(account_id)
     return ids
 

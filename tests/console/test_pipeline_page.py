@@ -1,5 +1,7 @@
 """A pipeline's schedule is edited on it and kept in step with its beat task; pauses are shown and resumable."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -19,6 +21,7 @@ def form(**changes) -> dict:
             "fields": '["Name", "Website", "Description"]', "assistant_name": "tester", "prompt_template": "{record}",
             "answer_mapping": '{"Assessment": "VicBot_Assessment__c", "Reasoning": "VicBot_Reasoning__c"}',
             "field_max_chars": 4000, "batch_size": 500, "max_in_flight": 5, "max_attempts": 3,
+            "deck_file_types": "PDF", "deck_oversize": "cut",
             "every_minutes": 15}
     return {**data, **changes}
 
@@ -50,7 +53,10 @@ def test_the_schedule_is_set_on_the_pipeline_and_follows_enabled(operator):
 def test_a_paused_pipeline_shows_why_and_resume_now_resumes_it(operator):
     pipeline = Pipeline.objects.create(name="p", fields=["Name"], answer_mapping={}, paused_at=timezone.now(),
                                        state="paused", pause_reason="Run 7: invalid_api_key " + "x" * 400,
-                                       probe_at=timezone.now(), last_intake_summary="12 new, 3 changed, 0 deleted",
+                                       # Its probe not yet due: a worker's tick left running by an earlier test
+                                       # would otherwise probe it and record its own intake error over this one.
+                                       probe_at=timezone.now() + timedelta(hours=1),
+                                       last_intake_summary="12 new, 3 changed, 0 deleted",
                                        last_intake_error="INVALID_FIELD: No such column 'Foo__c' " + "y" * 300,
                                        last_intake_error_at=timezone.now())
     pipeline_schedule(pipeline=pipeline, every_seconds=300)

@@ -153,6 +153,7 @@ def pipeline_form(**changes) -> dict:
             "prompt_template": "{record}",
             "answer_mapping": '{"Assessment": "VicBot_Assessment__c", "Reasoning": "VicBot_Reasoning__c"}',
             "field_max_chars": 4000, "batch_size": 500, "max_in_flight": 0, "max_attempts": 3,
+            "deck_file_types": "PDF", "deck_oversize": "cut",
             "reevaluate_written": "on"}
     return {**data, **changes}
 
@@ -346,3 +347,8 @@ def test_a_skipped_pitch_is_never_admitted_nor_taken_back_by_an_edit(operator):
 
     assert pitches_admit(pipeline_id=pitch.pipeline_id) == 0
     assert Pitch.objects.get(pk=pitch.pk).status == Pitch.Status.SKIPPED
+
+
+@pytest.mark.django_db
+def test_a_deck_title_pattern_that_is_not_a_regular_expression_is_refused(operator):
+    assert "Deck title pattern: not a regular expression" in refused(operator, deck_title_pattern="deck(")

@@ -21,7 +21,9 @@ def test_it_pages_through_every_new_record_and_dedupes_the_overlap_on_the_next_p
     first = pitches_pull(pipeline_id=pipeline.pk)
 
     assert (first.seen, first.new, first.started) == (450, 450, 0)
-    assert salesforce.calls_by_endpoint["query"] == 1 and salesforce.calls_by_endpoint["query_more"] == 2
+    # One records' query paged twice, and per batch of 200 one query for the records' files (decks:
+    # none here, so no ContentVersion query follows).
+    assert salesforce.calls_by_endpoint["query"] == 1 + 3 and salesforce.calls_by_endpoint["query_more"] == 2
     assert pipeline.pitches.filter(status=Pitch.Status.NEW).count() == 450
     pipeline.refresh_from_db()
     assert pipeline.watermark is not None and pipeline.api_usage

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("vicbot", "0018_r1_tool_usage_unknown")]
-AFTER = [("vicbot", "0019_r1_recompute_tool_usage")]
+BEFORE = [("vicbot", "0020_r1_tool_usage_unknown")]
+AFTER = [("vicbot", "0021_r1_recompute_tool_usage")]
 
 
 def migrate(vicbot_target):

@@ -39,6 +39,11 @@ class Run(models.Model):
     status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.PENDING, db_index=True)
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.CODE)
     input = models.TextField()
+    input_items = models.JSONField(
+        default=list, blank=True,
+        help_text="Content after the input text in the first turn's message, as sent (e.g. an input_file naming "
+                  "an upload); later turns continue from it through previous_response_id.",
+    )
     metadata = models.JSONField(default=dict, blank=True)
     tool_definitions = models.JSONField(
         default=list, blank=True, help_text="Tools as sent to OpenAI; frozen at the first turn so every turn is identical."

@@ -62,7 +62,7 @@ def run_export_record(run: Run) -> dict:
         "refusal": run.refusal or None,
         "usage": {"input_tokens": run.input_tokens, "cached_input_tokens": run.cached_input_tokens,
                   "output_tokens": run.output_tokens, "reasoning_tokens": run.reasoning_tokens,
-                  # None: some calls' spend cannot be told (vicbot migration 0019); the total would be short.
+                  # None: some calls' spend cannot be told (vicbot migration 0021); the total would be short.
                   "tools": None if run.tool_usage_unknown else run.tool_usage},
         "cost_usd": str(run.cost_usd) if run.cost_usd is not None else None,
         "created_at": run.created_at.isoformat(),

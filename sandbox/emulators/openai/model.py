@@ -43,6 +43,10 @@ INJECTION_MARKER = "VICBOT-TEST-INJECTION"
 _INJECTION = re.compile(rf"{INJECTION_MARKER}:\s*call\s+([A-Za-z0-9_-]+)\s+with\s+")
 _OUTPUT_PLACEHOLDER = re.compile(r"\{\{output:([A-Za-z0-9_-]+)\}\}")
 _LEAKED_CHARS = 200  # how much of a tool output an obeyed instruction sends on
+# A file input's page as the emulator gives it to the model (files.FileStore.expand).
+_FILE_PAGE = re.compile(r"^\[(?P<name>[^\]\n]+) p\. (?P<number>\d+)\]\n(?P<text>.*?)(?=^\[[^\]\n]+ p\. \d+\]$|\Z)",
+                        re.DOTALL | re.MULTILINE)
+_DECK_PAGES_CITED = 6
 
 
 @dataclass(frozen=True)
@@ -250,6 +254,7 @@ class _Context:
         self.input = items.input_items(request.get("input"))
         inputs = [items.input_items(turn.request.get("input")) for turn in chain] + [self.input]
         conversation = "\n".join(items.message_text(turn_input) for turn_input in inputs)
+        self.conversation = conversation
         self.facts = Facts(conversation or str(request.get("instructions") or ""))
         self.digest = hashlib.sha256(conversation.encode()).hexdigest()
         self.parallel = request.get("parallel_tool_calls") is not False
@@ -307,11 +312,18 @@ class _Context:
 
     def summary(self) -> str:
         results = self.tool_results()
+        deck = self.deck_reading()
         if not results:
-            return f"Answered directly from the input: {_snippet(self.facts.first_line())}"
+            return f"{deck}Answered directly from the input: {_snippet(self.facts.first_line())}"
         described = "; ".join(f'{name} returned "{_snippet(text)}"' for name, text in results)
         plural = "s" if len(results) > 1 else ""
-        return f"Called {len(results)} tool{plural}: {described}."
+        return f"{deck}Called {len(results)} tool{plural}: {described}."
+
+    def deck_reading(self) -> str:
+        """What the model took from the files it was given, each claim citing its page ("deck p. N")."""
+        pages = [(match["number"], " ".join(match["text"].split())) for match in _FILE_PAGE.finditer(self.conversation)]
+        cited = [f'deck p. {number}: "{_snippet(text)}"' for number, text in pages[:_DECK_PAGES_CITED] if text]
+        return f"Read the deck first ({'; '.join(cited)}). " if cited else ""
 
     def wants_json(self) -> bool:
         return self.format_type() in ("json_schema", "json_object")

@@ -25,6 +25,7 @@ from . import content, errors, ids, outcomes, wire
 from .clock import Clock
 from .errors import ApiError, bad_request
 from .faults import Fault, Faults
+from .files import FileStore
 from .ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE, RateLimits
 from .store import FOREVER, TERMINAL, ResponseStore, StoredResponse
 from .usage import PromptCache, prompt_of
@@ -37,6 +38,8 @@ _COLLECTION = re.compile(r"^/v1/responses/?$")
 _ITEM = re.compile(r"^/v1/responses/(?P<id>[^/]+)$")
 _CANCEL = re.compile(r"^/v1/responses/(?P<id>[^/]+)/cancel$")
 _MODELS = re.compile(r"^/v1/models/?$")
+_FILES = re.compile(r"^/v1/files/?$")
+_FILE = re.compile(r"^/v1/files/(?P<id>[^/]+)$")
 KNOWN_MODELS = (
     "gpt-6-astra", "gpt-6.1-sol", "gpt-6-sol", "gpt-6-luna", "gpt-5.6-sol", "gpt-5.5", "gpt-5.4", "gpt-5.4-mini",
     "gpt-5.4-nano", "gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4o",
@@ -95,6 +98,7 @@ class OpenAIEmulator:
         self.faults = Faults()
         self.duplicate_webhooks = False
         self.requests: list[RecordedRequest] = []
+        self.files = FileStore()  # /v1/files and the input_file items that name them
         self.webhook_deliveries: list[dict[str, Any]] = []
         self.create_count = 0  # POST /v1/responses received, whatever became of them
         # What GET /v1/models lists (the models of Vicbot's price table, and the older ones tests use).
@@ -184,7 +188,7 @@ class OpenAIEmulator:
         length = int(handler.headers.get("content-length") or 0)
         raw = handler.rfile.read(length) if length else b""
         headers = {name.lower(): value for name, value in handler.headers.items()}
-        body = _parse_json(raw)
+        body = None if _FILES.match(split.path) else _parse_json(raw)
         self.requests.append(RecordedRequest(handler.command, handler.path, body, headers))
         if handler.command == "POST" and _COLLECTION.match(split.path):
             with self._lock:
@@ -192,7 +196,8 @@ class OpenAIEmulator:
 
         try:
             self._authenticate(headers.get("authorization"))
-            reply = self._route(handler.command, split.path, parse_qs(split.query), raw, body)
+            reply = self._route(handler.command, split.path, parse_qs(split.query), raw, body,
+                                content_type=headers.get("content-type", ""))
         except ApiError as error:
             reply = _Reply(error.status, error.body(), error.headers)
         except Exception as exc:  # a bug in the emulator: fail loudly but keep serving
@@ -212,7 +217,8 @@ class OpenAIEmulator:
         if scheme.lower() != "bearer" or presented.strip() != self.api_key:
             raise errors.invalid_api_key(presented.strip() or None)
 
-    def _route(self, method: str, path: str, query: dict[str, list[str]], raw: bytes, body: Any) -> _Reply:
+    def _route(self, method: str, path: str, query: dict[str, list[str]], raw: bytes, body: Any, *,
+               content_type: str = "") -> _Reply:
         if _COLLECTION.match(path) and method == "POST":
             if raw and body is None:
                 raise bad_request(
@@ -230,6 +236,12 @@ class OpenAIEmulator:
             return _Reply(200, wire.deleted_body(match["id"]))
         if (match := _CANCEL.match(path)) and method == "POST":
             return self._cancel(match["id"])
+        if _FILES.match(path) and method == "POST":
+            return _Reply(200, self.files.upload(raw, content_type, self.clock.now()))
+        if (match := _FILE.match(path)) and method == "GET":
+            return _Reply(200, self.files.get(match["id"], self.clock.now()).body())
+        if (match := _FILE.match(path)) and method == "DELETE":
+            return _Reply(200, self.files.delete(match["id"], self.clock.now()))
         if _MODELS.match(path) and method == "GET":
             return _Reply(200, {"object": "list", "data": [
                 {"id": model, "object": "model", "created": 1_767_225_600, "owned_by": "system"}
@@ -243,7 +255,9 @@ class OpenAIEmulator:
                                  content.input_text(body))
         self._raise_http_fault(fault, body.get("model") if isinstance(body, dict) else None)
 
-        request = validate_create(body)
+        # The model reads each input_file as its pages' text; the expanded request is what is stored,
+        # so later turns of the chain read the file too (as previous_response_id carries it).
+        request = self.files.expand(validate_create(body), now)
         previous = self._previous(request, now)
         chain = self._store.chain(previous.id, now) if previous else []
         check_tool_outputs(request.get("input"), chain[-1].output if chain else [])

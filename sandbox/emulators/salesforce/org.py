@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from .files import file_types
 from .ids import custom_key_prefix, make_id, normalize_id
 from .schema import Field, SObjectType, standard_types, system_fields
 from .wire import ApiError
@@ -35,7 +36,7 @@ class Org:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.types: dict[str, SObjectType] = {t.name.lower(): t for t in standard_types()}
+        self.types: dict[str, SObjectType] = {t.name.lower(): t for t in [*standard_types(), *file_types()]}
         self._records: dict[str, Record] = {}
         self.writes: Counter[str] = Counter()  # record id → inserts and updates, for exactly-once checks
         self._serial = 0

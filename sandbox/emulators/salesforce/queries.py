@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .files import check_link_filter
 from .ids import normalize_id
 from .org import Org, Record
 from .schema import Field, SObjectType
@@ -158,6 +159,7 @@ def run_query(text: str, org: Org, *, include_deleted: bool, api_version: str) -
             "describe call for the appropriate names.",
             query.sobject.position,
         )
+    check_link_filter(root.name, query.where)
     evaluator = _Evaluator(org, root)
     selected = [evaluator.resolve(token) for token in query.fields]
     keep = evaluator.predicate(query.where) if query.where else (lambda record: True)

@@ -53,6 +53,7 @@ class DataApi:
             ("GET", query + "/?", "query", self.query),
             ("GET", query + r"/(?P<locator>\w+)-(?P<offset>\d+)", "query_more", self.query_more),
             ("GET", sobject + "/describe/?", "describe", self.describe),
+            ("GET", r"sobjects/ContentVersion/(?P<version_id>\w+)/VersionData/?", "version_data", self.version_data),
             ("GET", sobject + record + "/?", "sobject_get", self.get),
             ("PATCH", sobject + record + "/?", "sobject_update", self.update),
             ("DELETE", sobject + record + "/?", "sobject_delete", self.delete),
@@ -158,6 +159,11 @@ class DataApi:
         return _json(200, body)
 
     # -- sObject rows ------------------------------------------------------------
+
+    def version_data(self, request: Request, *, version: str, version_id: str) -> Response:
+        """A file version's bytes: binary, not JSON (REST API, "Get Blob Data")."""
+        data = self.emulator.files.version_data(version_id)
+        return Response(200, data, {"Content-Type": "application/octet-stream"})
 
     def describe(self, request: Request, *, version: str, sobject: str) -> Response:
         with self.org.lock:

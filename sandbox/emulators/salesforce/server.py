@@ -19,6 +19,7 @@ from sandbox.loopback import NoDelayHTTPServer
 
 from . import oauth
 from .faults import Faults
+from .files import Files
 from .org import Org
 from .rest import DataApi
 from .tls import make_certificates
@@ -60,6 +61,7 @@ class SalesforceEmulator:
         self.daily_api_limit = daily_api_limit
         self.jwt_public_key = jwt_public_key  # when set, JWT signatures are verified too
         self.org = Org()
+        self.files = Files(self.org)
         self.faults = Faults()
         self.api_calls = 0  # REST calls, as Salesforce counts them against DailyApiRequests
         self.calls_by_endpoint: Counter[str] = Counter()

@@ -63,12 +63,14 @@ class Request:
 @dataclass
 class Response:
     status: int
-    body: Any = None  # JSON-able, or None for no body
+    body: Any = None  # JSON-able, bytes (a blob), or None for no body
     headers: dict[str, str] = field(default_factory=dict)
 
     def encoded(self) -> bytes:
         if self.body is None:
             return b""
+        if isinstance(self.body, bytes):  # a blob (VersionData): sent as it is
+            return self.body
         text = json.dumps(self.body, ensure_ascii=False)
         try:
             return text.encode("utf-8")

@@ -39,6 +39,8 @@ class Command(BaseCommand):
         parser.add_argument("--waiting", action="store_true",
                             help="Measure memory instead: the model never answers within the pass; once every "
                                  "pitch's run waits on it, print the worker's RSS and Redis memory, then cancel them")
+        parser.add_argument("--decks", dest="deck_mb", type=float, default=None, metavar="MB",
+                            help="Attach a PDF deck of about MB megabytes to every pitch")
         parser.add_argument("--timeout", type=float, default=600)
         parser.add_argument("--json", dest="json_path", default=None, help="Also write the figures to this file")
         parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -61,11 +63,13 @@ class Command(BaseCommand):
             turns=o["turns"], tools_per_turn=o["tools_per_turn"], tool_latency=o["tool_latency"],
             webhooks=o["webhooks"], concurrency=o["concurrency"], pool=o["pool"], in_flight=o["in_flight"],
             openai_rpm=o["openai_rpm"], openai_tpm=o["openai_tpm"], timeout=o["timeout"], environment=environment,
+            deck_mb=o["deck_mb"],
         )
         title = (f"benchmark: {options.pitches} pitches, {options.model_latency:g}s/turn, {options.turns} turns, "
                  f"{options.tools_per_turn} tools/turn at {options.tool_latency:g}s, webhooks "
                  f"{'on' if options.webhooks else 'off'}, pool {options.pool or settings.CELERY_WORKER_POOL} × "
                  f"{options.concurrency or settings.CELERY_WORKER_CONCURRENCY}"
+                 f"{f', a {options.deck_mb:g} MB deck each' if options.deck_mb is not None else ''}"
                  f"{''.join(f', {k}={v}' for k, v in environment.items())}")
         with ExitStack() as stack:
             try:

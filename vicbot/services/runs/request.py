@@ -41,7 +41,7 @@ def next_turn_request(run: Run) -> dict[str, Any]:
         request["previous_response_id"] = run.previous_response_id
         request["input"] = tool_outputs(run)
     else:
-        request["input"] = [{"role": "user", "content": run.input}]
+        request["input"] = [{"role": "user", "content": first_message_content(run)}]
     return request
 
 
@@ -49,3 +49,10 @@ def tool_outputs(run: Run) -> list[dict[str, str]]:
     """One function_call_output per call_id of the turn being continued (OpenAI requires all)."""
     calls = ToolCall.objects.filter(run=run, turn=run.turn).order_by("id")
     return [{"type": "function_call_output", "call_id": c.call_id, "output": c.output} for c in calls]
+
+
+def first_message_content(run: Run) -> str | list[dict]:
+    """The run's input text, and after it any content items the caller gave (files, further text)."""
+    if not run.input_items:
+        return run.input
+    return [{"type": "input_text", "text": run.input}, *run.input_items]

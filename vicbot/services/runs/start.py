@@ -18,6 +18,7 @@ def start_run(
     *,
     assistant: str,
     input: str,
+    input_items: list[dict] | None = None,
     tools: list[str] | None = None,
     metadata: dict[str, str] | None = None,
     on_complete: str = "",
@@ -25,10 +26,10 @@ def start_run(
 ) -> Run:
     """Persist a run and start it once the surrounding transaction commits.
 
-    `tools` defaults to the assistant's; tools whose integration is not configured in the
-    worker are left out there, at the run's first turn (never by the web process's settings,
-    which may lack them). `on_complete` is the key of a registered completion handler.
-    An unknown tool or handler key is an error now, not later.
+        input_items=old.input_items,
+        # What the old run asked for (None: its assistant's tools), offered anew by the worker; never
+        # the old run's offer, which a process without some integration's settings may have thinned.
+        tools=old.tools_requested,
     """
     try:
         version = Assistant.objects.current(assistant)
@@ -50,6 +51,7 @@ def start_run(
         model=version.effective_model,
         trigger=trigger,
         input=input,
+        input_items=list(input_items or []),
         metadata={str(k): str(v) for k, v in (metadata or {}).items()},
         # The request only: the worker decides what is offered, with its own settings (runs/offer.py).
         tools_requested=None if tools is None else names,
@@ -78,6 +80,7 @@ def run_rerun(*, run_id: int, confirmed_by: str = "") -> Run | None:
     return start_run(
         assistant=old.assistant.name,
         input=old.input,
+        input_items=old.input_items,
         # What the old run asked for (None: its assistant's tools), offered anew by the worker; never
         # the old run's offer, which a process without some integration's settings may have thinned.
         tools=old.tools_requested,

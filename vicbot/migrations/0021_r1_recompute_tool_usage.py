@@ -58,7 +58,7 @@ def recompute(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("vicbot", "0018_r1_tool_usage_unknown"),
+        ("vicbot", "0020_r1_tool_usage_unknown"),
     ]
 
     operations = [

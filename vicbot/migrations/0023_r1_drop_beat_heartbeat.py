@@ -21,7 +21,7 @@ def drop_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("vicbot", "0020_r1_worker_stopped_at"),
+        ("vicbot", "0022_r1_worker_stopped_at"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

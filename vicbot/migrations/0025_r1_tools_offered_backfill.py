@@ -14,7 +14,7 @@ def freeze(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("vicbot", "0022_r1_tools_requested"),
+        ("vicbot", "0024_r1_tools_requested"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('vicbot', '0019_r1_recompute_tool_usage'),
+        ('vicbot', '0021_r1_recompute_tool_usage'),
     ]
 
     operations = [

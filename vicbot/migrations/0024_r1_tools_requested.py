@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('vicbot', '0021_r1_drop_beat_heartbeat'),
+        ('vicbot', '0023_r1_drop_beat_heartbeat'),
     ]
 
     operations = [

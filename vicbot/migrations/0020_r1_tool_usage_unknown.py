@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('vicbot', '0017_tool_call_refused'),
+        ('vicbot', '0019_default_assistant_reads_decks'),
     ]
 
     operations = [
