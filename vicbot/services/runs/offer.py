@@ -21,9 +21,7 @@ def run_offer_tools(run: Run) -> None:
     version = run.assistant
     names = version.tool_names if run.tools_requested is None else run.tools_requested
     definitions = [tool.openai_definition() for tool in registry().offered(names, allow_writes=version.write_tools)]
-    now = timezone.now()
-    if Run.objects.filter(pk=run.pk, tools_offered_at__isnull=True).update(tool_definitions=definitions,
-                                                                            tools_offered_at=now):
-        run.tool_definitions, run.tools_offered_at = definitions, now
-    else:
-        run.refresh_from_db(fields=["tool_definitions", "tools_offered_at"])
+    Run.objects.filter(pk=run.pk, tools_offered_at__isnull=True).update(tool_definitions=definitions,
+                                                                         tools_offered_at=timezone.now())
+    # As stored (jsonb orders keys its own way), so the first turn sends byte for byte what every later one does.
+    run.refresh_from_db(fields=["tool_definitions", "tools_offered_at"])
