@@ -19,7 +19,6 @@ from enum import IntEnum, StrEnum
 class Task(StrEnum):
     # The run engine (vicbot/tasks.py)
     TICK = "vicbot.tick"
-    WORKER_HEARTBEAT = "vicbot.worker_heartbeat"
     RUN_ADVANCE = "vicbot.run_advance"
     TOOL_CALL_EXECUTE = "vicbot.tool_call_execute"
     RESPONSE_CANCEL = "vicbot.response_cancel"

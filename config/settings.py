@@ -302,12 +302,14 @@ VICBOT_POLL_BUDGET_PER_MINUTE = env.int("VICBOT_POLL_BUDGET_PER_MINUTE", default
 VICBOT_ADMIT_MAX_BACKLOG = env.int("VICBOT_ADMIT_MAX_BACKLOG", default=4 * CELERY_WORKER_CONCURRENCY)
 # A tool call's task that has not reported this long past the tool's timeout is re-sent.
 VICBOT_LOST_TASK_GRACE_SECONDS = env.float("VICBOT_LOST_TASK_GRACE_SECONDS", default=60.0)
-# /healthz answers 503 when no worker has written its heartbeat (every 60 s) for this long.
-HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env.int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", default=180)
+# Each worker reports itself alive this often (a thread of the worker, vicbot/worker_liveness.py)...
+VICBOT_WORKER_HEARTBEAT_SECONDS = env.float("VICBOT_WORKER_HEARTBEAT_SECONDS", default=15.0)
+# ...and is presumed gone once its last report is this old (or at once, when it says it stops): the
+# dashboard, the actions' warning, vicbot_status and /healthz (503) read it. Twice the interval.
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env.int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
     "vicbot-tick": beat_entry(Task.TICK, VICBOT_TICK_SECONDS),
     "vicbot-pipelines-tick": beat_entry(Task.PIPELINES_TICK, VICBOT_TICK_SECONDS),
-    "vicbot-worker-heartbeat": beat_entry(Task.WORKER_HEARTBEAT, 60.0),
 }
 
 # --- OpenAI ----------------------------------------------------------------------------

@@ -23,6 +23,10 @@ PITCH_STATES = StateMachine(Pitch, "status", [
     (P.EVALUATING, P.RETRY_WAITING, "retry_later"),
     (P.EVALUATING, P.NEW, "put_back"),  # a systemic failure: the pitch was not at fault
     (P.EVALUATING, P.FAILED, "fail"),
+    # An operator cancelled a re-evaluation of an answered pitch: the answer it had stands (and stays
+    # written back if it was); the cancelled run is kept beside it (pipelines.services.evaluation).
+    (P.EVALUATING, P.EVALUATED, "keep_answer"),
+    (P.EVALUATING, P.WRITTEN_BACK, "keep_written_answer"),
     # An operator sets a pitch aside, with a reason (pipelines.services.operator): skipped, it is never
     # admitted nor written back until someone evaluates it again; failed, Salesforce's status field says so.
     *[(status, P.SKIPPED, "skip") for status in (P.NEW, P.RETRY_WAITING, P.EVALUATING, P.EVALUATED, P.FAILED)],

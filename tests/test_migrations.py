@@ -104,8 +104,8 @@ def _ended(url: str, run_ids: list[int]) -> dict | None:
     with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
         found = {pk: (status, completion) for pk, status, completion in conn.execute(
             "SELECT id, status, completion_state FROM vicbot_run WHERE id = ANY(%s)", [run_ids]).fetchall()}
-    # Ended, and its completion handler called (found by the key the run stored before the upgrade).
-    # ("pending" completion: the run has ended but its handler is still to be called, a moment later.)
-    ended = all(status in ("succeeded", "failed", "cancelled", "timed_out") and completion not in ("not_due", "pending")
+    # Ended, and its completion handler called (found by the key the run stored before the upgrade): the
+    # handler's own end, not the run's (a run is "pending" between the two, for as long as the machine takes).
+    ended = all(status in ("succeeded", "failed", "cancelled", "timed_out") and completion in ("done", "failed")
                 for status, completion in found.values())
     return found if ended and len(found) == len(run_ids) else None

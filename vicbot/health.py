@@ -5,8 +5,8 @@ answer names failing parts, never exception text (it can carry hosts, users and 
 
 A reachable broker is not enough: Heroku Redis mini refuses every write once its 25 MB are
 full (noeviction), and then no task can be sent. So the broker check writes a probe and reads
-it back. A worker is alive when its heartbeat (beat's `vicbot.worker_heartbeat` task, every
-60 s, run by a worker) is recent: that proves beat, broker, worker and database together.
+it back. A worker is alive when its own heartbeat (vicbot/worker_liveness.py, every 15 s) is
+recent and it has not said it stopped: that proves a worker process and the database.
 """
 
 from __future__ import annotations
@@ -55,11 +55,11 @@ def broker_accepts_writes() -> str | None:
 def worker_is_alive() -> str | None:
     max_age = timedelta(seconds=settings.HEALTH_HEARTBEAT_MAX_AGE_SECONDS)
     try:
-        last = WorkerHeartbeat.objects.aggregate(last=Max("last_seen_at"))["last"]
+        last = WorkerHeartbeat.objects.filter(stopped_at__isnull=True).aggregate(last=Max("last_seen_at"))["last"]
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     if last is None:
-        return "no worker has ever written a heartbeat"
+        return "no running worker has written a heartbeat"
     age = timezone.now() - last
     if age > max_age:
         return f"the last worker heartbeat is {age.total_seconds():.0f} s old (more than {max_age.total_seconds():.0f} s)"

@@ -19,7 +19,7 @@ from django.utils import timezone
 from vicbot.capacity import throttle_now
 from vicbot.models import (TERMINAL_STATUSES, ModelCapacity, Run, RunStatus, SuggestedChange, ToolCall, WebhookEvent,
                            WorkerHeartbeat)
-from vicbot.services.heartbeats import WORKER_SILENT_AFTER
+from vicbot.services.heartbeats import worker_silent_after
 
 FAILED_STATUSES = (RunStatus.FAILED, RunStatus.TIMED_OUT)
 
@@ -114,13 +114,14 @@ def run_spend_created_since(since: datetime) -> Decimal:
 class Worker:
     hostname: str
     last_seen_at: datetime
-    alive: bool  # reported within WORKER_SILENT_AFTER
+    alive: bool  # reported within HEALTH_HEARTBEAT_MAX_AGE_SECONDS and not stopped since
 
 
 def workers_seen(now: datetime | None = None) -> list[Worker]:
     """Every worker that ever reported, latest first (see vicbot.services.heartbeats)."""
     now = now or timezone.now()
-    return [Worker(beat.hostname, beat.last_seen_at, now - beat.last_seen_at <= WORKER_SILENT_AFTER)
+    silent_after = worker_silent_after()
+    return [Worker(beat.hostname, beat.last_seen_at, beat.stopped_at is None and now - beat.last_seen_at <= silent_after)
             for beat in WorkerHeartbeat.objects.order_by("-last_seen_at")]
 
 

@@ -10,18 +10,13 @@ import logging
 from celery import shared_task, signals
 
 from config.enqueue import Task
-from vicbot.services.heartbeats import worker_heartbeat_record
 from vicbot.services.runs.advance import run_advance
 from vicbot.services.runs.cancel import response_cancel
 from vicbot.services.runs.tick import runs_tick
 from vicbot.services.runs.tool_calls import tool_call_execute
 from vicbot.services.runs.webhooks import webhook_event_process
 from vicbot.services.suggested_changes import suggested_change_apply
-
-
-@shared_task(name=Task.WORKER_HEARTBEAT, bind=True)
-def worker_heartbeat_task(self) -> None:
-    worker_heartbeat_record(hostname=self.request.hostname or "unknown")
+from vicbot import worker_liveness  # noqa: F401  (connects the worker's own liveness reports)
 
 
 @shared_task(name=Task.TICK)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from core.models import Transition
 from core.retry import RetryPolicy
 from config.enqueue import enqueue_pitches_admit
 from pipelines.models import Pipeline, Pitch
@@ -96,7 +97,9 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
     # policy's memory of this round (reset when a new round starts).
     note = f"run {run.pk} {outcome}: {reason}".strip(": ")
 
-    if verdict == Verdict.ANSWER:
+    if verdict == Verdict.FINAL and (answered := _answered_before_this_round(pitch)):
+        _keep_answer(pitch, pipeline, run, answered, note=note)
+    elif verdict == Verdict.ANSWER:
         PITCH_STATES.apply(pitch.pk, "answer", note=note, assessment=answer.Assessment[:255],
                            reasoning=answer.Reasoning,
                            error="", attempt_log=attempt_log)
@@ -163,6 +166,39 @@ def _failed_alike_elsewhere(pipeline: Pipeline, pitch: Pitch, run: Run) -> bool:
     if last_answer is not None:
         alike = alike.filter(finished_at__gt=last_answer)
     return alike.exists()
+
+
+# How an operator's request for a new evaluation moves the pitch (at once, or after waiting for a slot).
+_ROUND_STARTS = ("evaluate_now", "wait_for_slot", "record_changed")
+
+
+def _answered_before_this_round(pitch: Pitch) -> str:
+    """The answered state (evaluated, written back) the pitch left when its current round began, or ''.
+
+    Read from the transition log: only an operator's "Evaluate again" or "Re-run" of an answered
+    pitch begins a round from an answer; a round the record's edit began answers new text.
+    """
+    start = (Transition.objects.filter(model=Pitch._meta.label_lower, object_pk=pitch.pk, field="status",
+                                       operation__in=_ROUND_STARTS).order_by("-at", "-pk").first())
+    if start is None or start.operation == "record_changed":
+        return ""
+    return start.from_state if start.from_state in (Pitch.Status.EVALUATED, Pitch.Status.WRITTEN_BACK) else ""
+
+
+def _keep_answer(pitch: Pitch, pipeline: Pipeline, run: Run, answered: str, *, note: str) -> None:
+    """An operator cancelled the re-evaluation of an answered pitch: its answer stands, as it stood.
+
+    Written back, it stays so (Salesforce already holds it; nothing is sent). Not yet written, its
+    write-back (superseded when the re-evaluation began) is queued again with the same values.
+    """
+    note = f"{note}; the earlier answer stands"[:500]
+    if answered == Pitch.Status.WRITTEN_BACK and pitch.writeback_state == Pitch.WriteBack.DONE:
+        PITCH_STATES.apply(pitch.pk, "keep_written_answer", note=note, error="")
+        return
+    PITCH_STATES.apply(pitch.pk, "keep_answer", note=note, error="")
+    if pitch.writeback_state == Pitch.WriteBack.SUPERSEDED and pitch.writeback_values and pitch.writeback_run_id:
+        writeback_queue(pitch_id=pitch.pk, pipeline_id=pipeline.pk, run_id=pitch.writeback_run_id,
+                        values=pitch.writeback_values, locked_state=pitch.writeback_state)
 
 
 def _pitch_failed(pitch: Pitch, pipeline: Pipeline, run: Run, attempt_log: list[dict], *, final: bool,

@@ -11,6 +11,7 @@ from sandbox.demo.report import Progress
 from pipelines.models import Pipeline, Pitch
 from tests.console.support import finished_run
 from tests.support.commands import manage
+from tests.support.worker import only_these_workers
 from vicbot.models import Run, RunStatus
 
 
@@ -75,9 +76,25 @@ def test_vicbot_status_lists_paused_pipelines_stuck_runs_and_failed_pitches():
 
 @pytest.mark.django_db
 def test_vicbot_status_says_none_and_exits_0_when_all_is_well():
+    only_these_workers(("w1@host", timezone.now(), None))
     out = io.StringIO()
     call_command("vicbot_status", stdout=out)
-    assert out.getvalue().count("none") == 3
+    assert out.getvalue().count("none") == 3 and "w1@host: alive" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_vicbot_status_exits_1_when_no_worker_is_alive():
+    now = timezone.now()
+    only_these_workers(("silent@host", now - timedelta(seconds=31), None),  # its last report too old
+                       ("stopped@host", now, now))  # said it stopped: gone at once
+    out = io.StringIO()
+
+    with pytest.raises(SystemExit) as exit_code:
+        call_command("vicbot_status", stdout=out)
+
+    assert exit_code.value.code == 1
+    text = out.getvalue()
+    assert "silent@host: gone" in text and "stopped@host: gone" in text and "No live worker" in text
 
 
 class FakeLog(io.StringIO):

@@ -58,7 +58,7 @@ def test_it_shows_pipeline_state_workers_api_use_and_spend_against_the_cap(clien
     Pitch.objects.create(pipeline=paused, salesforce_id="001B", status=Pitch.Status.RETRY_WAITING,
                          next_attempt_at=now)
     Pitch.objects.create(pipeline=paused, salesforce_id="001C", status=Pitch.Status.WRITTEN_BACK)
-    WorkerHeartbeat.objects.create(hostname="celery@alive", last_seen_at=now - timedelta(seconds=30))
+    WorkerHeartbeat.objects.create(hostname="celery@alive", last_seen_at=now - timedelta(seconds=10))
     WorkerHeartbeat.objects.create(hostname="celery@gone", last_seen_at=now - timedelta(hours=2))
     client.force_login(staff_user("vicbot.view_dashboard"))
 

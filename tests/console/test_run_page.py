@@ -119,16 +119,17 @@ def test_the_live_endpoint_is_for_staff_who_may_view_runs_and_only_reads(client)
 def test_an_action_that_queues_work_warns_when_no_worker_is_alive(client):
     from django.utils import timezone
 
-    from vicbot.models import WorkerHeartbeat
+    from tests.support.worker import only_these_workers
 
+    only_these_workers()  # none
     run = finished_run(status=RunStatus.PENDING)
     client.force_login(staff_user("vicbot.view_run", "vicbot.cancel_run"))
     post = {"action": "cancel_runs", "_selected_action": [run.pk]}
 
     page = client.post("/admin/vicbot/run/", post, secure=True, follow=True).content.decode()
-    assert "No worker has reported in the last 3 minutes" in page
+    assert "No worker has reported in the last 30 s" in page
 
-    WorkerHeartbeat.objects.create(hostname="celery@w1", last_seen_at=timezone.now())
+    only_these_workers(("celery@w1", timezone.now(), None))
     page = client.post("/admin/vicbot/run/", post, secure=True, follow=True).content.decode()
     assert "No worker has reported" not in page
 

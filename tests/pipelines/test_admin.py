@@ -77,16 +77,17 @@ def test_pull_now_needs_the_pull_permission(staff, django_capture_on_commit_call
 def test_actions_that_queue_work_say_so_when_no_worker_is_alive(staff):
     from django.utils import timezone
 
-    from vicbot.models import WorkerHeartbeat
+    from tests.support.worker import only_these_workers
 
     pipeline = pipeline_create(name="p", assistant_name="tester")
     puller = staff("pipelines.view_pipeline", "pipelines.pull_pipeline")
+    only_these_workers()  # none
 
     silent = act(puller, PIPELINES, "pull_now", pipeline, follow=True)
-    WorkerHeartbeat.objects.create(hostname="w@host", last_seen_at=timezone.now())
+    only_these_workers(("w@host", timezone.now(), None))
     alive = act(puller, PIPELINES, "pull_now", pipeline, follow=True)
 
-    assert "No worker has reported in the last 3 minutes" in silent.content.decode()
+    assert "No worker has reported in the last 30 s" in silent.content.decode()
     assert "No worker has reported" not in alive.content.decode()
 
 

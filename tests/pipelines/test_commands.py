@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from pipelines.models import Pitch
 from tests.support.commands import manage
@@ -61,3 +62,43 @@ def test_pull_pitches_reports_each_pass(salesforce):
     assert "test: 2 records read, 2 new" in out.getvalue()
 
 
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pull_pitches_fails_loudly_after_a_failed_pass(salesforce):
+    pipeline = make_pipeline(max_in_flight=0)
+    # Its assistant gone: the pass fails (recorded on the pipeline) and the command must say so by its exit.
+    type(pipeline).objects.filter(pk=pipeline.pk).update(assistant_name="nobody")
+    out = StringIO()
+
+    with pytest.raises(CommandError, match="intake pass failed for test"):
+        call_command("pull_pitches", "--pipeline", "test", stdout=out)
+
+    assert "test: failed" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_evaluate_pitch_refuses_what_is_not_a_salesforce_id_before_asking_salesforce():
+    make_pipeline()
+
+    for bad in ("NOT_AN_ID", "001000000000000AA", "001000000000000AAA/../x"):
+        with pytest.raises(CommandError, match="is not a Salesforce record id"):
+            call_command("evaluate_pitch", bad, "--pipeline", "test")
+    assert not Pitch.objects.exists()
+
+
+def test_demo_refuses_a_port_out_of_range_with_a_clear_message_whatever_the_order_of_its_options(tmp_path):
+    for args in (("--serve", "--port", "99999"), ("--port", "0", "--serve")):
+        result = manage("demo", *args, env_overrides={"VICBOT_VAR_DIR": str(tmp_path)}, timeout=120)
+
+        assert result.returncode != 0
+        assert "a port is 1 to 65535" in result.stderr and "Traceback" not in result.stderr, result.stderr[-2000:]
+
+
+def test_demo_takes_its_port_before_or_after_serve():
+    from sandbox.management.commands.demo import Command
+
+    for args in (["--serve", "--port", "8001"], ["--port", "8001", "--serve"]):
+        options = Command().create_parser("manage.py", "demo").parse_args(args)
+
+        assert options.serve and options.port == 8001

@@ -4,6 +4,7 @@ Through the real entry points: intake passes, the worker, the admin client.
 """
 
 import pytest
+from django.core.management import call_command
 
 from config.enqueue import enqueue_pitch_evaluate_again
 from pipelines.models import Pipeline, Pitch
@@ -246,3 +247,46 @@ def test_an_edit_no_intake_pass_saw_is_caught_by_the_write_back_and_the_edited_t
     assert pitch.latest_run_id != first_run and pitch.writeback_run_id == pitch.latest_run_id
     assert "Renamed Robotics" in record["VicBot_Reasoning__c"]
     assert salesforce.org.writes[record_id] == 3  # created, edited by a person, and our one answer
+
+
+def test_cancelling_a_re_evaluation_leaves_the_written_back_answer_standing_beside_the_cancelled_run(
+        salesforce, openai_emu, operator):
+    pipeline = make_pipeline()
+    (record_id,) = add_accounts(salesforce, 1)
+    pitches_pull(pipeline_id=pipeline.pk)
+    (answered,) = wait_until_written_back(pipeline, 1)
+    written = salesforce.org.get(record_id)
+    openai_emu.faults.add("create", outcome="slow", seconds=60)  # the re-evaluation stays in flight
+    call_command("evaluate_pitch", record_id, "--pipeline", pipeline.name)
+    rerun = wait_for(lambda: Run.objects.filter(status=RunStatus.WAITING_MODEL).first(), message="the re-run")
+
+    operator.post("/admin/vicbot/run/", {"action": "cancel_runs", "_selected_action": [rerun.pk]}, secure=True)
+
+    wait_for(lambda: Run.objects.get(pk=rerun.pk).status == RunStatus.CANCELLED, message="the re-run cancelled")
+    pitch = wait_for(lambda: (p := pitch_of(record_id)).status != Pitch.Status.EVALUATING and p,
+                     message="the pitch to take in the cancel")
+    assert pitch.status == Pitch.Status.WRITTEN_BACK and pitch.writeback_state == Pitch.WriteBack.DONE
+    assert (pitch.assessment, pitch.error) == (answered.assessment, "")
+    assert pitch.latest_run_id == rerun.pk and pitch.writeback_run_id == answered.writeback_run_id
+    assert salesforce.org.get(record_id) == written  # nothing "cancelled" was written over the answer
+
+
+def test_cancelling_a_re_evaluation_before_the_answer_was_written_queues_that_answer_again(
+        salesforce, openai_emu, operator):
+    pipeline = make_pipeline()
+    (record_id,) = add_accounts(salesforce, 1)
+    salesforce.faults.add("lock_row", times=1000, match=record_id)  # the first answer's write keeps retrying
+    pitches_pull(pipeline_id=pipeline.pk)
+    wait_for(lambda: pitch_of(record_id).writeback_attempts >= 1, message="the first write to fail once")
+    first_run = pitch_of(record_id).latest_run_id
+    openai_emu.faults.add("create", outcome="slow", seconds=60)
+    call_command("evaluate_pitch", record_id, "--pipeline", pipeline.name)
+    rerun = wait_for(lambda: Run.objects.filter(status=RunStatus.WAITING_MODEL).first(), message="the re-run")
+    assert pitch_of(record_id).writeback_state != Pitch.WriteBack.QUEUED  # superseded by the re-run
+    salesforce.faults.clear()
+
+    operator.post("/admin/vicbot/run/", {"action": "cancel_runs", "_selected_action": [rerun.pk]}, secure=True)
+
+    (pitch,) = wait_until_written_back(pipeline, 1, timeout=90)
+    assert pitch.status == Pitch.Status.WRITTEN_BACK and pitch.writeback_run_id == first_run
+    assert salesforce.org.get(record_id)["VicBot_Assessment__c"] == pitch.assessment

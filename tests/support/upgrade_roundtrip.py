@@ -151,9 +151,12 @@ def write_rows_in_every_state(apps) -> dict:
                                  next_attempt_at=now + timedelta(days=1) if status == "retry_waiting" else None)
     # Every tool call status, on the run that ended well (one more per status than the in-flight run has).
     for number, status in enumerate(choices(ToolCall, "status")):
-        ToolCall.objects.create(run_id=runs["succeeded"], turn=1, call_id=f"call_{number}", name="test_lookup",
-                                arguments="{}", output=f"{status} output", status=status, attempts=1,
-                                usage={"pitchbook_credits": number})
+        # PitchBook lookups whose output says what each spent, as its usage does (what vicbot's 0021 tells
+        # the credits from: a call whose output disagrees would be corrected, a changed value here).
+        ToolCall.objects.create(run_id=runs["succeeded"], turn=1, call_id=f"call_{number}",
+                                name="pitchbook_company_find", arguments="{}",
+                                output=json.dumps({"status": status, "credits_spent": number}), status=status,
+                                attempts=1, usage={"pitchbook_credits": number})
     for number, event_state in enumerate(("processed", "retrying", "given up")):
         WebhookEvent.objects.create(
             webhook_id=f"wh_{number}", event_type="response.completed", response_id=f"resp_{number}",

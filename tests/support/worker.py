@@ -13,8 +13,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class CeleryWorker:
-    def __init__(self, env: dict[str, str], folder: Path, concurrency: int = 3):
+    def __init__(self, env: dict[str, str], folder: Path, concurrency: int = 3, name: str = ""):
         self.env = env
+        self.name = name or f"test-{os.getpid()}@%h"  # another name: a second worker beside the session's
         self.folder = folder
         self.log_path = folder / "worker.log"
         self.concurrency = concurrency
@@ -29,7 +30,7 @@ class CeleryWorker:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "INFO",
              "--concurrency", str(self.concurrency), "--without-gossip", "--without-mingle",
-             "-n", f"test-{os.getpid()}@%h",
+             "-n", self.name,
              # Beat inside the worker, on a file schedule: the tick without a second process.
              "--beat", "--scheduler", "celery.beat:PersistentScheduler",
              "--schedule", str(self.folder / "beat-schedule")],
@@ -65,3 +66,17 @@ class CeleryWorker:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.log.close()
+
+
+def only_these_workers(*rows):
+    """The heartbeat rows this test sets, and no other: the table is locked for the test's transaction,
+    so a worker of the session that reports meanwhile waits until the test is over."""
+    from django.db import connection
+
+    from vicbot.models import WorkerHeartbeat
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {WorkerHeartbeat._meta.db_table} IN EXCLUSIVE MODE")
+    WorkerHeartbeat.objects.all().delete()
+    for hostname, last_seen_at, stopped_at in rows:
+        WorkerHeartbeat.objects.create(hostname=hostname, last_seen_at=last_seen_at, stopped_at=stopped_at)

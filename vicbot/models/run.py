@@ -46,7 +46,15 @@ class Run(models.Model):
     )
     metadata = models.JSONField(default=dict, blank=True)
     tool_definitions = models.JSONField(
-        default=list, blank=True, help_text="Tools as sent to OpenAI; frozen at start so every turn is identical."
+        default=list, blank=True, help_text="Tools as sent to OpenAI; frozen at the first turn so every turn is identical."
+    )
+    # What whoever started the run asked for; what it is offered is decided in the worker at its first
+    # turn (vicbot/services/runs/offer.py): only the worker has every integration's settings.
+    tools_requested = models.JSONField(
+        null=True, blank=True, help_text="Tool names asked for at start (empty: the assistant version's own).",
+    )
+    tools_offered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker froze the tools offered (none yet: before its first turn).",
     )
     completion_handler = models.CharField(
         max_length=200, blank=True, help_text="Key of the registered completion handler (never a module path)."
@@ -57,6 +65,8 @@ class Run(models.Model):
         help_text="Tier asked of OpenAI for this run (e.g. flex for an evaluation); blank: the assistant's.")
     flex_fell_back = models.BooleanField(
         default=False, help_text="Flex answered 429 (resource unavailable): the run's next turns ask the standard tier.")
+    read_only = models.BooleanField(
+        default=False, help_text="Never offered a tool that writes, whatever its assistant version allows (evaluations).")
     replay_calls = models.JSONField(
         null=True, blank=True,
         help_text="A replay: the recorded tool calls [{name, arguments, output}] that answer this run's calls; "
@@ -105,6 +115,11 @@ class Run(models.Model):
     )
     tool_usage = models.JSONField(
         default=dict, blank=True, help_text="Metered units its tools spent, summed when it ended (PitchBook credits)."
+    )
+    tool_usage_unknown = models.BooleanField(
+        default=False,
+        help_text="Some of its tool calls' usage cannot be told (recorded before each call had its own): "
+                  "tool_usage counts only the calls whose spend is known, so it is a lower bound.",
     )
 
     completion_state = models.CharField(

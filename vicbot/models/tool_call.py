@@ -36,6 +36,11 @@ class ToolCall(models.Model):
                                 help_text="In a replay: how the recording answered this call.")
     attempts = models.PositiveSmallIntegerField(default=0)
     usage = models.JSONField(default=dict, blank=True, help_text="Metered units spent, e.g. PitchBook credits.")
+    usage_unknown = models.BooleanField(
+        default=False,
+        help_text="What this call spent cannot be told: it was recorded while a turn's calls shared one running "
+                  "total, and its output does not say. Its usage is empty and left out of the run's totals.",
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)

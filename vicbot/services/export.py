@@ -44,7 +44,8 @@ def run_export_record(run: Run) -> dict:
         turns.setdefault(call.turn, []).append({
             "call_id": call.call_id, "name": call.name, "arguments": _arguments(call.arguments),
             "output": call.output, "status": call.status, "error": call.error,
-            "duration_ms": call.duration_ms, "usage": call.usage,
+            "duration_ms": call.duration_ms,
+            "usage": None if call.usage_unknown else call.usage,  # None: recorded before calls had their own
         })
     assistant = run.assistant
     return {
@@ -61,7 +62,8 @@ def run_export_record(run: Run) -> dict:
         "refusal": run.refusal or None,
         "usage": {"input_tokens": run.input_tokens, "cached_input_tokens": run.cached_input_tokens,
                   "output_tokens": run.output_tokens, "reasoning_tokens": run.reasoning_tokens,
-                  "tools": run.tool_usage},
+                  # None: some calls' spend cannot be told (vicbot migration 0021); the total would be short.
+                  "tools": None if run.tool_usage_unknown else run.tool_usage},
         "cost_usd": str(run.cost_usd) if run.cost_usd is not None else None,
         "created_at": run.created_at.isoformat(),
         "started_at": run.started_at.isoformat() if run.started_at else None,

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from integrations.salesforce import SalesforceError
-from pipelines.management.arguments import positive_seconds
+from pipelines.management.arguments import positive_seconds, salesforce_id
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.manual import SpendCapReached, pitch_evaluate_now
 from vicbot.runs import Run, RunStatus
@@ -16,7 +16,7 @@ class Command(BaseCommand):
             "within its pipeline's daily spend cap and in-flight limit.")
 
     def add_arguments(self, parser):
-        parser.add_argument("salesforce_id", help="The record's 15- or 18-character Salesforce id.")
+        parser.add_argument("salesforce_id", type=salesforce_id, help="The record's 15- or 18-character Salesforce id.")
         parser.add_argument("--pipeline", default="default", help="Name of the pipeline to evaluate it with "
                                                                    "(default: %(default)s).")
         parser.add_argument("--wait", action="store_true", help="Wait for the run to end and print its answer")

@@ -15,5 +15,11 @@ class Command(BaseCommand):
         if pipeline and not pipelines:
             names = ", ".join(Pipeline.objects.values_list("name", flat=True)) or "none"
             raise CommandError(f"No pipeline is named {pipeline!r} (known: {names}).")
+        failed = []
         for p in pipelines:
-            self.stdout.write(f"{p.name}: {pitches_pull(pipeline_id=p.pk)}")
+            summary = pitches_pull(pipeline_id=p.pk)
+            self.stdout.write(f"{p.name}: {summary}")
+            if summary.error:
+                failed.append(p.name)
+        if failed:  # a script or cron job running this must see the failure, not only read it
+            raise CommandError(f"The intake pass failed for {', '.join(failed)} (see above).")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from pipelines.selectors import (
     pitches_failed,
     writebacks_failed,
 )
-from vicbot.selectors import runs_stuck
+from vicbot.selectors import runs_stuck, workers_seen
 
 
 def _when(value) -> str:
@@ -23,7 +24,7 @@ def _when(value) -> str:
 
 
 class Command(BaseCommand):
-    help = ("List what needs an operator: paused or failing pipelines, runs stuck (no progress for a while, or "
+    help = ("List what needs an operator: no live worker, paused or failing pipelines, runs stuck (no progress for a while, or "
             "past their deadline) and failed pitches. Exits 1 when anything is listed, so it can be a check.")
 
     def add_arguments(self, parser):
@@ -36,6 +37,16 @@ class Command(BaseCommand):
         now = timezone.now()
         problems = 0
 
+        self.stdout.write(self.style.MIGRATE_HEADING("Workers"))
+        workers = workers_seen(now)
+        for worker in workers:
+            self.stdout.write(f"  {worker.hostname}: {'alive' if worker.alive else 'gone'}, "
+                              f"last report {_when(worker.last_seen_at)}")
+        if not any(worker.alive for worker in workers):
+            problems += 1  # nothing queued will run
+            self.stdout.write(f"  No live worker: none has reported within {settings.HEALTH_HEARTBEAT_MAX_AGE_SECONDS} s")
+
+        before_pipelines = problems
         paused = pipelines_paused_or_failing()
         self.stdout.write(self.style.MIGRATE_HEADING("Pipelines paused or failing intake"))
         for pipeline in paused:
@@ -48,7 +59,7 @@ class Command(BaseCommand):
                 problems += 1
                 self.stdout.write(f"  {pipeline.name}: intake failing {pipeline.intake_failures_in_a_row}x, last at "
                                   f"{_when(pipeline.last_intake_error_at)}: {pipeline.last_intake_error}")
-        if not problems:
+        if problems == before_pipelines:
             self.stdout.write("  none")
 
         unchanged_since = now - timedelta(minutes=stuck_minutes)

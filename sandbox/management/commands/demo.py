@@ -22,7 +22,7 @@ from sandbox.demo.evaluation import demo_evaluation
 from sandbox.demo.processes import start_processes
 from sandbox.demo.report import Progress, table, tool_line, totals
 from sandbox.demo.world import DECISION_OUTCOMES, seed_pitches, start_world
-from pipelines.management.arguments import positive_int, positive_seconds
+from pipelines.management.arguments import port, positive_int, positive_seconds
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.pipelines import pipeline_create
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         parser.add_argument("--serve", action="store_true",
                             help="Do not run the demo: start the admin on localhost on its results, with a login "
                                  "it creates and prints (scripts/demo --serve sets the local-http settings).")
-        parser.add_argument("--port", type=positive_int, default=8000, help="With --serve: the port (default: %(default)s).")
+        parser.add_argument("--port", type=port, default=8000, help="With --serve: the port (default: %(default)s).")
 
     def handle(self, *args, pitches, in_flight, concurrency, timeout, keep_logs, serve, port, evaluate=False,
                **options):

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from tests.support.runs import PITCH, make_assistant, wait_until_done
 from vicbot.models import Run, RunStatus
+from vicbot.services.runs.offer import run_offer_tools
 from vicbot.runs import start_run
 from vicbot.runs import UnknownHandler
 
@@ -42,6 +43,12 @@ def test_it_pins_the_assistant_version_and_freezes_the_tool_definitions():
 
     assert run.assistant.version == 2 and run.assistant != first
     assert run.metadata == {"pitch": "7"}
+    # The start records the request; the worker freezes the offer at the first turn.
+    assert (run.tools_requested, run.tool_definitions, run.tools_offered_at) == (None, [], None)
+    run_offer_tools(run)
+    make_assistant(version=3, tool_names=[])  # a later version changes nothing of a run's frozen offer
+    run_offer_tools(run)
+    run.refresh_from_db()
     assert [d["name"] for d in run.tool_definitions] == ["test_lookup"]
     assert run.tool_definitions[0]["strict"] is True
     assert run.tool_definitions[0]["parameters"]["additionalProperties"] is False
@@ -59,5 +66,5 @@ def test_work_starts_only_after_the_surrounding_transaction_commits(celery_worke
         time.sleep(1.0)
         assert openai_emu.create_count == creates_before
 
-    run = wait_until_done(run, timeout=15)
+    run = wait_until_done(run, timeout=60)
     assert run.status == RunStatus.SUCCEEDED

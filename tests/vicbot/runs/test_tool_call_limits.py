@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.runs import make_assistant, start_with_faults, wait_until_done
 from vicbot.models import RunStatus, ToolCall
+from vicbot.selectors import runs_ended_per_day
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker")]
 
@@ -108,3 +109,30 @@ def test_pitchbook_lookups_stop_at_the_runs_credit_limit_across_turns(openai_emu
         assert "PitchBook credit limit" in call.output and call.usage == {} and not call.systemic_error
     assert run.tool_usage == {"pitchbook_credits": 10}
     assert pitchbook_emulator.stats()["credits"]["total"] - before == 10 <= limit
+
+
+def test_parallel_calls_each_record_only_what_they_spent_and_the_run_totals_what_pitchbook_charged(
+        openai_emu, pitchbook_emulator):
+    company = {"name": "pitchbook_company_find", "arguments": json.dumps(
+        {"name": "Kestrel Health", "website": "https://kestrelhealth.example", "include": ["financing", "investors"]})}
+    person = {"name": "pitchbook_person_find", "arguments": json.dumps(
+        {"person_name": "Priya Raman", "company": "ledgerleaf.example"})}
+    make_assistant(tool_names=["pitchbook_company_find", "pitchbook_person_find", "test_lookup"])
+    before = pitchbook_emulator.stats()["credits"]["total"]
+
+    # One turn, side by side: two lookups that spend and three calls that spend nothing.
+    run = wait_until_done(start_with_faults(openai_emu, [
+        ("create", {"outcome": "call_tools", "calls": [company, person, *lookups(3)]}),
+    ]), timeout=60)
+
+    assert run.status == RunStatus.SUCCEEDED, run.error_message
+    charged = pitchbook_emulator.stats()["credits"]["total"] - before
+    spent = {c.name: c.usage for c in run.tool_calls.all()}
+    assert spent == {"pitchbook_company_find": {"pitchbook_credits": json.loads(
+        run.tool_calls.get(name="pitchbook_company_find").output)["credits_spent"]},
+        "pitchbook_person_find": {"pitchbook_credits": json.loads(
+            run.tool_calls.get(name="pitchbook_person_find").output)["credits_spent"]},
+        "test_lookup": {}}
+    assert all(c.usage == {} for c in run.tool_calls.filter(name="test_lookup"))
+    assert run.tool_usage == {"pitchbook_credits": charged} and charged >= 4 + 2 and not run.tool_usage_unknown
+    assert sum(day.credits for day in runs_ended_per_day(run.created_at).values()) == charged  # the dashboard's figure

@@ -30,10 +30,11 @@ def start_run(
 ) -> Run:
     """Persist a run and start it once the surrounding transaction commits.
 
-    `tools` defaults to the assistant's; tools whose integration is not configured
-    are left out. `on_complete` is the key of a registered completion handler.
-    An unknown tool or handler key is an error now, not later. `input_items`: Responses API content
-    items sent after the input text in the first turn (e.g. `{"type": "input_file", "file_id": …}`).
+    `tools` defaults to the assistant's; which of them are offered (those whose integration is
+    configured) is decided in the worker at the first turn (runs/offer.py). `on_complete` is the key
+    of a registered completion handler. An unknown tool or handler key is an error now, not later.
+    `input_items`: Responses API content items sent after the input text in the first turn (e.g.
+    `{"type": "input_file", "file_id": …}`).
 
     For evaluations: `version` pins an assistant version (default: the newest); `read_only`
     never offers a tool that writes, whatever the version allows; `replay_calls` (a list of
@@ -74,8 +75,9 @@ def start_run(
         input=input,
         input_items=list(input_items or []),
         metadata={str(k): str(v) for k, v in (metadata or {}).items()},
-        tool_definitions=[tool.openai_definition() for tool in _offered(reg, names, version=version,
-                                                                        read_only=read_only, replay=replay)],
+        # The request only: the worker decides what is offered, with its own settings (runs/offer.py).
+        tools_requested=None if tools is None else names,
+        read_only=read_only,
         service_tier=service_tier,
         replay_calls=replay,
         completion_handler=on_complete,
@@ -86,13 +88,6 @@ def start_run(
     )
     enqueue_run_advance(run.pk, priority=Priority.NEW)  # runs already in flight go first
     return run
-
-
-def _offered(reg, names: list[str], *, version: Assistant, read_only: bool, replay) -> list:
-    if replay is not None:
-        # Nothing runs in a replay, so a tool's integration need not be configured to be offered.
-        return [tool for tool in (reg.get(name) for name in names) if not tool.writes]
-    return reg.offered(names, allow_writes=version.write_tools and not read_only)
 
 
 def run_rerun(*, run_id: int, confirmed_by: str = "") -> Run | None:
@@ -111,7 +106,9 @@ def run_rerun(*, run_id: int, confirmed_by: str = "") -> Run | None:
         assistant=old.assistant.name,
         input=old.input,
         input_items=old.input_items,
-        tools=[definition["name"] for definition in old.tool_definitions],
+        # What the old run asked for (None: its assistant's tools), offered anew by the worker; never
+        # the old run's offer, which a process without some integration's settings may have thinned.
+        tools=old.tools_requested,
         metadata={**old.metadata, "rerun_of": str(old.pk)},
         on_complete=old.completion_handler,
         trigger=Run.Trigger.ADMIN,

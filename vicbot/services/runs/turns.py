@@ -19,6 +19,7 @@ from integrations.openai import OpenAIError, classify
 from config.enqueue import enqueue_run_advance
 from vicbot.models import Assistant, Run
 from vicbot.services.runs.cancel import response_cancel
+from vicbot.services.runs.offer import run_offer_tools
 from vicbot.services.runs.request import next_turn_request, run_service_tier
 from vicbot.services.runs.state import next_check, poll_in, poll_policy, run_fail, run_move, turn_retry_policy
 
@@ -38,6 +39,7 @@ def run_create_turn(run: Run) -> None:
     )
     if not claimed:
         return  # another worker is creating this turn
+    run_offer_tools(run)  # at the first turn, here in the worker (no-op after)
     try:
         response = get_client().responses.create(**next_turn_request(run))
     except Exception as exc:

@@ -81,11 +81,17 @@ def tokens_cost(price: ModelPrice, *, input_tokens: int, cached_input_tokens: in
 def run_record_cost(run_id: int) -> None:
     """The run's token cost, its tools' metered usage and their first systemic failure, recorded when it ends."""
     run = Run.objects.select_related("assistant").get(pk=run_id)
-    tool_usage: dict[str, int] = {}
-    systemic = ""
-    for usage, error, is_systemic in ToolCall.objects.filter(run_id=run_id).order_by("id").values_list(
-            "usage", "error", "systemic_error"):
+    calls = ToolCall.objects.filter(run_id=run_id).order_by("id")
+    tool_usage = tool_usage_total(calls.values_list("usage", flat=True))
+    systemic = next((error for error, is_systemic in calls.values_list("error", "systemic_error") if is_systemic), "")
+    Run.objects.filter(pk=run_id).update(cost_usd=run_cost(run), tool_usage=tool_usage, tool_systemic_error=systemic,
+                                         tool_usage_unknown=calls.filter(usage_unknown=True).exists())
+
+
+def tool_usage_total(usages) -> dict[str, int]:
+    """The sum, unit by unit, of tool calls' own usage: each call records only what it spent."""
+    total: dict[str, int] = {}
+    for usage in usages:
         for unit, amount in (usage or {}).items():
-            tool_usage[unit] = tool_usage.get(unit, 0) + amount
-        systemic = systemic or (error if is_systemic else "")
-    Run.objects.filter(pk=run_id).update(cost_usd=run_cost(run), tool_usage=tool_usage, tool_systemic_error=systemic)
+            total[unit] = total.get(unit, 0) + amount
+    return total
