@@ -12,7 +12,9 @@ from pipelines.services.admission import pitches_admit
 from pipelines.services.backlog import backlog_room
 from tests.support.pitches import make_pipeline
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Not transactional: the runs admission starts are never committed, so their first messages are never sent
+# and a worker left running by an earlier test in the session cannot move these pitches mid-test.
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
