@@ -2,8 +2,11 @@
 
 import json
 import time
+from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from standardwebhooks import Webhook
 
 from tests.conftest import wait_for
@@ -115,28 +118,30 @@ def test_a_late_cancelled_webhook_for_a_response_the_run_gave_up_on_is_never_ado
     assert run.status == RunStatus.SUCCEEDED and run.response_id == run.response_ids[1]
 
 
-def test_a_webhook_whose_message_was_lost_is_processed_by_the_tick(openai_emu):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
+@contextmanager
+def a_run_whose_webhook_message_was_lost(openai_emu, webhook_id):
+    """A run whose webhook was recorded and whose message was then lost (Redis flushed), with the run's
+    own next check an hour away: only the tick's re-send of the event can move it. Yields (run, event)."""
     from vicbot.models import Run
 
     make_assistant(tool_names=[])
     run = start_with_faults(openai_emu, [("create", {"outcome": "slow", "seconds": 2})])
     wait_for(lambda: Run.objects.get(pk=run.pk).response_id, message="the turn to be created")
     run.refresh_from_db()
-    # As if its webhook had been recorded and the message then lost (Redis flushed), with the
-    # run's own next check far away: only the tick's re-send of the event can move it.
     Run.objects.filter(pk=run.pk).update(next_check_at=timezone.now() + timedelta(hours=1))
     webhook_url, openai_emu.webhook_url = openai_emu.webhook_url, None
     try:
-        event = WebhookEvent.objects.create(webhook_id="wh_lost", event_type="response.completed",
+        event = WebhookEvent.objects.create(webhook_id=webhook_id, event_type="response.completed",
                                             response_id=run.response_id)
         WebhookEvent.objects.filter(pk=event.pk).update(received_at=timezone.now() - timedelta(minutes=5))
-        run = wait_until_done(run, timeout=30)
+        yield run, event
     finally:
         openai_emu.webhook_url = webhook_url
+
+
+def test_a_webhook_whose_message_was_lost_is_processed_by_the_tick(openai_emu):
+    with a_run_whose_webhook_message_was_lost(openai_emu, "wh_lost") as (run, event):
+        run = wait_until_done(run, timeout=30)
 
     assert run.status == RunStatus.SUCCEEDED
     assert WebhookEvent.objects.get(pk=event.pk).processed_at is not None
@@ -144,33 +149,16 @@ def test_a_webhook_whose_message_was_lost_is_processed_by_the_tick(openai_emu):
 
 def test_a_webhook_for_a_response_openai_cannot_return_fails_after_bounded_retries_without_starving_others(
         client, openai_emu, settings):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from vicbot.models import Run
-
     # A signed event for a response OpenAI answers 404 for (another project's, or long deleted).
     raw, headers = signed({"id": "evt_404", "type": "response.completed", "data": {"id": "resp_not_there"},
                            "object": "event"}, webhook_id="wh_404")
     assert post(client, raw, headers).status_code == 200
     hopeless = WebhookEvent.objects.get(webhook_id="wh_404")
     # Behind it, a genuine event whose message was lost (as in the test above).
-    make_assistant(tool_names=[])
-    run = start_with_faults(openai_emu, [("create", {"outcome": "slow", "seconds": 2})])
-    wait_for(lambda: Run.objects.get(pk=run.pk).response_id, message="the turn to be created")
-    run.refresh_from_db()
-    Run.objects.filter(pk=run.pk).update(next_check_at=timezone.now() + timedelta(hours=1))
-    webhook_url, openai_emu.webhook_url = openai_emu.webhook_url, None
-    try:
-        lost = WebhookEvent.objects.create(webhook_id="wh_lost_behind", event_type="response.completed",
-                                           response_id=run.response_id)
-        WebhookEvent.objects.filter(pk=lost.pk).update(received_at=timezone.now() - timedelta(minutes=5))
+    with a_run_whose_webhook_message_was_lost(openai_emu, "wh_lost_behind") as (run, lost):
         run = wait_until_done(run, timeout=30)
         hopeless = wait_for(lambda: WebhookEvent.objects.filter(pk=hopeless.pk, failed_at__isnull=False).first(),
                             timeout=30, message="the hopeless event to be given up on")
-    finally:
-        openai_emu.webhook_url = webhook_url
 
     assert run.status == RunStatus.SUCCEEDED
     assert WebhookEvent.objects.get(pk=lost.pk).processed_at is not None
