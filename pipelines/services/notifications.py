@@ -34,9 +34,13 @@ def notification_send(*, kind: str, pipeline_id: int | None, text: str) -> Notif
     """Record the event and send it, unless one of its kind and pipeline went out within the interval."""
     with transaction.atomic():
         # One sender at a time per (kind, pipeline): two pauses a second apart, taken by two worker
-        # processes, must not both find no earlier message and both post.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"notify:{kind}:{pipeline_id}".encode())])
+        # processes, must not both find no earlier message and both post. SQLite (the demo) has no
+        # advisory lock and needs none: its transactions are IMMEDIATE (config/settings.py), one
+        # writer at a time from their start.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)",
+                               [zlib.crc32(f"notify:{kind}:{pipeline_id}".encode())])
         since = timezone.now() - timedelta(seconds=settings.NOTIFY_MIN_INTERVAL_SECONDS)
         earlier = Notification.objects.filter(kind=kind, pipeline_id=pipeline_id, duplicate_of=None,
                                               created_at__gte=since).order_by("-created_at").first()
