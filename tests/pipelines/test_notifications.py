@@ -1,6 +1,10 @@
 """The operator hears about trouble: the worker sends each event to the Slack-compatible webhook (and/or
 email), once per kind and pipeline per interval, and records it; nothing goes out when nothing is set."""
 
+import os
+import signal
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -14,10 +18,12 @@ from pipelines.services.notifications import Kind, notification_send
 from pipelines.services.pause import pipeline_pause, pipeline_resume
 from pipelines.services.tick import pipelines_tick
 from pipelines.services.writeback import writeback_flush
-from tests.conftest import wait_for
+from config.celery_app import app
+from tests.conftest import _session_worker, wait_for
 from tests.support.commands import manage
 from tests.support.pitches import add_accounts, answered_pitches, make_pipeline
-from tests.support.worker import only_these_workers
+from tests.support.worker import REPO, only_these_workers
+from vicbot.models import WorkerHeartbeat
 
 
 def about(receiver, pipeline) -> list[str]:
@@ -170,3 +176,35 @@ def test_an_event_is_recorded_on_sqlite_too(tmp_path):
 
     assert sent.returncode == 0, sent.stderr[-3000:]
     assert sent.stdout.strip().splitlines()[-1] == "{}"  # recorded, and nothing sent: no channel is set
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_every_worker_gone_beat_itself_posts_that_no_worker_is_alive(receiver, worker_env, tmp_path):
+    """No worker is there to run the tick's check or send its message: beat, a process of its own, does both."""
+    session = list(_session_worker)
+    for worker in session:  # the whole fleet gone (the session's worker comes back after)
+        worker.stop()
+    log_path = tmp_path / "beat.log"
+    try:
+        WorkerHeartbeat.objects.all().delete()
+        WorkerHeartbeat.objects.create(hostname="celery@gone", last_seen_at=timezone.now() - timedelta(minutes=6))
+        with open(log_path, "a") as log:
+            beat = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
+                 "--scheduler", "celery.beat:PersistentScheduler", "--schedule", str(tmp_path / "beat-schedule")],
+                cwd=REPO, env={**os.environ, **worker_env, "VICBOT_WORKER_HEARTBEAT_SECONDS": "1"},
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_for(lambda: posts_with(receiver, "No live worker"), timeout=60,
+                     message=f"beat's post; see {log_path}")
+        finally:
+            os.killpg(beat.pid, signal.SIGTERM)
+            beat.wait(30)
+    finally:
+        app.control.purge()  # the ticks beat queued for nobody
+        for worker in session:
+            worker.start()
+
+    assert posts_with(receiver, "No live worker") == [
+        "Vicbot: No live worker: the last one (celery@gone) reported 6 min ago."]
+    assert Notification.objects.get(kind=Kind.NO_LIVE_WORKER, duplicate_of=None).channels == {"slack": "ok"}
