@@ -102,6 +102,17 @@ def turn_usage(entries: list[dict], price) -> dict:
     }
 
 
+def response_of(run: Run, number: int, entries: list[dict], *, last_turn: bool) -> str:
+    """The turn's response: the last one its usage names (a turn OpenAI failed was created again, so
+    response_ids, every response created, no longer lines up with the turns), the one in flight, or,
+    for a run older than turn_usage, its place in response_ids."""
+    if entries:
+        return entries[-1]["response_id"]
+    if last_turn and run.response_id:
+        return run.response_id
+    return run.response_ids[number - 1] if number - 1 < len(run.response_ids) else ""
+
+
 def turns(run: Run, calls: list[ToolCall], price=None) -> list[dict]:
     """One entry per model turn: the tool calls it asked for, or the final answer it gave, or how the
     run ended there (a cancelled or failed run never reads as answered); its model time, tokens and
@@ -123,7 +134,7 @@ def turns(run: Run, calls: list[ToolCall], price=None) -> list[dict]:
         answered = last and not asked and run.status == RunStatus.SUCCEEDED
         result.append({
             "number": number,
-            "response_id": run.response_ids[number - 1] if number - 1 < len(run.response_ids) else "",
+            "response_id": response_of(run, number, usage.get(number, []), last_turn=number == count),
             "tool_calls": asked,
             "final": answered,
             # Said only where the run stopped: "Cancelled", "Failed", "Timed Out".

@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from vicbot.models import ModelPrice
-from console.timeline import turn_usage
+from vicbot.models import ModelPrice, Run, RunStatus
+from console.timeline import turn_usage, turns
 from vicbot.services.runs.usage import tokens_cost, turn_cost
 
 PRICE = ModelPrice(model="gpt-test", input_per_million=Decimal("1.25"), cached_input_per_million=Decimal("0.125"),
@@ -46,3 +46,11 @@ def test_a_turn_created_twice_shows_both_responses_summed_and_a_micro_dollar_is_
                      "time": "4.5 s", "cost": "$1.13", "tiers": "default, flex"}
     assert turn_usage([FLEX_TURN], PRICE)["cost"] == "$0.000037"
     assert turn_usage([FLEX_TURN], None)["cost"] == "—"
+
+
+def test_a_turn_created_again_names_the_response_that_answered_not_the_failed_one():
+    answered = {**STANDARD_TURN, "response_id": "resp_again"}
+    run = Run(status=RunStatus.SUCCEEDED, turn=1, response_ids=["resp_failed", "resp_again"], response_id="resp_again",
+              turn_usage=[answered])
+    (turn,) = turns(run, [], PRICE)
+    assert (turn["response_id"], turn["final"], turn["usage"]["input"]) == ("resp_again", True, "1,000,000")
