@@ -40,7 +40,11 @@ def dollars_exact(value: Decimal | float | None) -> str:
     if value is None:
         return "—"
     value = Decimal(value)
-    # Runs cost fractions of a cent: four decimals below a dollar so they do not all read $0.00.
+    # Runs cost fractions of a cent: four decimals below a dollar so they do not all read $0.00;
+    # a turn can cost less than a hundredth of a cent: then to the micro-dollar (costs are kept to
+    # it), never $0.0000 for a cost that is not nothing.
+    if 0 < abs(value) < Decimal("0.0001"):
+        return f"${value:.6f}"
     return f"${value:,.4f}" if abs(value) < 1 else f"${value:,.2f}"
 
 

@@ -1,8 +1,9 @@
 """A run as its operator reads it: outcome and answer first, then each turn in order.
 
 The per-turn facts come from the run's ToolCall rows (each knows its turn) and the run's
-own fields; tokens and cost are only kept per run. Everything here is plain data: the
-template escapes it, and the live endpoint sends the same shape as JSON.
+own fields: each response's tokens and times in `Run.turn_usage`, priced here at the run's
+model price. Everything here is plain data: the template escapes it, and the live endpoint
+sends the same shape as JSON.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 
 from console.formatting import dollars_exact, number, readable_json, seconds, when
 from vicbot.models import TERMINAL_STATUSES, Run, RunStatus, ToolCall
-from vicbot.runs import run_answer_keys
+from vicbot.runs import price_for, run_answer_keys, turn_cost
 
 
 def schema_keys(run: Run) -> tuple[str, ...]:
@@ -85,9 +86,40 @@ def turn_time(calls: list[ToolCall]) -> str:
     return seconds((max(ends) - min(starts)).total_seconds())
 
 
-def turns(run: Run, calls: list[ToolCall]) -> list[dict]:
+def turn_usage(entries: list[dict], price) -> dict:
+    """A turn's responses (more than one when OpenAI failed it and it was created again): their tokens
+    summed, the model's time on each added up, and their cost at `price` ("—" with no price row)."""
+    costs = [turn_cost(price, e) for e in entries]
+    model_time = sum(max(0.0, float(e["ended_at"]) - float(e["created_at"])) for e in entries)
+    return {
+        "responses": len(entries),
+        "input": number(sum(e.get("input_tokens", 0) for e in entries)),
+        "cached": number(sum(e.get("cached_input_tokens", 0) for e in entries)),
+        "output": number(sum(e.get("output_tokens", 0) for e in entries)),
+        "time": seconds(model_time),
+        "cost": dollars_exact(sum(costs)) if price is not None else "—",
+        "tiers": ", ".join(sorted({e["tier"] for e in entries if e.get("tier")})),
+    }
+
+
+def response_of(run: Run, number: int, entries: list[dict], *, last_turn: bool) -> str:
+    """The turn's response: the last one its usage names (a turn OpenAI failed was created again, so
+    response_ids, every response created, no longer lines up with the turns), the one in flight, or,
+    for a run older than turn_usage, its place in response_ids."""
+    if entries:
+        return entries[-1]["response_id"]
+    if last_turn and run.response_id:
+        return run.response_id
+    return run.response_ids[number - 1] if number - 1 < len(run.response_ids) else ""
+
+
+def turns(run: Run, calls: list[ToolCall], price=None) -> list[dict]:
     """One entry per model turn: the tool calls it asked for, or the final answer it gave, or how the
-    run ended there (a cancelled or failed run never reads as answered)."""
+    run ended there (a cancelled or failed run never reads as answered); its model time, tokens and
+    cost when the run recorded them (None before the response's usage is in, or for an older run)."""
+    usage: dict[int, list[dict]] = {}
+    for entry in run.turn_usage or []:
+        usage.setdefault(entry["turn"], []).append(entry)
     raw: dict[int, list[ToolCall]] = {}
     for call in calls:
         raw.setdefault(call.turn, []).append(call)
@@ -102,7 +134,7 @@ def turns(run: Run, calls: list[ToolCall]) -> list[dict]:
         answered = last and not asked and run.status == RunStatus.SUCCEEDED
         result.append({
             "number": number,
-            "response_id": run.response_ids[number - 1] if number - 1 < len(run.response_ids) else "",
+            "response_id": response_of(run, number, usage.get(number, []), last_turn=number == count),
             "tool_calls": asked,
             "final": answered,
             # Said only where the run stopped: "Cancelled", "Failed", "Timed Out".
@@ -110,6 +142,7 @@ def turns(run: Run, calls: list[ToolCall]) -> list[dict]:
             "in_flight": number == count and run.status not in TERMINAL_STATUSES,
             "tool_time": turn_time(raw.get(number, [])),
             "failed_calls": sum(1 for c in asked if c["error"]),
+            "usage": turn_usage(usage[number], price) if number in usage else None,
         })
     return result
 
@@ -168,7 +201,9 @@ def run_timeline(run: Run, *, show_pitch: bool = True) -> dict:
         "errors": errors(run),
         "answer": answer_parts(run),
         "turn": run.turn,
-        "turns": turns(run, calls),
+        "turns": turns(run, calls, price_for(run.model) if run.turn_usage else None),
+        # Null: the run is older than per-turn usage; the page says so rather than show blanks or zeros.
+        "turn_usage_recorded": run.turn_usage is not None,
         "tool_call_count": len(calls),
         "created_at": when(run.created_at),
         "started_at": when(run.started_at),

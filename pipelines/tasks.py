@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from config.enqueue import Task
+from pipelines import beat_watch  # noqa: F401  (connects beat's own check for a live worker)
 from pipelines.services.admission import pitches_admit
 from pipelines.services.decks import deck_read
 from pipelines.services.intake import pitches_pull

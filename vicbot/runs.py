@@ -32,6 +32,7 @@ from vicbot.services.runs.cost_estimate import assistant_run_cost_estimate
 from vicbot.services.runs.handlers import (StartRefused, UnknownHandler, register_completion_handler,
                                           run_answer_keys)
 from vicbot.services.runs.start import run_rerun, start_run
+from vicbot.services.runs.usage import price_for, turn_cost
 from vicbot.services.suggested_changes import (RejectionNeedsAReason, suggested_change_approve,
                                                suggested_change_reject)
 from core.state_machine import MoveNotAllowed, StateMachine
@@ -41,6 +42,7 @@ __all__ = [
     "RejectionNeedsAReason", "Run", "RunStatus", "StartRefused", "StateMachine", "UnknownHandler",
     "a_worker_is_alive", "assistant_model_check", "assistant_run_cost_estimate", "assistant_save_new_version",
     "assistant_validate", "export_lines", "in_flight_allowance", "in_flight_room", "log_metadata_key",
-    "register_completion_handler", "run_answer_keys", "run_cancel", "run_export_log", "run_rerun",
+    "price_for", "register_completion_handler", "run_answer_keys", "run_cancel", "run_export_log", "run_rerun",
     "run_retry_completion", "start_run", "suggested_change_approve", "suggested_change_reject",
+    "turn_cost",
 ]

@@ -34,9 +34,13 @@ def notification_send(*, kind: str, pipeline_id: int | None, text: str) -> Notif
     """Record the event and send it, unless one of its kind and pipeline went out within the interval."""
     with transaction.atomic():
         # One sender at a time per (kind, pipeline): two pauses a second apart, taken by two worker
-        # processes, must not both find no earlier message and both post.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"notify:{kind}:{pipeline_id}".encode())])
+        # processes, must not both find no earlier message and both post. SQLite (the demo) has no
+        # advisory lock and needs none: its transactions are IMMEDIATE (config/settings.py), one
+        # writer at a time from their start.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)",
+                               [zlib.crc32(f"notify:{kind}:{pipeline_id}".encode())])
         since = timezone.now() - timedelta(seconds=settings.NOTIFY_MIN_INTERVAL_SECONDS)
         earlier = Notification.objects.filter(kind=kind, pipeline_id=pipeline_id, duplicate_of=None,
                                               created_at__gte=since).order_by("-created_at").first()
@@ -78,17 +82,30 @@ def notifications_recent(limit: int = 10) -> list[Notification]:
     return list(Notification.objects.filter(duplicate_of=None).select_related("pipeline")[:limit])
 
 
+def worker_silence(now=None) -> str:
+    """The message when no worker reported for NOTIFY_NO_WORKER_AFTER_SECONDS, else ''."""
+    workers = workers_seen(now)
+    if not workers:
+        return ""  # a fresh install: the setup checklist says no worker ran yet
+    silent_for = (now or timezone.now()) - workers[0].last_seen_at
+    if silent_for < timedelta(seconds=settings.NOTIFY_NO_WORKER_AFTER_SECONDS):
+        return ""
+    minutes = int(silent_for.total_seconds() // 60)
+    return f"No live worker: the last one ({workers[0].hostname}) reported {minutes} min ago."
+
+
 def worker_silence_check() -> None:
     """No worker reported for NOTIFY_NO_WORKER_AFTER_SECONDS: tell the operator (at most once per interval).
 
-    Run by the pipelines' tick, which beat can still send while no worker takes the rest (a
-    worker process without its pool, or one stuck on another queue): a worker that is alive but
-    whose heartbeat stopped is what this reports.
+    Run by the pipelines' tick, in a worker: it reports a worker that is alive but whose heartbeat
+    stopped (a worker process without its pool, or one stuck on another queue). With every worker
+    down, beat's own check (pipelines/beat_watch.py, worker_silence_watch) is the one that tells.
     """
-    workers = workers_seen()
-    if not workers:
-        return  # a fresh install: the setup checklist says no worker ran yet
-    silent_for = timezone.now() - workers[0].last_seen_at
-    if silent_for >= timedelta(seconds=settings.NOTIFY_NO_WORKER_AFTER_SECONDS):
-        minutes = int(silent_for.total_seconds() // 60)
-        notify(Kind.NO_LIVE_WORKER, f"No live worker: the last one ({workers[0].hostname}) reported {minutes} min ago.")
+    if text := worker_silence():
+        notify(Kind.NO_LIVE_WORKER, text)
+
+
+def worker_silence_watch() -> None:
+    """Beat's check: the same message, sent from beat itself, as no worker may be there to send it."""
+    if text := worker_silence():
+        notification_send(kind=Kind.NO_LIVE_WORKER, pipeline_id=None, text=text)

@@ -22,6 +22,15 @@ def finished_run(*, reasoning: str = HOSTILE_REASONING, status: str = RunStatus.
                  **fields) -> Run:
     assistant = Assistant.objects.filter(name="tester").order_by("-version").first() or make_assistant()
     started = timezone.now() - timedelta(seconds=42)
+    # Each response's own usage, summing to the run's totals below.
+    fields.setdefault("turn_usage", [
+        {"turn": 1, "response_id": "resp_one", "input_tokens": 500, "cached_input_tokens": 0, "output_tokens": 40,
+         "reasoning_tokens": 20, "tier": "default", "created_at": started.timestamp(),
+         "ended_at": started.timestamp() + 3.2},
+        {"turn": 2, "response_id": "resp_two", "input_tokens": 700, "cached_input_tokens": 200, "output_tokens": 300,
+         "reasoning_tokens": 80, "tier": "flex", "created_at": started.timestamp() + 20,
+         "ended_at": started.timestamp() + 41},
+    ])
     run = Run.objects.create(
         assistant=assistant, model="gpt-5.4-mini", input=PITCH, status=status, turn=2,
         response_ids=["resp_one", "resp_two"], deadline_at=started + timedelta(minutes=30),

@@ -135,6 +135,14 @@ def test_a_run_timeline_on_realistic_data(page_as, live_server, world, settings)
     definitions = page.locator("summary", has_text="Tool definitions (6)")
     assert definitions.is_visible()
     assert not definitions.locator("xpath=..").locator("pre").is_visible()  # folded away
+    # Each turn's model time, tokens and cost (its share of the run's, priced at the model's price).
+    first = run.turn_usage[0]
+    turn1 = page.locator("li.turn[data-turn='1'] .turn-usage")
+    assert turn1.locator(".turn-tokens").inner_text() == (
+        f"{first['input_tokens']:,} in (0 cached) · {first['output_tokens']:,} out")
+    assert turn1.locator(".turn-model-time").inner_text() == "3.0 s"
+    assert turn1.locator(".turn-cost").inner_text().startswith("$0.00")
+    assert page.locator("li.turn .turn-usage").count() == 3
     assert no_horizontal_scroll(page) and page.js_errors == [] and page.bad_responses == []
     shot(page, "run-timeline.png")
 
@@ -178,6 +186,7 @@ def test_tool_calls_appear_and_finish_live_and_hostile_output_stays_text(page_as
     page.evaluate("window.__loadedOnce = 'yes'")
     assert page.locator("#run-status").inner_text() == "Running Tools"
     assert page.locator(f"details[data-call='{person.pk}'] .call-status").inner_text() == "Running"
+    assert page.locator("li.turn[data-turn='2'] .turn-tokens").count() == 1  # turn 2's response is in
     page.locator("details.tool-call").first.locator("summary").click()  # an operator reading a call meanwhile
     shot(page, "run-live.png")
 
@@ -200,6 +209,9 @@ def test_tool_calls_appear_and_finish_live_and_hostile_output_stays_text(page_as
     page.wait_for_function("document.getElementById('run-status').textContent === 'Succeeded'")
 
     assert page.locator("#run-assessment").inner_text() == answer["Assessment"]
+    # The live update rebuilt the turns with their usage: the third's figures came with it.
+    page.wait_for_function("document.querySelectorAll('li.turn .turn-usage').length === 3")
+    assert page.locator("li.turn[data-turn='3'] .turn-cost").inner_text().startswith("$")
     page.locator(f"details[data-call='{extra.pk}'] summary").click()
     assert page.locator(f"details[data-call='{extra.pk}'] pre.call-output").inner_text() == hostile
     assert "<script>window.__pwned = 1</script>" in page.locator("#run-reasoning").inner_text()

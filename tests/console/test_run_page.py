@@ -1,6 +1,7 @@
 """A run's page is a timeline: outcome and answer first, then each turn; live updates read only."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
@@ -9,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from pipelines.models import Pipeline, Pitch
 from tests.console.support import finished_run, staff_user
-from vicbot.models import RunStatus, ToolCall
+from vicbot.models import ModelPrice, RunStatus, ToolCall
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +76,30 @@ def test_times_have_their_zone_money_has_full_precision_and_the_pitch_and_record
     assert "$0.0123" in html and "41.5 s" in html
     assert f'href="/admin/pipelines/pitch/{pitch.pk}/change/"' in html
     assert 'href="https://acme.my.salesforce.com/001000000000001AAA"' in html
+
+
+def test_each_turn_shows_its_model_time_tokens_and_cost_at_the_tier_it_was_served(viewer):
+    ModelPrice.objects.update_or_create(model="gpt-5.4-mini", defaults={
+        "input_per_million": Decimal("1.25"), "cached_input_per_million": Decimal("0.125"),
+        "output_per_million": Decimal("10"), "flex_multiplier": Decimal("0.5")})
+    html = page(viewer, finished_run())
+
+    turn1, turn2 = html.index('data-turn="1"'), html.index('data-turn="2"')
+    # Turn 1 (standard): 500 in, 40 out: $0.000625 + $0.0004; turn 2 (flex): (500 + 200 cached + 300 out) / 2.
+    first = html.index("500 in (0 cached) · 40 out")
+    second = html.index("700 in (200 cached) · 300 out")
+    assert turn1 < first < turn2 < second
+    assert html.index("3.2 s", turn1) < turn2 and html.index("21.0 s", turn2)
+    assert html.index("$0.0010", turn1) < turn2 and "$0.0018" in html[turn2:] and "flex tier" in html[turn2:]
+    assert "were not recorded" not in html
+
+
+def test_a_run_from_before_turns_were_recorded_says_so_and_shows_no_zeros(viewer):
+    html = page(viewer, finished_run(turn_usage=None))
+
+    assert "Per-turn time, tokens and cost were not recorded for this run" in html
+    assert 'class="turn-usage' not in html and "0 in (0 cached)" not in html
+    assert "1,200 in (200 cached)" in html  # the run's own totals still stand
 
 
 def test_an_active_run_page_carries_its_live_endpoint_and_script(viewer):

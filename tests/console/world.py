@@ -22,6 +22,24 @@ from vicbot.models import Assistant, ModelPrice, Run, RunStatus, ToolCall, Worke
 VERDICTS = ("Strong fit", "Possible fit", "Not a fit")
 
 
+def _turn_usage(run: Run, turns: int, tokens_in: int, tokens_out: int, started) -> list[dict]:
+    """Each turn's share of the run's tokens (they sum to its totals), as the worker records them."""
+    entries = []
+    for t in range(1, turns + 1):
+        last = t == turns
+        created = started.timestamp() + 7 * (t - 1)
+        entries.append({
+            "turn": t, "response_id": f"resp_{run.pk:04d}{t}",
+            # A later turn re-reads the earlier ones from the cache (1,800 of its 2,100 input tokens).
+            "input_tokens": 2100 if t > 1 else tokens_in - 2100 * (turns - 1),
+            "cached_input_tokens": 0 if t == 1 else 1800,
+            "output_tokens": tokens_out - (turns - 1) * (tokens_out // turns) if last else tokens_out // turns,
+            "reasoning_tokens": 64, "tier": "default", "created_at": int(created),
+            "ended_at": int(created) + 2 + t,
+        })
+    return entries
+
+
 def _call(run: Run, turn: int, index: int, name: str, arguments: dict, started) -> ToolCall:
     """Run the real tool against the emulators, and keep what it answered and how long it took."""
     context = ToolContext(run_id=run.pk, run_input=run.input)
@@ -106,6 +124,7 @@ def seed_world(*, sites, salesforce, companies: int = 12) -> dict:
         cost = (Decimal(tokens_in) * Decimal("0.75") + Decimal(tokens_out) * Decimal("4.50")) / 1_000_000
         verdict = VERDICTS[index % 3]
         fields = dict(turn=turns, response_ids=[f"resp_{run.pk:04d}{t}" for t in range(1, turns + 1)],
+                      turn_usage=_turn_usage(run, turns, tokens_in, tokens_out, started),
                       input_tokens=tokens_in, cached_input_tokens=1800 * (turns - 1), output_tokens=tokens_out,
                       reasoning_tokens=64 * turns, cost_usd=cost, tool_usage={"pitchbook_credits": credits},
                       finished_at=started + timedelta(seconds=14 + 6 * turns + index % 5), completion_state="done")

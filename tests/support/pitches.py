@@ -4,6 +4,8 @@ from tests.conftest import wait_for
 from tests.support.runs import make_assistant
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.pipelines import pipeline_create
+from pipelines.services.records import record_snapshot
+from vicbot.models import Assistant, Run, RunStatus
 
 
 def make_pipeline(**fields) -> Pipeline:
@@ -51,3 +53,22 @@ def run_in_threads(function, count: int, **kwargs) -> list:
     for thread in threads:
         thread.join()
     return results
+
+
+def answered_pitches(salesforce, pipeline, count, answer=None):
+    """Pitches with a succeeded run whose answer is queued as a first write, its window not yet up:
+    a flush takes it (first writes join any flush), and the session worker's tick, which flushes
+    only what is due, leaves it to the test."""
+    answer = answer or {"Assessment": "Possible fit", "Reasoning": "Solid team, early traction."}
+    assistant = Assistant.objects.get(name="tester")
+    pitches = []
+    for record_id in add_accounts(salesforce, count):
+        run = Run.objects.create(assistant=assistant, model="gpt-test", input="x", status=RunStatus.SUCCEEDED,
+                                 output_json=answer, deadline_at="2100-01-01T00:00Z")
+        pitches.append(Pitch.objects.create(
+            pipeline=pipeline, salesforce_id=record_id, status=Pitch.Status.EVALUATED, latest_run=run,
+            snapshot=record_snapshot(pipeline, salesforce.org.get(record_id)),
+            writeback_state=Pitch.WriteBack.QUEUED, next_writeback_at="2100-01-01T00:00Z", writeback_run=run,
+            writeback_values={field: answer[key] for key, field in pipeline.answer_mapping.items()},
+        ))
+    return pitches

@@ -104,6 +104,11 @@ class Run(models.Model):
     flex_input_tokens = models.PositiveIntegerField(default=0)
     flex_cached_input_tokens = models.PositiveIntegerField(default=0)
     flex_output_tokens = models.PositiveIntegerField(default=0)
+    turn_usage = models.JSONField(
+        null=True, blank=True, default=list,
+        help_text="Each response's own usage, in order: [{turn, response_id, input_tokens, cached_input_tokens, "
+                  "output_tokens, reasoning_tokens, tier, created_at, ended_at}] (times in epoch seconds); "
+                  "the token fields above are their sums. Null: a run from before it was recorded.")
     cost_usd = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
     reserved_cost_usd = models.DecimalField(
         max_digits=12, decimal_places=6, null=True, blank=True,

@@ -53,6 +53,20 @@
       if (turn.tool_time) h.appendChild(el("span", {"class": "console-muted turn-time"}, " · tools took " + turn.tool_time));
       if (turn.failed_calls) h.appendChild(el("span", {"class": "console-error-inline"}, " · " + turn.failed_calls + " failed"));
       li.appendChild(h);
+      var u = turn.usage;
+      if (u) {
+        var p = el("p", {"class": "turn-usage"}, "Model took ");
+        p.appendChild(el("span", {"class": "turn-model-time"}, u.time));
+        p.appendChild(document.createTextNode(" · "));
+        p.appendChild(el("span", {"class": "turn-tokens"}, u.input + " in (" + u.cached + " cached) · " + u.output + " out"));
+        p.appendChild(document.createTextNode(" · "));
+        p.appendChild(el("span", {"class": "turn-cost"}, u.cost));
+        if (u.tiers) p.appendChild(document.createTextNode(" · " + u.tiers + " tier"));
+        if (u.responses > 1) p.appendChild(document.createTextNode(" · " + u.responses + " responses (OpenAI failed it and it was created again)"));
+        li.appendChild(p);
+      } else if (data.turn_usage_recorded && !turn.in_flight) {
+        li.appendChild(el("p", {"class": "turn-usage console-muted"}, "No usage was recorded for this turn (its response did not end in a way that reports it)."));
+      }
       if (turn.final) li.appendChild(el("p", {"class": "turn-end"}, "The model answered (see Answer above)."));
       else if (turn.ended) li.appendChild(el("p", {"class": "turn-end"}, "The run ended here: " + turn.ended + "."));
       else if (turn.in_flight && !turn.tool_calls.length) li.appendChild(el("p", {"class": "console-muted"}, "Waiting for the model…"));

@@ -14,7 +14,7 @@ from vicbot.services.runs.usage import response_increments
 def run_finish(run: Run, response) -> None:
     """Turn a completed response with no tool calls into the run's outcome."""
     if run.status == RunStatus.WAITING_MODEL:
-        started = run_move(run.pk, "finish", where={"response_id": response.id}, **response_increments(response))
+        started = run_move(run.pk, "finish", where={"response_id": response.id}, **response_increments(run, response))
         if not started:
             return
     text, refusal = _answer_parts(response)

@@ -16,7 +16,7 @@ from vicbot.services.runs.finish import run_finish
 from vicbot.services.runs.state import (next_check, poll_in, poll_policy, run_end, run_fail, run_move,
                                         turn_retry_policy)
 from vicbot.services.runs.tool_calls import run_start_tools
-from vicbot.services.runs.usage import usage_increments
+from vicbot.services.runs.usage import response_increments
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +54,14 @@ def run_handle_response(run: Run, response) -> None:
     elif status == "failed":
         code = getattr(response.error, "code", None) or "failed"
         message = getattr(response.error, "message", "") or "The response failed"
-        _retry_or_fail_turn(run, response.id, response.usage, code, message,
+        _retry_or_fail_turn(run, response.id, response, code, message,
                             transient=code in TRANSIENT_RESPONSE_ERRORS)
     elif status == "incomplete":
         reason = getattr(response.incomplete_details, "reason", None) or "unknown"
-        _end_with_usage(run, response.usage, RunStatus.FAILED, f"incomplete:{reason}",
+        _end_with_usage(run, response, RunStatus.FAILED, f"incomplete:{reason}",
                         f"The model stopped before answering ({reason})")
     elif status == "cancelled":
-        _end_with_usage(run, response.usage, RunStatus.CANCELLED, "cancelled_at_openai",
+        _end_with_usage(run, response, RunStatus.CANCELLED, "cancelled_at_openai",
                         "The response was cancelled at OpenAI")
     else:
         run_fail(run, "unknown_response_status", f"OpenAI answered with unknown status {status!r}")
@@ -73,11 +73,11 @@ def _check_again_in(run: Run, seconds: float) -> None:
         poll_in(run.pk, seconds)
 
 
-def _retry_or_fail_turn(run: Run, response_id: str, usage, code: str, message: str, *, transient: bool) -> None:
+def _retry_or_fail_turn(run: Run, response_id: str, response, code: str, message: str, *, transient: bool) -> None:
     """Create the turn again (same previous response, same tool outputs), or give up."""
     policy = turn_retry_policy()
     if not transient or policy.exhausted(run.attempts + 1):
-        _end_with_usage(run, usage, RunStatus.FAILED, code, message)
+        _end_with_usage(run, response, RunStatus.FAILED, code, message)
         return
     log.warning("run %s turn %s failed in-band (%s); retrying", run.pk, run.turn, code)
     run_move(
@@ -85,7 +85,7 @@ def _retry_or_fail_turn(run: Run, response_id: str, usage, code: str, message: s
         turn=run.turn - 1, response_id="", attempts=run.attempts + 1,
         error_code=code, error_message=f"Will retry: {message}",
         next_check_at=timezone.now() + timedelta(seconds=policy.delay(run.attempts + 1)),
-        **usage_increments(usage),
+        **response_increments(run, response),
     )
 
 
@@ -101,6 +101,6 @@ def _retry_stuck_turn(run: Run) -> None:
     response_cancel(response_id=run.response_id)
 
 
-def _end_with_usage(run: Run, usage, status: RunStatus, code: str, message: str) -> None:
+def _end_with_usage(run: Run, response, status: RunStatus, code: str, message: str) -> None:
     run_end(run.pk, status, code=code, message=message, where={"response_id": run.response_id},
-            **usage_increments(usage))
+            **response_increments(run, response))

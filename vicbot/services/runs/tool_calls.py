@@ -46,13 +46,13 @@ def run_start_tools(run: Run, response, calls) -> None:
     if run.turn >= run.assistant.max_turns:
         run_fail(run, "turn_cap_reached",
                  f"The model was still calling tools after {run.assistant.max_turns} turns",
-                 **response_increments(response))
+                 **response_increments(run, response))
         return
     with transaction.atomic():
         started = run_move(
             run.pk, "start_tools", where={"response_id": response.id},
             previous_response_id=response.id, attempts=0,
-            next_check_at=timezone.now() + lost_task_grace(), **response_increments(response),
+            next_check_at=timezone.now() + lost_task_grace(), **response_increments(run, response),
         )
         if not started:
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 from django.db.models import F
@@ -39,9 +40,49 @@ def usage_increments(usage, *, tier: str | None = None) -> dict:
     return increments
 
 
-def response_increments(response) -> dict:
-    """usage_increments of a response, at the tier it reports."""
-    return usage_increments(response.usage, tier=getattr(response, "service_tier", None))
+def response_increments(run: Run, response) -> dict:
+    """usage_increments of a response, at the tier it reports, and its entry added to the run's turn_usage.
+
+    `run` as the caller read it: the move these fields go into is a compare-and-set on the response
+    (its from-status and response_id), so if another process recorded this response first the where
+    fails and nothing is written, and no other entry can have been added since the read (a new one
+    needs a new response). The list is written whole in the same UPDATE: no extra query per turn,
+    and portable (SQLite has no jsonb append).
+    """
+    if response is None or response.usage is None:
+        return {}
+    tier = getattr(response, "service_tier", None)
+    fields = usage_increments(response.usage, tier=tier)
+    if run.turn_usage is not None:  # null: a run from before turns were recorded; not started anew
+        fields["turn_usage"] = [*run.turn_usage, turn_entry(run.turn, response, tier=tier)]
+    return fields
+
+
+def turn_entry(turn: int, response, *, tier: str | None) -> dict:
+    """One response's usage and times: when OpenAI created it and when it ended (as OpenAI reports it
+    when it does; a failed or cancelled response may not say, so then when the worker read its end)."""
+    usage = response.usage
+    completed = getattr(response, "completed_at", None)
+    return {
+        "turn": turn,
+        "response_id": response.id,
+        "input_tokens": usage.input_tokens or 0,
+        "cached_input_tokens": getattr(usage.input_tokens_details, "cached_tokens", 0) or 0,
+        "output_tokens": usage.output_tokens or 0,
+        "reasoning_tokens": getattr(usage.output_tokens_details, "reasoning_tokens", 0) or 0,
+        "tier": tier or "",
+        "created_at": response.created_at,
+        "ended_at": completed if completed else round(time.time(), 3),
+    }
+
+
+def turn_cost(price: ModelPrice | None, entry: dict) -> Decimal | None:
+    """One turn's cost at `price`, at the tier its response reported (as run_cost prices the run's sums)."""
+    if price is None:
+        return None
+    return tokens_cost(price, input_tokens=entry.get("input_tokens", 0),
+                       cached_input_tokens=entry.get("cached_input_tokens", 0),
+                       output_tokens=entry.get("output_tokens", 0), flex=entry.get("tier") == FLEX)
 
 
 def price_for(model: str) -> ModelPrice | None:
