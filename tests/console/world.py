@@ -15,7 +15,7 @@ from django.utils import timezone
 from sandbox.sample_companies import COMPANIES
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.pipelines import pipeline_create
-from tools.base import ToolContext, invoke
+from tools.base import WEBSITE_METADATA_KEY, ToolContext, invoke
 from tools.registry import registry
 from vicbot.models import Assistant, ModelPrice, Run, RunStatus, ToolCall, WorkerHeartbeat
 
@@ -41,8 +41,9 @@ def _turn_usage(run: Run, turns: int, tokens_in: int, tokens_out: int, started) 
 
 
 def _call(run: Run, turn: int, index: int, name: str, arguments: dict, started) -> ToolCall:
-    """Run the real tool against the emulators, and keep what it answered and how long it took."""
-    context = ToolContext(run_id=run.pk, run_input=run.input)
+    """Run the real tool against the emulators, and keep what it answered and how long it took (with the
+    record's website as the worker passes it: web_scrape reads the pitch's own site)."""
+    context = ToolContext(run_id=run.pk, run_input=run.input, website=run.metadata.get(WEBSITE_METADATA_KEY, ""))
     clock = time.monotonic()
     result = invoke(registry().get(name), json.dumps(arguments), context, max_chars=settings.TOOL_OUTPUT_MAX_CHARS)
     elapsed_ms = int((time.monotonic() - clock) * 1000) + 300 + 150 * index  # plus the queue's hop
@@ -103,7 +104,7 @@ def seed_world(*, sites, salesforce, companies: int = 12) -> dict:
             assistant=assistant, model=assistant.effective_model, trigger=Run.Trigger.SCHEDULE,
             input=(f"Evaluate this pitch from our Salesforce Account record {record_id}.\n\nName: {company.name}\n"
                    f"Website: {website}\nIndustry: {company.sector}\nDescription: {company.pitch}\n"),
-            metadata={"pitch": "", "pipeline": "default", "salesforce_id": record_id},
+            metadata={"pitch": "", "pipeline": "default", "salesforce_id": record_id, WEBSITE_METADATA_KEY: website},
             tool_definitions=[tool.openai_definition()
                               for tool in registry().offered(assistant.tool_names, allow_writes=assistant.write_tools)],
             deadline_at=started + timedelta(minutes=30), started_at=started,
