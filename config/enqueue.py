@@ -39,14 +39,24 @@ class Task(StrEnum):
 class Priority(IntEnum):
     """Which waiting work a worker takes first, so pitches finish in the order they started.
 
-    Redis serves lower numbers first (kombu polls one list per step of priority_steps 0, 3, 6, 9,
-    in that order); the embedded broker ignores priorities. Without them the queue is first in,
+    Redis serves lower numbers first (kombu polls one list per step of its default priority_steps
+    0, 3, 6, 9, in that order; config/settings.py leaves them as they are); the embedded broker
+    (filesystem://, REDIS_URL blank) ignores priorities: there, a backlog's steps wait their turn. Without them the queue is first in,
     first out: with 1,000 pitches admitted, every second turn waited behind every first turn's
     tool calls, and all pitches finished together at the end (p50 = p95 = wall time).
     """
 
     CONTINUE = 0  # a step of work under way: a run in flight, its tools, a webhook, a write-back
     NEW = 6  # work that starts something: an intake pass, an admission, a new run's first step
+    # Every step of a backlog's run (Run.background: its first, its later turns, its tools, its webhooks, a
+    # deck it waits for), below every step of any other run: a worker with 1,000 backlog runs under way
+    # still takes a new pitch's steps first, so the new pitch keeps its usual time. Redis's last step (9).
+    BACKLOG = 9
+
+
+def run_step_priority(*, background: bool) -> Priority:
+    """A later step of a run (a turn, its tools, a poll, its webhook): after a new run's if it is a backlog's."""
+    return Priority.BACKLOG if background else Priority.CONTINUE
 
 
 def _send(task: Task, *args: int | str, countdown: float | None = None, after_commit: bool = True,
@@ -69,16 +79,18 @@ def enqueue_run_advance(run_id: int, *, countdown: float | None = None, after_co
     _send(Task.RUN_ADVANCE, run_id, countdown=countdown, after_commit=after_commit, priority=priority)
 
 
-def enqueue_tool_call_execute(tool_call_id: int, *, after_commit: bool = True) -> None:
-    _send(Task.TOOL_CALL_EXECUTE, tool_call_id, after_commit=after_commit)
+def enqueue_tool_call_execute(tool_call_id: int, *, after_commit: bool = True,
+                              priority: Priority = Priority.CONTINUE) -> None:
+    _send(Task.TOOL_CALL_EXECUTE, tool_call_id, after_commit=after_commit, priority=priority)
 
 
 def enqueue_response_cancel(response_id: str, *, after_commit: bool = True) -> None:
     _send(Task.RESPONSE_CANCEL, response_id, after_commit=after_commit)
 
 
-def enqueue_webhook_event_process(event_id: int, *, after_commit: bool = True) -> None:
-    _send(Task.WEBHOOK_EVENT_PROCESS, event_id, after_commit=after_commit)
+def enqueue_webhook_event_process(event_id: int, *, after_commit: bool = True,
+                                  priority: Priority = Priority.CONTINUE) -> None:
+    _send(Task.WEBHOOK_EVENT_PROCESS, event_id, after_commit=after_commit, priority=priority)
 
 
 def enqueue_suggested_change_apply(suggestion_id: int, *, after_commit: bool = True) -> None:
@@ -99,8 +111,8 @@ def enqueue_pitch_evaluate_again(pitch_id: int, *, past_cap_by: str = "", after_
     _send(Task.PITCH_EVALUATE_AGAIN, *args, after_commit=after_commit, priority=Priority.NEW)
 
 
-def enqueue_deck_read(deck_id: int, *, countdown: float | None = None) -> None:
-    _send(Task.DECK_READ, deck_id, countdown=countdown, priority=Priority.NEW)
+def enqueue_deck_read(deck_id: int, *, countdown: float | None = None, priority: Priority = Priority.NEW) -> None:
+    _send(Task.DECK_READ, deck_id, countdown=countdown, priority=priority)
 
 
 def enqueue_writeback_flush(pipeline_id: int, *, countdown: float | None = None, after_commit: bool = True) -> None:
