@@ -130,7 +130,8 @@ REDIS_TLS = REDIS_URL.startswith("rediss://")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache with one connection pool per process (not one per thread): config/cache.py.
+            "BACKEND": "config.cache.SharedPoolRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"ssl_cert_reqs": None} if REDIS_TLS else {},
         }
