@@ -26,6 +26,7 @@ from pipelines.services.changes import SUPERSEDED_BY_EDIT, pitch_record_changed
 from pipelines.services.records import fields_to_select, record_text, text_changed
 from pipelines.services.usage import counting_calls
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
+from vicbot.runs import TERMINAL_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +61,17 @@ def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dic
     # pipeline is evaluating: a pitch alone, a pass's last answer), when it is full, or for a new
     # pitch's answer while a backlog runs (the backlog's answers wait; the new pitch does not).
     others = Pitch.objects.filter(pipeline_id=pipeline_id).exclude(pk=pitch_id)
-    evaluating = others.filter(status=Pitch.Status.EVALUATING)
+    # Runs still going: a pitch whose run has ended waits only for its handler, which sees this one
+    # likewise (the pass's last answers, handled side by side, must not each wait for the other).
+    evaluating = others.filter(status=Pitch.Status.EVALUATING).exclude(latest_run__status__in=TERMINAL_STATUSES)
     queued = others.filter(writeback_state=Pitch.WriteBack.QUEUED, writeback_attempts=0)
     if (not evaluating.exists() or (not background and evaluating.filter(latest_run__background=True).exists())
             or queued.count() >= COLLECTION_LIMIT - 1):
         delay, send = 0.0, True
     elif queued.exists() or others.filter(writeback_state=Pitch.WriteBack.WRITING).exists():
-        delay, send = _window(pipeline_id), False
+        # Joins the batch waiting, or the next one, which the flush under way sends after the window
+        # (_follow_up). Its own time is the tick's safety net only: never before that flush.
+        delay, send = settings.SALESFORCE_WRITEBACK_MAX_DELAY_SECONDS, False
     elif others.filter(written_back_at__gt=timezone.now() - timedelta(seconds=_window(pipeline_id))).exists():
         delay, send = _window(pipeline_id, widen=True), True
     else:
@@ -83,7 +88,7 @@ def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dic
 def _window(pipeline_id: int, *, widen: bool = False) -> float:
     """The batching window now: SALESFORCE_WRITEBACK_DELAY_SECONDS at first, doubled each window a stream of
     answers lasts, up to SALESFORCE_WRITEBACK_MAX_DELAY_SECONDS, and back to the first once the stream pauses
-    (two windows with no flush scheduled). `widen`: a flush is scheduled after this window (once a window).
+    (two windows with no batch started). `widen`: a batch starts, to go after this window (once a window).
 
     Each batch costs two calls (re-read, update) whatever its size, so calls follow the number of windows:
     a fixed 8 s window spent 6-11 calls per 100 pitches at 1,000 (the issue's budget is 3), as many as the
@@ -142,7 +147,10 @@ def _follow_up(pipeline: Pipeline) -> None:
     due = (Pitch.objects.filter(pipeline=pipeline, writeback_state=Pitch.WriteBack.QUEUED, writeback_attempts=0)
            .aggregate(at=Min("next_writeback_at"))["at"])
     if due is not None:
-        enqueue_writeback_flush(pipeline.pk, countdown=max((due - timezone.now()).total_seconds(), 0) or None)
+        # After the (widening) window; at once for an answer that may not wait (queued due now).
+        left = (due - timezone.now()).total_seconds()
+        wait = 0 if left <= 0 else min(left, _window(pipeline.pk, widen=True))
+        enqueue_writeback_flush(pipeline.pk, countdown=wait or None)
 
 
 def _claim_batch(pipeline: Pipeline, *, join_first_attempts: bool) -> list[Pitch]:

@@ -162,6 +162,7 @@ def test_an_answer_alone_is_written_at_once_and_answers_under_load_share_one_del
     pitch, other, busy = answered_pitches(salesforce, pipeline, 3)
     # Another pitch is still evaluating: more answers are coming, so batching them is worth it.
     Pitch.objects.filter(pk=busy.pk).update(status=Pitch.Status.EVALUATING, writeback_state=Pitch.WriteBack.DONE)
+    Run.objects.filter(pk=busy.latest_run_id).update(status=RunStatus.WAITING_MODEL)
 
     def queue_while_other_is(state, written_seconds_ago=3600):
         return queue_answer(pipeline, pitch, other, state, written_seconds_ago, django_capture_on_commit_callbacks)
@@ -289,7 +290,11 @@ def test_the_window_widens_while_answers_stream_in_and_never_holds_an_answer_not
     # Nothing else evaluating: however recent the last write, this answer is the last for now.
     sent, due_in = queue()
     assert sent == 1 and due_in <= 0.5
+    # Nor when the other's run has ended and only its handler is left (the last two answers, side by side).
     Pitch.objects.filter(pk=busy.pk).update(status=Pitch.Status.EVALUATING, writeback_state=Pitch.WriteBack.DONE)
+    sent, due_in = queue()
+    assert sent == 1 and due_in <= 0.5
+    Run.objects.filter(pk=busy.latest_run_id).update(status=RunStatus.WAITING_MODEL)
     windows = [round(queue()[1]) for _ in range(4)]
     assert windows == [2, 4, 5, 5]  # doubling, up to the bound
 
