@@ -39,24 +39,27 @@ class Task(StrEnum):
 class Priority(IntEnum):
     """Which waiting work a worker takes first, so pitches finish in the order they started.
 
-    Redis serves lower numbers first (kombu polls one list per step of its default priority_steps
-    0, 3, 6, 9, in that order; config/settings.py leaves them as they are); the embedded broker
-    (filesystem://, REDIS_URL blank) ignores priorities: there, a backlog's steps wait their turn. Without them the queue is first in,
+    Redis serves lower numbers first: kombu keeps one list per step of priority_steps and polls them
+    in order (config/settings.py sets the steps to these four values; a number between two steps is
+    rounded down to the lower). The embedded broker (filesystem://, REDIS_URL blank) ignores
+    priorities: there, a backlog's steps wait their turn with everything else. Without them the queue is first in,
     first out: with 1,000 pitches admitted, every second turn waited behind every first turn's
     tool calls, and all pitches finished together at the end (p50 = p95 = wall time).
     """
 
     CONTINUE = 0  # a step of work under way: a run in flight, its tools, a webhook, a write-back
     NEW = 6  # work that starts something: an intake pass, an admission, a new run's first step
-    # Every step of a backlog's run (Run.background: its first, its later turns, its tools, its webhooks, a
-    # deck it waits for), below every step of any other run: a worker with 1,000 backlog runs under way
-    # still takes a new pitch's steps first, so the new pitch keeps its usual time. Redis's last step (9).
+    # A backlog's run (Run.background): every step below every step of any other run, so a worker with
+    # 1,000 backlog runs under way still takes a new pitch's steps first and the new pitch keeps its usual
+    # time. Among the backlog's own, as above, runs under way (their later turns, tools, webhooks, polls)
+    # before new ones (a first step, the deck a backlog record waits for).
+    BACKLOG_CONTINUE = 8
     BACKLOG = 9
 
 
 def run_step_priority(*, background: bool) -> Priority:
-    """A later step of a run (a turn, its tools, a poll, its webhook): after a new run's if it is a backlog's."""
-    return Priority.BACKLOG if background else Priority.CONTINUE
+    """A later step of a run (a turn, its tools, a poll, its webhook): after every other run's if a backlog's."""
+    return Priority.BACKLOG_CONTINUE if background else Priority.CONTINUE
 
 
 def _send(task: Task, *args: int | str, countdown: float | None = None, after_commit: bool = True,

@@ -191,7 +191,9 @@ if REDIS_TLS:
 if REDIS_URL:
     # An unacknowledged message is redelivered after this long; every task's hard time
     # limit and every countdown we use stay far below it.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # priority_steps: one list per config.enqueue.Priority value, polled in this order (kombu's default
+    # 0, 3, 6, 9 had no step between a new pitch's first step and the backlog's; nothing is sent at 3).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "priority_steps": [0, 6, 8, 9]}
     # Heroku Redis mini allows 20 connections across web, worker and beat.
     CELERY_BROKER_POOL_LIMIT = env.int("CELERY_BROKER_POOL_LIMIT", default=4)
 

@@ -29,7 +29,7 @@ PUSH = re.compile(r"^LPUSH (?P<queue>\S+) (?P<message>.*)$", re.DOTALL)
 
 
 class BrokerPushes:
-    """(task name, first argument, priority) of every message pushed to the broker's Redis database."""
+    """(task name, first argument, priority) of every message pushed to the broker's Redis database, in order."""
 
     def __init__(self, url: str):
         self.db = int(urlsplit(url).path.strip("/") or 0)
@@ -106,9 +106,11 @@ def test_every_step_of_a_backlog_run_is_sent_after_every_step_of_a_new_pitchs_ru
             by_run[run_id].append((task, priority))
     steps = {Task.RUN_ADVANCE.value, Task.TOOL_CALL_EXECUTE.value, Task.WEBHOOK_EVENT_PROCESS.value}
     assert {task for task, _ in by_run[backlog_run.pk]} == steps  # its first step, tools, turns, webhooks
-    assert {priority for _, priority in by_run[backlog_run.pk]} == {Priority.BACKLOG}
+    # Its first step last of all, its later steps after every other run's.
+    assert [p for task, p in by_run[backlog_run.pk]][0] == Priority.BACKLOG
+    assert {p for task, p in by_run[backlog_run.pk]} == {Priority.BACKLOG, Priority.BACKLOG_CONTINUE}
     assert {task for task, _ in by_run[new_run.pk]} == steps
-    assert max(priority for _, priority in by_run[new_run.pk]) < Priority.BACKLOG
+    assert max(priority for _, priority in by_run[new_run.pk]) < Priority.BACKLOG_CONTINUE
     # Standard tier for both: the pipeline's backlog tier is standard by default.
     assert pipeline.backlog_service_tier == Pipeline.BacklogTier.STANDARD
     assert {openai_emu.get_response(r)["service_tier"] for r in backlog_run.response_ids} == {"default"}
