@@ -219,4 +219,5 @@ def _pitch_failed(pitch: Pitch, pipeline: Pipeline, run: Run, attempt_log: list[
                   else salesforce_status.not_assessed(last_code=attempt_log[-1].get("code", ""),
                                                       attempts=len(attempt_log)))
         writeback_queue(pitch_id=pitch.pk, pipeline_id=pipeline.pk, run_id=run.pk,
-                        values={pipeline.status_field: status}, locked_state=pitch.writeback_state)
+                        values={pipeline.status_field: status}, locked_state=pitch.writeback_state,
+                        background=run.background)
