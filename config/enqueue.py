@@ -39,14 +39,27 @@ class Task(StrEnum):
 class Priority(IntEnum):
     """Which waiting work a worker takes first, so pitches finish in the order they started.
 
-    Redis serves lower numbers first (kombu polls one list per step of priority_steps 0, 3, 6, 9,
-    in that order); the embedded broker ignores priorities. Without them the queue is first in,
+    Redis serves lower numbers first: kombu keeps one list per step of priority_steps and polls them
+    in order (config/settings.py sets the steps to these four values; a number between two steps is
+    rounded down to the lower). The embedded broker (filesystem://, REDIS_URL blank) ignores
+    priorities: there, a backlog's steps wait their turn with everything else. Without them the queue is first in,
     first out: with 1,000 pitches admitted, every second turn waited behind every first turn's
     tool calls, and all pitches finished together at the end (p50 = p95 = wall time).
     """
 
     CONTINUE = 0  # a step of work under way: a run in flight, its tools, a webhook, a write-back
     NEW = 6  # work that starts something: an intake pass, an admission, a new run's first step
+    # A backlog's run (Run.background): every step below every step of any other run, so a worker with
+    # 1,000 backlog runs under way still takes a new pitch's steps first and the new pitch keeps its usual
+    # time. Among the backlog's own, as above, runs under way (their later turns, tools, webhooks, polls)
+    # before new ones (a first step, the deck a backlog record waits for).
+    BACKLOG_CONTINUE = 8
+    BACKLOG = 9
+
+
+def run_step_priority(*, background: bool) -> Priority:
+    """A later step of a run (a turn, its tools, a poll, its webhook): after every other run's if a backlog's."""
+    return Priority.BACKLOG_CONTINUE if background else Priority.CONTINUE
 
 
 def _send(task: Task, *args: int | str, countdown: float | None = None, after_commit: bool = True,
@@ -69,16 +82,18 @@ def enqueue_run_advance(run_id: int, *, countdown: float | None = None, after_co
     _send(Task.RUN_ADVANCE, run_id, countdown=countdown, after_commit=after_commit, priority=priority)
 
 
-def enqueue_tool_call_execute(tool_call_id: int, *, after_commit: bool = True) -> None:
-    _send(Task.TOOL_CALL_EXECUTE, tool_call_id, after_commit=after_commit)
+def enqueue_tool_call_execute(tool_call_id: int, *, after_commit: bool = True,
+                              priority: Priority = Priority.CONTINUE) -> None:
+    _send(Task.TOOL_CALL_EXECUTE, tool_call_id, after_commit=after_commit, priority=priority)
 
 
 def enqueue_response_cancel(response_id: str, *, after_commit: bool = True) -> None:
     _send(Task.RESPONSE_CANCEL, response_id, after_commit=after_commit)
 
 
-def enqueue_webhook_event_process(event_id: int, *, after_commit: bool = True) -> None:
-    _send(Task.WEBHOOK_EVENT_PROCESS, event_id, after_commit=after_commit)
+def enqueue_webhook_event_process(event_id: int, *, after_commit: bool = True,
+                                  priority: Priority = Priority.CONTINUE) -> None:
+    _send(Task.WEBHOOK_EVENT_PROCESS, event_id, after_commit=after_commit, priority=priority)
 
 
 def enqueue_suggested_change_apply(suggestion_id: int, *, after_commit: bool = True) -> None:
@@ -99,8 +114,8 @@ def enqueue_pitch_evaluate_again(pitch_id: int, *, past_cap_by: str = "", after_
     _send(Task.PITCH_EVALUATE_AGAIN, *args, after_commit=after_commit, priority=Priority.NEW)
 
 
-def enqueue_deck_read(deck_id: int, *, countdown: float | None = None) -> None:
-    _send(Task.DECK_READ, deck_id, countdown=countdown, priority=Priority.NEW)
+def enqueue_deck_read(deck_id: int, *, countdown: float | None = None, priority: Priority = Priority.NEW) -> None:
+    _send(Task.DECK_READ, deck_id, countdown=countdown, priority=priority)
 
 
 def enqueue_writeback_flush(pipeline_id: int, *, countdown: float | None = None, after_commit: bool = True) -> None:

@@ -187,6 +187,7 @@ def openai_emu(openai_emulator):
         openai_emulator.models = list(KNOWN_MODELS)
         openai_emulator.rate_limits.requests_per_minute = DEFAULT_REQUESTS_PER_MINUTE
         openai_emulator.rate_limits.tokens_per_minute = DEFAULT_TOKENS_PER_MINUTE
+        openai_emulator.flex_slowdown, openai_emulator.flex_unavailable_share = 2.0, 0.0
 
     reset()
     yield openai_emulator

@@ -55,8 +55,21 @@ class Pipeline(models.Model):
     backlog_older_than_days = models.PositiveIntegerField(
         null=True, blank=True, default=None,
         help_text="Records last modified longer ago than this are a backlog: they start only after every newer "
-                  "pitch waiting, and never into the last tenth of the in-flight limit, so new pitches keep their "
-                  "usual time while a backlog runs. Blank: every pitch alike, oldest first.",
+                  "pitch waiting, never into the last tenth of the in-flight limit, and the workers take every "
+                  "step of their runs after other runs' steps, so new pitches keep their usual time while a backlog "
+                  "runs. Blank: every pitch alike, oldest first.",
+    )
+
+    class BacklogTier(models.TextChoices):
+        STANDARD = "standard", "standard (the assistant's own tier)"
+        FLEX = "flex", "flex (about half price, slower; standard when flex has no capacity)"
+
+    backlog_service_tier = models.CharField(
+        max_length=10, choices=BacklogTier.choices, default=BacklogTier.STANDARD,
+        help_text="OpenAI service tier for the backlog's runs (see backlog older than days). Flex costs about half "
+                  "and answers more slowly; a turn flex has no capacity for (429 resource unavailable) is sent at "
+                  "the standard tier, and each response is priced at the tier OpenAI reports. New pitches always "
+                  "use the assistant's own tier.",
     )
     max_attempts = models.PositiveSmallIntegerField(
         default=3, help_text="Runs a pitch gets when they end for a reason worth another try, before it fails."

@@ -19,7 +19,7 @@ from django.utils import timezone
 from config.enqueue import enqueue_pitches_admit, queued_messages
 from pipelines.models import Pipeline, Pitch
 from pipelines.selectors import pipeline_spend, pitches_waiting
-from pipelines.services.backlog import backlog_cutoff, backlog_room, split_backlog
+from pipelines.services.backlog import backlog_cutoff, backlog_room, backlog_service_tier, split_backlog
 from pipelines.services.decks import deck_run_input, decks_held, decks_nudge
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
 from pipelines.services.handler_keys import PITCH_EVALUATED
@@ -44,11 +44,12 @@ ADMIT_AGAIN_SECONDS = 1.0
 
 @transaction.atomic
 def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigger = Run.Trigger.SCHEDULE,
-                   new_round: bool = False) -> Run | None:
+                   new_round: bool = False, backlog: bool = False) -> Run | None:
     """Start a run for `pitch` and make it the pitch's current one (None if the pitch moved meanwhile).
 
     `new_round` (an operator's evaluate again or re-run): the attempt count and log start afresh, and
     an operator's skip or fail is lifted.
+    `backlog` (pipelines.services.backlog): the run is background work, at the pipeline's backlog tier.
     A write-back still waiting to go out is superseded: only the newer answer will be written.
     """
     counting = ({"attempts": 1, "attempt_log": [], "operator": "", "operator_reason": "", "operator_at": None}
@@ -73,6 +74,8 @@ def pitch_evaluate(*, pitch: Pitch, operation: str = "admit", trigger: Run.Trigg
                   **deck_metadata},
         on_complete=PITCH_EVALUATED,
         trigger=trigger,
+        background=backlog,
+        service_tier=backlog_service_tier(pipeline) if backlog else "",
     )
     Pitch.objects.filter(pk=pitch.pk).update(latest_run=run)
     WRITEBACK_STATES.apply(pitch.pk, "supersede", writeback_error=f"Superseded by run {run.pk} (a newer evaluation)")
@@ -134,7 +137,7 @@ def pitches_admit(*, pipeline_id: int) -> int:
         if not probing:
             more = backlog_room(room=more, free_slots=slots - len(started), limit=pipeline_in_flight_limit(pipeline),
                                 queued=queued_messages(), max_queued=settings.VICBOT_ADMIT_MAX_BACKLOG)
-        started += [run for pitch in backlog[:more] if (run := pitch_evaluate(pitch=pitch)) is not None]
+        started += [run for pitch in backlog[:more] if (run := pitch_evaluate(pitch=pitch, backlog=True)) is not None]
     if probing and started:
         pipeline_probe_started(pipeline_id=pipeline.pk, run_id=started[0].pk)
     if room < slots and due.exists():

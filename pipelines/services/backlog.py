@@ -22,6 +22,11 @@ BACKLOG_RESERVE = 0.1  # of the in-flight limit, kept free of backlog for new pi
 BACKLOG_QUEUE_SHARE = 0.25
 
 
+def backlog_service_tier(pipeline: Pipeline) -> str:
+    """The service tier a backlog run asks of OpenAI ("": the assistant's own)."""
+    return "flex" if pipeline.backlog_service_tier == Pipeline.BacklogTier.FLEX else ""
+
+
 def backlog_cutoff(pipeline: Pipeline, now: datetime) -> datetime | None:
     """Records last modified before this are backlog (None: the pipeline has no backlog setting)."""
     if pipeline.backlog_older_than_days is None:

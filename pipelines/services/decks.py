@@ -29,7 +29,7 @@ from django.core.cache import cache
 from django.db.models import F, Q
 from django.utils import timezone
 
-from config.enqueue import enqueue_deck_read, enqueue_pitches_admit
+from config.enqueue import Priority, enqueue_deck_read, enqueue_pitches_admit
 from integrations.errors import IntegrationError
 from integrations.openai.files import upload_file
 from integrations.salesforce import get_client
@@ -74,16 +74,19 @@ def deck_file_types(pipeline: Pipeline) -> list[str]:
     return [kind.strip().upper() for kind in pipeline.deck_file_types.split(",") if kind.strip()]
 
 
-def decks_find(pipeline: Pipeline, client: SalesforceClient, record_ids: list[str]) -> dict[str, Deck | None]:
-    """Each record's deck (a Deck row, new ones to be read), for a whole batch in one query pair."""
+def decks_find(pipeline: Pipeline, client: SalesforceClient, record_ids: list[str],
+               backlog: frozenset[str] = frozenset()) -> dict[str, Deck | None]:
+    """Each record's deck (a Deck row, new ones to be read), for a whole batch in one query pair.
+    The decks of `backlog` records are read after every new pitch's work (config.enqueue.Priority.BACKLOG)."""
     if not deck_file_types(pipeline) or not record_ids:
         return {}
     found = record_files(client, record_ids)
-    return {record_id: deck_for(pipeline, chosen) if (chosen := deck_choose(pipeline, files)) else None
+    return {record_id: deck_for(pipeline, chosen, background=record_id in backlog)
+            if (chosen := deck_choose(pipeline, files)) else None
             for record_id, files in found.items()}
 
 
-def deck_for(pipeline: Pipeline, version: FileVersion) -> Deck:
+def deck_for(pipeline: Pipeline, version: FileVersion, *, background: bool = False) -> Deck:
     deck, created = Deck.objects.get_or_create(
         content_version_id=version.content_version_id,
         defaults={"content_document_id": version.content_document_id, "record_id": version.record_id,
@@ -92,7 +95,7 @@ def deck_for(pipeline: Pipeline, version: FileVersion) -> Deck:
                   "size": version.size, "oversize": pipeline.deck_oversize},
     )
     if created:
-        enqueue_deck_read(deck.pk)
+        enqueue_deck_read(deck.pk, priority=Priority.BACKLOG if background else Priority.NEW)
     return deck
 
 

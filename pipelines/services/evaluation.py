@@ -104,7 +104,8 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
                            reasoning=answer.Reasoning,
                            error="", attempt_log=attempt_log)
         writeback_queue(pitch_id=pitch.pk, pipeline_id=pipeline.pk, run_id=run.pk,
-                        values=_answer_values(pipeline, answer), locked_state=pitch.writeback_state)
+                        values=_answer_values(pipeline, answer), locked_state=pitch.writeback_state,
+                        background=run.background)
     elif verdict == Verdict.PAUSE:
         log.warning("pipeline %s paused by run %s: %s", pipeline.name, run.pk, reason)
         # The pitch was not at fault: it waits again, and this attempt does not count.
@@ -218,4 +219,5 @@ def _pitch_failed(pitch: Pitch, pipeline: Pipeline, run: Run, attempt_log: list[
                   else salesforce_status.not_assessed(last_code=attempt_log[-1].get("code", ""),
                                                       attempts=len(attempt_log)))
         writeback_queue(pitch_id=pitch.pk, pipeline_id=pipeline.pk, run_id=run.pk,
-                        values={pipeline.status_field: status}, locked_state=pitch.writeback_state)
+                        values={pipeline.status_field: status}, locked_state=pitch.writeback_state,
+                        background=run.background)

@@ -28,12 +28,13 @@ from integrations.errors import IntegrationError
 from integrations.salesforce import get_client, soql_literal
 from pipelines.models import Deck, Pipeline, Pitch
 from pipelines.services.admission import pitches_admit
+from pipelines.services.backlog import backlog_cutoff
 from integrations.salesforce.files import documents_with_new_versions
 from pipelines.services.changes import pitch_record_changed
 from pipelines.services.decks import deck_file_types, decks_find
 from pipelines.services.decisions import pitch_record_decision
 from pipelines.services.configuration import assistant_problem, pipeline_record_configuration_error
-from pipelines.services.records import RecordText, fields_to_select, record_text, text_changed
+from pipelines.services.records import RecordText, fields_to_select, parse_datetime, record_text, text_changed
 from pipelines.services.storable import storable_text
 from pipelines.services.usage import counting_calls
 from pipelines.states import PITCH_STATES, WRITEBACK_STATES
@@ -134,7 +135,8 @@ def _sync_records(pipeline: Pipeline, summary: IntakeSummary) -> None:
     with counting_calls(pipeline, client):
         for batch in _batches(client.query_iter(soql, page_size=pipeline.batch_size), pipeline.batch_size):
             # The batch's decks in one query pair (Salesforce Files), not a pair per record.
-            decks = decks_find(pipeline, client, [record["Id"] for record in batch])
+            decks = decks_find(pipeline, client, [record["Id"] for record in batch],
+                               backlog=_backlog_ids(batch, backlog_cutoff(pipeline, timezone.now())))
             for record in batch:
                 summary.seen += 1
                 text = record_text(pipeline, record)
@@ -149,6 +151,14 @@ def _sync_records(pipeline: Pipeline, summary: IntakeSummary) -> None:
                     Pipeline.objects.filter(pk=pipeline.pk).update(watermark=newest)
         if deck_file_types(pipeline):
             _sync_new_deck_versions(pipeline, client, summary)
+
+
+def _backlog_ids(batch: list[dict], cutoff) -> frozenset[str]:
+    """The batch's backlog records (pipelines.services.backlog): their decks are read at the backlog's priority."""
+    if cutoff is None:
+        return frozenset()
+    return frozenset(record["Id"] for record in batch
+                     if (modstamp := parse_datetime(record.get("SystemModstamp"))) and modstamp < cutoff)
 
 
 def _sync_new_deck_versions(pipeline: Pipeline, client, summary: IntakeSummary) -> None:

@@ -69,6 +69,8 @@ class Options:
     backlog: int = 0  # of `pitches`, records last modified long ago (the pipeline scores them as a backlog) ...
     new_after_seconds: float = 15.0  # ... and the rest arrive this long into the pass, while the backlog runs
     deck_mb: float | None = None  # attach a PDF deck of about this many MB to every pitch (None: no decks)
+    backlog_tier: str = "standard"  # the pipeline's backlog_service_tier (flex: the backlog on OpenAI's flex tier)
+    flex_unavailable: float = 0.0  # share of flex creates the emulated OpenAI answers 429 resource_unavailable
 
     def shape(self) -> figures.Shape:
         return figures.Shape(model_latency=self.model_latency, queued_latency=self.queued_latency,
@@ -117,6 +119,7 @@ class Scenario:
         self.end_runs_left()
         self.world = start_world(self.stack, queued_seconds=o.queued_latency, run_seconds=o.model_latency,
                                  requests_per_minute=o.openai_rpm, tokens_per_minute=o.openai_tpm)
+        self.world.openai.flex_unavailable_share = o.flex_unavailable
         accounts = seed_pitches(self.world, o.backlog or o.pitches, decks=False)
         if o.backlog:
             _backdate(self.world, days=BACKLOG_AGE_DAYS)
@@ -187,6 +190,7 @@ class Scenario:
             fields["prompt_template"] = self.options.prompt_template
         if self.options.backlog:
             fields["backlog_older_than_days"] = BACKLOG_AGE_DAYS // 2
+            fields["backlog_service_tier"] = self.options.backlog_tier
         pipeline = pipeline_create(name=PIPELINE_NAME, every_seconds=self.options.intake_every_seconds, **fields)
         # The command sends the first intake itself (the clock starts there); beat must not
         # add one of its own, and every other pipeline is paused (they would read this org too).

@@ -22,7 +22,7 @@ def form(**changes) -> dict:
             "fields": '["Name", "Website", "Description"]', "assistant_name": "tester", "prompt_template": "{record}",
             "answer_mapping": '{"Assessment": "VicBot_Assessment__c", "Reasoning": "VicBot_Reasoning__c"}',
             "field_max_chars": 4000, "batch_size": 500, "max_in_flight": 5, "max_attempts": 3,
-            "deck_file_types": "PDF", "deck_oversize": "cut",
+            "deck_file_types": "PDF", "deck_oversize": "cut", "backlog_service_tier": "standard",
             "every_minutes": 15}
     return {**data, **changes}
 

@@ -153,7 +153,7 @@ def pipeline_form(**changes) -> dict:
             "prompt_template": "{record}",
             "answer_mapping": '{"Assessment": "VicBot_Assessment__c", "Reasoning": "VicBot_Reasoning__c"}',
             "field_max_chars": 4000, "batch_size": 500, "max_in_flight": 0, "max_attempts": 3,
-            "deck_file_types": "PDF", "deck_oversize": "cut",
+            "deck_file_types": "PDF", "deck_oversize": "cut", "backlog_service_tier": "standard",
             "reevaluate_written": "on"}
     return {**data, **changes}
 

@@ -113,8 +113,9 @@ def test_values_are_fitted_to_the_fields_lengths(salesforce):
     assert "[truncated by Vicbot:" in record["VicBot_Reasoning__c"]
 
 
-def test_an_answer_alone_is_written_at_once_and_answers_under_load_share_one_delayed_flush(
-        salesforce, settings, django_capture_on_commit_callbacks):
+def queue_answer(pipeline, pitch, other, state, written_seconds_ago, capture, *, background=False):
+    """Queue `pitch`'s answer while `other` is in write-back `state`, written that long ago:
+    (flushes sent, seconds until the answer is due), rolled back: nothing reaches the broker."""
     from datetime import timedelta
 
     from django.db import transaction
@@ -122,22 +123,29 @@ def test_an_answer_alone_is_written_at_once_and_answers_under_load_share_one_del
 
     from pipelines.services.writeback import writeback_queue
 
-    settings.SALESFORCE_WRITEBACK_DELAY_SECONDS = 3
+    Pitch.objects.filter(pk=other.pk).update(
+        writeback_state=state, written_back_at=timezone.now() - timedelta(seconds=written_seconds_ago))
+    Pitch.objects.filter(pk=pitch.pk).update(writeback_state=Pitch.WriteBack.NOT_DUE, next_writeback_at=None)
+    with transaction.atomic():  # as in the completion handler
+        with capture() as sent:
+            writeback_queue(pitch_id=pitch.pk, pipeline_id=pipeline.pk, run_id=pitch.latest_run_id,
+                            values=pitch.writeback_values, background=background)
+        due_in = (Pitch.objects.get(pk=pitch.pk).next_writeback_at - timezone.now()).total_seconds()
+        transaction.set_rollback(True)
+    return len(sent), due_in
+
+
+def test_an_answer_alone_is_written_at_once_and_answers_under_load_share_one_delayed_flush(
+        salesforce, settings, django_capture_on_commit_callbacks):
+    settings.SALESFORCE_WRITEBACK_DELAY_SECONDS = settings.SALESFORCE_WRITEBACK_MAX_DELAY_SECONDS = 3
     pipeline = make_pipeline()
-    pitch, other = answered_pitches(salesforce, pipeline, 2)
+    pitch, other, busy = answered_pitches(salesforce, pipeline, 3)
+    # Another pitch is still evaluating: more answers are coming, so batching them is worth it.
+    Pitch.objects.filter(pk=busy.pk).update(status=Pitch.Status.EVALUATING, writeback_state=Pitch.WriteBack.DONE)
+    Run.objects.filter(pk=busy.latest_run_id).update(status=RunStatus.WAITING_MODEL)
 
     def queue_while_other_is(state, written_seconds_ago=3600):
-        """(flushes sent, seconds until the answer is due), rolled back: nothing reaches the broker."""
-        Pitch.objects.filter(pk=other.pk).update(
-            writeback_state=state, written_back_at=timezone.now() - timedelta(seconds=written_seconds_ago))
-        Pitch.objects.filter(pk=pitch.pk).update(writeback_state=Pitch.WriteBack.NOT_DUE, next_writeback_at=None)
-        with transaction.atomic():  # as in the completion handler
-            with django_capture_on_commit_callbacks() as sent:
-                writeback_queue(pitch_id=pitch.pk, pipeline_id=pipeline.pk, run_id=pitch.latest_run_id,
-                                values=pitch.writeback_values)
-            due_in = (Pitch.objects.get(pk=pitch.pk).next_writeback_at - timezone.now()).total_seconds()
-            transaction.set_rollback(True)
-        return len(sent), due_in
+        return queue_answer(pipeline, pitch, other, state, written_seconds_ago, django_capture_on_commit_callbacks)
 
     sent, due_in = queue_while_other_is(Pitch.WriteBack.DONE)
     assert sent == 1 and due_in <= 0.5  # nothing else waiting: written at once, no batching window
@@ -241,3 +249,38 @@ def test_an_update_salesforce_applied_after_the_client_gave_up_is_not_written_tw
         reset_client()  # the next test's client is built from its own settings
     assert salesforce.org.writes[pitch.salesforce_id] == 2  # the test's insert, then one update
     assert Pitch.objects.get(pk=pitch.pk).writeback_attempts == 2
+
+
+def test_the_window_widens_while_answers_stream_in_and_never_holds_an_answer_nothing_follows(
+        salesforce, settings, django_capture_on_commit_callbacks):
+    """Calls per 100 pitches stop following the wall time: each window a stream of answers lasts doubles
+    the next, up to SALESFORCE_WRITEBACK_MAX_DELAY_SECONDS. Nothing waits when no more answers are coming
+    (nothing else evaluating: a pass's last answer), nor a new pitch's answer while a backlog runs."""
+    from django.core.cache import cache
+
+    settings.SALESFORCE_WRITEBACK_DELAY_SECONDS, settings.SALESFORCE_WRITEBACK_MAX_DELAY_SECONDS = 2, 5
+    pipeline = make_pipeline()
+    cache.delete(f"pipelines:writeback-window:{pipeline.pk}")
+    pitch, other, busy = answered_pitches(salesforce, pipeline, 3)
+
+    def queue(**kwargs):
+        return queue_answer(pipeline, pitch, other, Pitch.WriteBack.DONE, 1, django_capture_on_commit_callbacks,
+                            **kwargs)
+
+    # Nothing else evaluating: however recent the last write, this answer is the last for now.
+    sent, due_in = queue()
+    assert sent == 1 and due_in <= 0.5
+    # Nor when the other's run has ended and only its handler is left (the last two answers, side by side).
+    Pitch.objects.filter(pk=busy.pk).update(status=Pitch.Status.EVALUATING, writeback_state=Pitch.WriteBack.DONE)
+    sent, due_in = queue()
+    assert sent == 1 and due_in <= 0.5
+    Run.objects.filter(pk=busy.latest_run_id).update(status=RunStatus.WAITING_MODEL)
+    windows = [round(queue()[1]) for _ in range(4)]
+    assert windows == [2, 4, 5, 5]  # doubling, up to the bound
+
+    # A backlog's run in flight: a new pitch's answer goes at once (taking what waits along); a backlog's waits.
+    Run.objects.filter(pk=busy.latest_run_id).update(background=True)
+    sent, due_in = queue()
+    assert sent == 1 and due_in <= 0.5
+    sent, due_in = queue(background=True)
+    assert sent == 1 and due_in > 4

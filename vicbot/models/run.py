@@ -63,6 +63,9 @@ class Run(models.Model):
     service_tier = models.CharField(
         max_length=10, blank=True,
         help_text="Tier asked of OpenAI for this run (e.g. flex for an evaluation); blank: the assistant's.")
+    background = models.BooleanField(
+        default=False, help_text="Background work (a pipeline's backlog): every step of the run is sent to the "
+                                 "workers after every step of other runs (config.enqueue.Priority.BACKLOG).")
     flex_fell_back = models.BooleanField(
         default=False, help_text="Flex answered 429 (resource unavailable): the run's next turns ask the standard tier.")
     read_only = models.BooleanField(

@@ -27,6 +27,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="the x-ratelimit-limit-requests it announces")
     parser.add_argument("--tokens-per-minute", type=int, default=DEFAULT_TOKENS_PER_MINUTE,
                         help="the x-ratelimit-limit-tokens it announces")
+    parser.add_argument("--flex-slowdown", type=float, default=2.0,
+                        help="a flex response takes this many times as long as a standard one")
+    parser.add_argument("--flex-unavailable-share", type=float, default=0.0,
+                        help="share of flex creates answered 429 resource_unavailable (0-1)")
     args = parser.parse_args(argv)
 
     emulator = OpenAIEmulator(
@@ -39,6 +43,8 @@ def main(argv: list[str] | None = None) -> None:
         tokens_per_minute=args.tokens_per_minute,
         host=args.host,
         port=args.port,
+        flex_slowdown=args.flex_slowdown,
+        flex_unavailable_share=args.flex_unavailable_share,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -8,6 +8,7 @@ behave as they will in production.
 from __future__ import annotations
 
 import hashlib
+import random
 import json
 import logging
 import re
@@ -71,7 +72,13 @@ class OpenAIEmulator:
     ``requests``, ``create_count``, ``webhook_deliveries``, ``webhook_secret``,
     ``clock``, ``rate_limits`` (the per-minute limits its headers announce; set
     ``rate_limits.requests_per_minute`` / ``tokens_per_minute`` to change them while
-    it runs), and ``get_response(id)``.
+    it runs), ``flex_slowdown`` and ``flex_unavailable_share`` (see below), and ``get_response(id)``.
+
+    Flex (``service_tier="flex"``), as OpenAI's guide describes it: "slower response times and
+    occasional resource unavailability". A flex background response takes ``flex_slowdown`` times
+    as long in each phase; a share ``flex_unavailable_share`` of flex creates (drawn from a seeded
+    generator, so a run repeats) is answered 429 ``resource_unavailable``, nothing created nor billed.
+    A response reports the tier it was served at (flex, or default for a standard request).
     """
 
     def __init__(
@@ -87,6 +94,8 @@ class OpenAIEmulator:
         tokens_per_minute: int = DEFAULT_TOKENS_PER_MINUTE,
         host: str = "127.0.0.1",
         port: int = 0,
+        flex_slowdown: float = 2.0,
+        flex_unavailable_share: float = 0.0,
     ) -> None:
         self.api_key = api_key
         self.webhook_url = webhook_url
@@ -94,6 +103,9 @@ class OpenAIEmulator:
         self.webhook_secret = webhook_secret or new_secret()
         self.queued_seconds = queued_seconds
         self.run_seconds = run_seconds
+        self.flex_slowdown = flex_slowdown
+        self.flex_unavailable_share = flex_unavailable_share
+        self._flex_draws = random.Random(0)
         self.clock = clock or Clock()
         self.faults = Faults()
         self.duplicate_webhooks = False
@@ -255,6 +267,9 @@ class OpenAIEmulator:
                                  content.input_text(body),
                                  body.get("service_tier") if isinstance(body, dict) else None)
         self._raise_http_fault(fault, body.get("model") if isinstance(body, dict) else None)
+        flex = isinstance(body, dict) and body.get("service_tier") == "flex"
+        if flex and self._flex_unavailable():
+            raise errors.injected(429, model=str(body.get("model") or "gpt-5.4-mini"), code="resource_unavailable")
 
         # The model reads each input_file as its pages' text; the expanded request is what is stored,
         # so later turns of the chain read the file too (as previous_response_id carries it).
@@ -281,7 +296,7 @@ class OpenAIEmulator:
             background=background,
             outcome=outcome,
             prompt=prompt,
-            phases=self._phases(now, background, in_band),
+            phases=self._phases(now, background, in_band, slowdown=self.flex_slowdown if flex else 1.0),
             loop=loop,
         )
         if request.get("store") is not False:  # store=false responses can never be fetched again
@@ -314,15 +329,22 @@ class OpenAIEmulator:
             )
         return previous
 
-    def _phases(self, now: float, background: bool, fault: Fault | None) -> list[tuple[str, float]]:
+    def _phases(self, now: float, background: bool, fault: Fault | None,
+                slowdown: float = 1.0) -> list[tuple[str, float]]:
         kind = fault.outcome if fault else None
         if kind == "stuck":
             return [("queued" if background else "in_progress", FOREVER)]
         if not background:
             return []
-        queued_until = now + self.queued_seconds
-        run = float(fault.options["seconds"]) if fault is not None and kind == "slow" else self.run_seconds
+        queued_until = now + self.queued_seconds * slowdown
+        run = float(fault.options["seconds"]) if fault is not None and kind == "slow" else self.run_seconds * slowdown
         return [("queued", queued_until), ("in_progress", queued_until + run)]
+
+    def _flex_unavailable(self) -> bool:
+        if self.flex_unavailable_share <= 0:
+            return False
+        with self._lock:
+            return self._flex_draws.random() < self.flex_unavailable_share
 
     def _seed(self, request: dict[str, Any]) -> str:
         """Stable across runs, unique per request: identical requests get a running count."""

@@ -44,6 +44,11 @@ class Command(BaseCommand):
                             help="With --backlog: records arriving while the backlog runs (--new-after seconds in); "
                                  "prints their time against their usual")
         parser.add_argument("--new-after", type=float, default=15.0)
+        parser.add_argument("--backlog-tier", choices=("standard", "flex"), default="standard",
+                            help="With --backlog: the pipeline's backlog service tier (flex: the emulated OpenAI "
+                                 "answers flex twice as slowly, and --flex-unavailable of flex creates with a 429)")
+        parser.add_argument("--flex-unavailable", type=float, default=0.0, metavar="SHARE",
+                            help="Share (0-1) of flex creates answered 429 resource_unavailable")
         parser.add_argument("--check", action="store_true",
                             help="Exit 1 unless every pitch is written back, none failed and every worker ran tasks "
                                  "(CI's check of a scale-out; never a timing)")
@@ -75,6 +80,7 @@ class Command(BaseCommand):
             webhooks=o["webhooks"], concurrency=o["concurrency"], pool=o["pool"], in_flight=o["in_flight"],
             openai_rpm=o["openai_rpm"], openai_tpm=o["openai_tpm"], timeout=o["timeout"], environment=environment,
             workers=o["workers"], backlog=o["backlog"], new_after_seconds=o["new_after"], deck_mb=o["deck_mb"],
+            backlog_tier=o["backlog_tier"], flex_unavailable=o["flex_unavailable"],
         )
         if o["backlog"]:
             if not o["new"]:
@@ -86,6 +92,8 @@ class Command(BaseCommand):
                  f"{options.concurrency or settings.CELERY_WORKER_CONCURRENCY}, {options.workers} worker process(es), OpenAI "
                  f"limits {options.openai_rpm} RPM / {options.openai_tpm} TPM"
                  f"{f', a {options.deck_mb:g} MB deck each' if options.deck_mb is not None else ''}"
+                 f"{f', backlog {options.backlog} on {options.backlog_tier}' if options.backlog else ''}"
+                 f"{f' ({options.flex_unavailable:g} of flex creates refused)' if options.flex_unavailable else ''}"
                  f"{''.join(f', {k}={v}' for k, v in environment.items())}")
         with ExitStack() as stack:
             try:

@@ -138,3 +138,24 @@ def test_it_records_requests_for_inspection(client: OpenAI, emulator: OpenAIEmul
     assert body["metadata"] == {"job": "42"}
     assert headers["authorization"] == f"Bearer {emulator.api_key}"
     assert emulator.create_count == 1
+
+
+def test_flex_is_slower_reports_its_tier_and_can_be_out_of_capacity(client: OpenAI, clock: Clock,
+                                                                     emulator: OpenAIEmulator) -> None:
+    """OpenAI's flex: "slower response times and occasional resource unavailability"."""
+    standard = client.responses.create(model=MODEL, input=PITCH, background=True)
+    flex = client.responses.create(model=MODEL, input=PITCH, background=True, service_tier="flex")
+
+    clock.advance(0.25)  # a standard response's whole time (0.05 queued + 0.2 running)
+    assert client.responses.retrieve(standard.id).status == "completed"
+    assert client.responses.retrieve(flex.id).status == "in_progress"  # twice as long in each phase
+    clock.advance(0.25)
+    done = client.responses.retrieve(flex.id)
+    assert done.status == "completed" and done.service_tier == "flex"
+    assert client.responses.retrieve(standard.id).service_tier == "default"
+
+    emulator.flex_unavailable_share = 1.0
+    with pytest.raises(openai.RateLimitError) as refused:
+        client.responses.create(model=MODEL, input=PITCH, background=True, service_tier="flex")
+    assert refused.value.code == "resource_unavailable"
+    assert client.responses.create(model=MODEL, input=PITCH, background=True).status == "queued"  # standard is served

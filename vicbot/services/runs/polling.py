@@ -70,7 +70,7 @@ def run_handle_response(run: Run, response) -> None:
 def _check_again_in(run: Run, seconds: float) -> None:
     if run_move(run.pk, "check_again", where={"status": run.status, "poll_count": run.poll_count},
                 poll_count=run.poll_count + 1, next_check_at=timezone.now() + next_check(seconds)):
-        poll_in(run.pk, seconds)
+        poll_in(run.pk, seconds, background=run.background)
 
 
 def _retry_or_fail_turn(run: Run, response_id: str, response, code: str, message: str, *, transient: bool) -> None:

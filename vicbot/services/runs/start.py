@@ -27,6 +27,7 @@ def start_run(
     read_only: bool = False,
     replay_calls: list[dict] | None = None,
     service_tier: str = "",
+    background: bool = False,
 ) -> Run:
     """Persist a run and start it once the surrounding transaction commits.
 
@@ -40,6 +41,8 @@ def start_run(
     never offers a tool that writes, whatever the version allows; `replay_calls` (a list of
     {"name", "arguments", "output"}) makes it a replay: every tool call is answered from it and
     no tool runs (implies read_only); `service_tier` overrides the version's (e.g. "flex").
+
+    `background` (a pipeline's backlog): every step of the run waits behind every other run's steps.
     """
     try:
         if version is None:
@@ -79,6 +82,7 @@ def start_run(
         tools_requested=None if tools is None else names,
         read_only=read_only,
         service_tier=service_tier,
+        background=background,
         replay_calls=replay,
         completion_handler=on_complete,
         deadline_at=now + timedelta(seconds=version.run_deadline_seconds),
@@ -86,7 +90,8 @@ def start_run(
         # Counted against a spend cap until the run's actual cost, priced when it ends, replaces it.
         reserved_cost_usd=run_cost_estimate(version),
     )
-    enqueue_run_advance(run.pk, priority=Priority.NEW)  # runs already in flight go first
+    # Runs already in flight go first; a backlog's run after every other run's steps.
+    enqueue_run_advance(run.pk, priority=Priority.BACKLOG if background else Priority.NEW)
     return run
 
 
@@ -113,5 +118,5 @@ def run_rerun(*, run_id: int, confirmed_by: str = "") -> Run | None:
         on_complete=old.completion_handler,
         trigger=Run.Trigger.ADMIN,
         # A replay stays a replay (never let loose on live tools), at the tier it asked.
-        replay_calls=old.replay_calls, service_tier=old.service_tier,
+        replay_calls=old.replay_calls, service_tier=old.service_tier, background=old.background,
     )

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Case, F, TextField, Value, When
 from django.utils import timezone
 
-from config.enqueue import enqueue_run_advance
+from config.enqueue import enqueue_run_advance, run_step_priority
 from vicbot.models import ACTIVE_STATUSES, Run, RunStatus
 from core.retry import RetryPolicy
 from vicbot.services.runs.completion import run_complete
@@ -126,8 +126,8 @@ def next_check(seconds: float) -> timedelta:
     return timedelta(seconds=seconds + settings.VICBOT_TICK_SECONDS)
 
 
-def poll_in(run_id: int, seconds: float) -> None:
+def poll_in(run_id: int, seconds: float, *, background: bool = False) -> None:
     """Without webhooks: the message that polls the run in `seconds` (send it only once the move
-    that set `next_check` was made, so a lost race sends nothing)."""
+    that set `next_check` was made, so a lost race sends nothing). `background`: the run's."""
     if not settings.OPENAI_WEBHOOK_SECRET:
-        enqueue_run_advance(run_id, countdown=seconds)
+        enqueue_run_advance(run_id, countdown=seconds, priority=run_step_priority(background=background))

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.enqueue import enqueue_run_advance
+from config.enqueue import enqueue_run_advance, run_step_priority
 from vicbot.models import ACTIVE_STATUSES, Run, RunStatus
 from vicbot.services.runs.webhooks import webhook_events_resend
 
@@ -42,9 +42,9 @@ def _advance_due_runs() -> int:
         runs = Run.objects.select_for_update(skip_locked=True).filter(due).order_by("next_check_at")
         # Runs waiting on the model (a poll each, against OpenAI's rate limits) within the budget;
         # everything else (creates, tools, deadlines, completions) as it falls due.
-        run_ids = list(runs.exclude(waiting).values_list("pk", flat=True)[:BATCH])
-        run_ids += list(runs.filter(waiting).values_list("pk", flat=True)[:poll_budget_per_tick()])
-        Run.objects.filter(pk__in=run_ids).update(next_check_at=now + LEASE)
-        for run_id in run_ids:
-            enqueue_run_advance(run_id)
-    return len(run_ids)
+        due_runs = list(runs.exclude(waiting).values_list("pk", "background")[:BATCH])
+        due_runs += list(runs.filter(waiting).values_list("pk", "background")[:poll_budget_per_tick()])
+        Run.objects.filter(pk__in=[run_id for run_id, _ in due_runs]).update(next_check_at=now + LEASE)
+        for run_id, background in due_runs:
+            enqueue_run_advance(run_id, priority=run_step_priority(background=background))
+    return len(due_runs)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from tools.base import WEBSITE_METADATA_KEY, EarlierOutput, ToolContext, ToolResult, error_result, invoke
 from tools.registry import UnknownTool, registry
 from vicbot.models import TERMINAL_STATUSES, Run, RunStatus, ToolCall
-from config.enqueue import enqueue_run_advance, enqueue_tool_call_execute, queued_messages
+from config.enqueue import enqueue_run_advance, enqueue_tool_call_execute, queued_messages, run_step_priority
 from vicbot.services.runs import tool_limits
 from vicbot.services.runs.replay import NO_RECORDED_RESULT, recorded_answer
 from vicbot.services.runs.lifecycles import TOOL_CALL_END_OPERATIONS, TOOL_CALL_STATES
@@ -67,7 +67,7 @@ def run_start_tools(run: Run, response, calls) -> None:
             run_continue_after_tools(run_id=run.pk)
             return
         # One message runs the whole turn (tool_call_execute takes every waiting sibling).
-        enqueue_tool_call_execute(to_run[0].pk)
+        enqueue_tool_call_execute(to_run[0].pk, priority=run_step_priority(background=run.background))
 
 
 def tool_call_execute(*, tool_call_id: int) -> None:
@@ -182,7 +182,7 @@ def run_continue_after_tools(*, run_id: int) -> None:
         if ToolCall.objects.filter(run=run, turn=run.turn).exclude(status__in=FINISHED).exists():
             return
         if run_move(run.pk, "continue_after_tools", next_check_at=timezone.now() + timedelta(seconds=60)):
-            enqueue_run_advance(run.pk)
+            enqueue_run_advance(run.pk, priority=run_step_priority(background=run.background))
 
 
 def run_recover_tools(run: Run) -> None:
@@ -215,7 +215,8 @@ def run_recover_tools(run: Run) -> None:
             lost.append(call)
     if lost:
         log.warning("run %s: re-sending lost tool calls %s", run.pk, ", ".join(f"{c.pk} ({c.name})" for c in lost))
-        enqueue_tool_call_execute(lost[0].pk)  # it takes its waiting siblings too
+        # It takes its waiting siblings too.
+        enqueue_tool_call_execute(lost[0].pk, priority=run_step_priority(background=run.background))
     run_move(run.pk, "check_tools", next_check_at=now + lost_task_grace())
     run_continue_after_tools(run_id=run.pk)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from integrations.openai import get_client
 from integrations.openai import OpenAIError, classify
-from config.enqueue import enqueue_run_advance
+from config.enqueue import enqueue_run_advance, run_step_priority
 from vicbot.models import Assistant, Run
 from vicbot.services.runs.cancel import response_cancel
 from vicbot.services.runs.offer import run_offer_tools
@@ -63,7 +63,7 @@ def run_adopt_response(run_id: int, response_id: str, *, turn: int) -> bool:
         started_at=run.started_at or now, next_check_at=now + next_check(first_poll),
     )
     if adopted:
-        poll_in(run_id, first_poll)
+        poll_in(run_id, first_poll, background=run.background)
         log.info("run %s turn %s is response %s", run_id, turn, response_id)
     return adopted
 
@@ -76,7 +76,7 @@ def _create_failed(run: Run, failure: OpenAIError, *, claimed_at) -> None:
         if run_move(run.pk, "retry_create", where={"create_claimed_at": claimed_at}, create_claimed_at=None,
                     flex_fell_back=True, error_message=f"Flex unavailable, standard tier used: {failure.message}",
                     next_check_at=timezone.now() + timedelta(seconds=60)):
-            enqueue_run_advance(run.pk)
+            enqueue_run_advance(run.pk, priority=run_step_priority(background=run.background))
         return
     if failure.outcome_unknown:
         # Keep the claim: the response may exist. The tick comes back to reconcile.

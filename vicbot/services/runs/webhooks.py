@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from config.enqueue import enqueue_webhook_event_process
+from config.enqueue import enqueue_webhook_event_process, run_step_priority
 from integrations.openai.client import get_client
 from vicbot.models import Run, WebhookEvent
 from vicbot.services.runs.advance import run_advance
@@ -28,7 +28,9 @@ def webhook_event_record(*, webhook_id: str, event_type: str, response_id: str) 
                 processed_at=None if response_id else timezone.now(),  # nothing to do for other events
             )
             if response_id:
-                enqueue_webhook_event_process(event.pk)
+                # At its run's priority: a backlog's webhooks wait behind every other run's steps.
+                background = Run.objects.filter(response_id=response_id).values_list("background", flat=True).first()
+                enqueue_webhook_event_process(event.pk, priority=run_step_priority(background=bool(background)))
     except IntegrityError:
         return False
     return True
