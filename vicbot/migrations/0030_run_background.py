@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('vicbot', '0028_run_read_only'),
+        ('vicbot', '0029_run_turn_usage'),
     ]
 
     operations = [
