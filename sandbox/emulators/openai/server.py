@@ -69,7 +69,7 @@ class OpenAIEmulator:
 
     Attributes tests use: ``base_url``, ``faults``, ``duplicate_webhooks``,
     ``requests``, ``create_count``, ``webhook_deliveries``, ``webhook_secret``,
-    ``clock``, ``rate_limits`` (the per-minute limits its headers announce; set
+    ``clock``, ``rate_limits`` (the per-minute limits its headers announce and it enforces; set
     ``rate_limits.requests_per_minute`` / ``tokens_per_minute`` to change them while
     it runs), and ``get_response(id)``.
     """
@@ -270,6 +270,11 @@ class OpenAIEmulator:
         loop = kind == "loop" or bool(previous and previous.loop)
         reply = outcomes.model_reply(request, chain, seed=self._seed(request), fault=in_band, loop=loop)
         prompt = prompt_of(request, chain)
+        if refusal := self.rate_limits.take(now, prompt.tokens):
+            # Over the limits it announces: refused before it runs, costs nothing, as OpenAI does.
+            raise ApiError(429, refusal.message(str(request.get("model"))), type=refusal.kind,
+                           code="rate_limit_exceeded",
+                           headers={"retry-after-ms": str(max(int(refusal.retry_after * 1000), 1))})
         cache = self._cache.read_and_write(prompt, previous.prompt if previous else None)
         outcome = outcomes.decide(request, reply, prompt, cache, in_band)
 
@@ -286,7 +291,6 @@ class OpenAIEmulator:
         )
         if request.get("store") is not False:  # store=false responses can never be fetched again
             self._store.add(record)
-        self.rate_limits.record(now, prompt.tokens)
 
         hold = fault.delay if fault is not None and fault.delay else 0.0
         if in_band is not None and kind == "slow" and not background:
