@@ -1,7 +1,8 @@
 """The ``x-ratelimit-*`` headers OpenAI sends on every reply.
 
 The limits are what the emulator announces, and it enforces them as OpenAI does: a create
-that would take the last minute's requests past the requests limit, or its tokens past the
+that would take the last minute's requests past the requests limit, or its tokens (input and
+output, counted as it is made: OpenAI counts its estimate of the output then) past the
 tokens limit, is refused with a 429 ``rate_limit_exceeded`` (and counts for nothing), so a
 client that overspends sees what it would see from OpenAI rather than a benchmark that lies.
 Usage is tracked over a sliding one-minute window on the emulator clock: the remaining

@@ -28,7 +28,7 @@ from .faults import Fault, Faults
 from .files import FileStore
 from .ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE, RateLimits
 from .store import FOREVER, TERMINAL, ResponseStore, StoredResponse
-from .usage import PromptCache, prompt_of
+from .usage import PromptCache, output_tokens_of, prompt_of
 from .validation import check_tool_outputs, validate_create
 from .webhooks import WebhookSender, new_secret, response_event
 
@@ -270,7 +270,10 @@ class OpenAIEmulator:
         loop = kind == "loop" or bool(previous and previous.loop)
         reply = outcomes.model_reply(request, chain, seed=self._seed(request), fault=in_band, loop=loop)
         prompt = prompt_of(request, chain)
-        if refusal := self.rate_limits.take(now, prompt.tokens):
+        # Counted when the request is made, its output too (OpenAI counts its estimate of a request's
+        # output then): input and output are what the benchmark's bound divides by the limit.
+        if refusal := self.rate_limits.take(now, prompt.tokens + output_tokens_of(reply.output,
+                                                                                  reply.reasoning_tokens)):
             # Over the limits it announces: refused before it runs, costs nothing, as OpenAI does.
             raise ApiError(429, refusal.message(str(request.get("model"))), type=refusal.kind,
                            code="rate_limit_exceeded",
