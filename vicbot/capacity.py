@@ -21,10 +21,11 @@ has told us any limits, DEFAULT_ALLOWANCE × throttle.
 **Aim** (the share of the limits to use) follows what OpenAI's `x-ratelimit-remaining-*`
 headers say is left of the tighter limit, when a recent reading says it: NEAR_LIMIT while
 at least LOW_REMAINING of it is left (the budget is there: use it), less in proportion
-below that (something else spends it, or we overshot: pull back before the 429s). With a
-sliding-window count, as the emulator keeps, using NEAR_LIMIT leaves ~5 % of the window
-unspent, so the two settle near 90 % of the limit; with OpenAI's refilling bucket, which
-stays full while the rate is under the limit, at NEAR_LIMIT. With no recent reading,
+below that (something else spends it, or we overshot: pull back before the 429s). Where
+the remaining count is what the last minute left (a sliding window, as the emulator keeps),
+using a share u leaves 1 − u, so the aim settles where u = NEAR_LIMIT × (1 − u) / LOW_REMAINING:
+about 90 % of the limit; where it is a bucket that refills (OpenAI's reading), which stays
+near full while the rate is under the limit, at NEAR_LIMIT. With no recent reading,
 HEADROOM: a fifth of the limits left to retries, the tick's safety polls and anything else
 that uses the same key.
 
