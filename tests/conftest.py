@@ -176,7 +176,7 @@ def salesforce(salesforce_emulator, engine_settings):
 
 @pytest.fixture
 def openai_emu(openai_emulator):
-    """The emulator, with no faults (nor rate limits) left over from another test."""
+    """The emulator, with no faults (nor rate limits, nor their use) left over from another test."""
     from sandbox.emulators.openai.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
     from sandbox.emulators.openai.server import KNOWN_MODELS
 
@@ -188,6 +188,7 @@ def openai_emu(openai_emulator):
         openai_emulator.rate_limits.requests_per_minute = DEFAULT_REQUESTS_PER_MINUTE
         openai_emulator.rate_limits.tokens_per_minute = DEFAULT_TOKENS_PER_MINUTE
         openai_emulator.flex_slowdown, openai_emulator.flex_unavailable_share = 2.0, 0.0
+        openai_emulator.rate_limits.clear()  # it enforces its limits: no test spends another's minute
 
     reset()
     yield openai_emulator

@@ -56,11 +56,11 @@ def _warm_up(**kwargs) -> None:
     context), so a fresh worker child's first turn and first tool call do not pay ~0.5 s for them
     (one pitch on a fresh worker took 1.34x the model's time, a third of it this). No request is
     made here, so no connection is shared across the fork."""
-    from integrations.openai import get_client
+    from integrations.openai import warm_client
     from tools.registry import registry
 
     try:
         registry()
-        get_client().responses  # noqa: B018 - the attribute builds the resource (lazily imported)
+        warm_client()  # the resource (lazily imported) and the SDK's reply models (built on first use)
     except Exception:  # noqa: BLE001 - a worker without OpenAI settings still starts; the first task says why
         logging.getLogger(__name__).warning("warm-up skipped", exc_info=True)

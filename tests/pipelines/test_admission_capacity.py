@@ -10,7 +10,7 @@ from pipelines.services.intake import pitches_pull
 from pipelines.services.pipelines import pipeline_create
 from tests.support.pitches import add_accounts, make_pipeline, wait_until_written_back
 from tests.support.runs import create_outside_a_run
-from vicbot.capacity import allowance
+from vicbot.capacity import allowance, remaining_share
 from vicbot.models import ModelCapacity, Run
 from vicbot.runs import in_flight_allowance
 from vicbot.services.capacity import capacity_forget_recorded, turn_profile
@@ -77,8 +77,11 @@ def test_a_429_a_run_meets_lowers_the_allowance_and_time_restores_it(salesforce,
     profile = turn_profile(settings.OPENAI_MODEL)  # from the run that just finished
     full = allowance(requests_per_minute=100_000, tokens_per_minute=100_000_000, profile=profile)
     lowered = in_flight_allowance(settings.OPENAI_MODEL, now=row.throttled_at)
+    # At the 429, the latest reading is fresh: the aim follows what it says is left.
+    left = remaining_share(requests_per_minute=100_000, tokens_per_minute=100_000_000,
+                           remaining_requests=row.remaining_requests, remaining_tokens=row.remaining_tokens)
     assert full > 2 and lowered == allowance(requests_per_minute=100_000, tokens_per_minute=100_000_000,
-                                            profile=profile, throttle=0.5)
+                                            profile=profile, throttle=0.5, left=left)
     assert in_flight_allowance(settings.OPENAI_MODEL) < full  # now: a few seconds' recovery is not enough
     assert in_flight_allowance(settings.OPENAI_MODEL, now=row.throttled_at + timedelta(minutes=2)) == full
 
@@ -96,3 +99,38 @@ def test_a_pipeline_another_held_the_models_room_from_starts_when_that_room_free
 
     # No run of its own will end to admit it, and its next intake pass is minutes away: the tick does.
     wait_until_written_back(waiting, 2, timeout=60)
+
+
+@pytest.fixture
+def tokens_bind(openai_emu, settings):
+    """Limits under which the fallback turn's tokens bind: aim × 300,000 × 20 s / (60 s × 10,000) = 10 × aim runs."""
+    openai_emu.rate_limits.requests_per_minute, openai_emu.rate_limits.tokens_per_minute = 100_000, 300_000
+    capacity_forget_recorded()
+    yield settings.OPENAI_MODEL
+    capacity_forget_recorded()
+
+
+def test_admission_goes_near_the_limit_when_openai_says_the_budget_is_unused(salesforce, openai_emu, tokens_bind):
+    create_outside_a_run(tokens_bind)  # a fresh reading: nearly all of the minute's tokens left
+    pipeline = make_pipeline()
+    add_accounts(salesforce, 12)
+
+    # 0.95 of the limit, not the fixed 0.8 (which started 8).
+    assert pitches_pull(pipeline_id=pipeline.pk).started == 9
+    wait_until_written_back(pipeline, 12, timeout=90)
+    assert ModelCapacity.objects.get(model=tokens_bind).rate_limited_count == 0
+
+
+def test_admission_pulls_back_when_openai_says_the_budget_is_nearly_spent(salesforce, openai_emu, tokens_bind):
+    # Something else using the same key has spent 95 % of this minute's tokens.
+    openai_emu.rate_limits.take(openai_emu.clock.now(), 285_000)
+    create_outside_a_run(tokens_bind)
+    row = ModelCapacity.objects.get(model=tokens_bind)
+    assert row.remaining_tokens < 15_000  # the emulator's header says so truthfully
+    pipeline = make_pipeline()
+    add_accounts(salesforce, 6)
+
+    # Under a twentieth left: aim at under half of the near-limit share (4 runs, not 8 or 9).
+    assert pitches_pull(pipeline_id=pipeline.pk).started == 4
+    wait_until_written_back(pipeline, 6, timeout=90)
+    assert ModelCapacity.objects.get(model=tokens_bind).rate_limited_count == 0  # pulled back before any 429

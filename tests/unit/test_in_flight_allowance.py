@@ -4,8 +4,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from vicbot.capacity import (DEFAULT_ALLOWANCE, MAX_ALLOWANCE, THROTTLE_FLOOR, TurnProfile, allowance,
-                             requests_per_turn, throttle_after_rate_limit, throttle_now)
+from vicbot.capacity import (DEFAULT_ALLOWANCE, HEADROOM, LOW_REMAINING, MAX_ALLOWANCE, NEAR_LIMIT, THROTTLE_FLOOR,
+                             TurnProfile, aim, allowance, remaining_share, requests_per_turn,
+                             throttle_after_rate_limit, throttle_now)
 from core.retry import RetryPolicy
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
@@ -64,3 +65,30 @@ def test_the_throttle_recovers_a_quarter_a_minute_without_a_429(minutes, factor)
 
 def test_a_model_never_throttled_runs_at_full_allowance():
     assert throttle_now(1.0, None, T0) == 1.0
+
+
+def test_a_recent_reading_that_says_the_budget_is_there_lets_it_go_near_the_limit():
+    # Tokens bind: 0.8 × 200,000 / 30,000 = 5.3 with nothing to go on; 0.95 × 200,000 / 30,000 = 6.3 with it.
+    assert allowance(requests_per_minute=500, tokens_per_minute=200_000, profile=TURN, left=None) == 5
+    assert allowance(requests_per_minute=500, tokens_per_minute=200_000, profile=TURN, left=0.6) == 6
+    assert allowance(requests_per_minute=500, tokens_per_minute=200_000, profile=TURN, left=LOW_REMAINING) == 6
+
+
+def test_it_pulls_back_in_proportion_as_the_remaining_budget_runs_low_and_the_throttle_still_applies():
+    assert aim(LOW_REMAINING / 2) == pytest.approx(NEAR_LIMIT / 2)
+    assert allowance(requests_per_minute=500, tokens_per_minute=200_000, profile=TURN, left=0.05) == 3  # 6.3 / 2
+    assert allowance(requests_per_minute=500, tokens_per_minute=200_000, profile=TURN, left=0.0) == 1
+    assert allowance(requests_per_minute=500, tokens_per_minute=200_000, profile=TURN, left=0.6, throttle=0.5) == 3
+    assert aim(None) == HEADROOM < NEAR_LIMIT
+
+
+def test_the_share_left_is_that_of_the_tighter_limit_and_unknown_without_remaining_counts():
+    assert remaining_share(requests_per_minute=500, tokens_per_minute=200_000, remaining_requests=400,
+                           remaining_tokens=20_000) == pytest.approx(0.1)
+    assert remaining_share(requests_per_minute=500, tokens_per_minute=200_000, remaining_requests=None,
+                           remaining_tokens=20_000) is None
+    assert remaining_share(requests_per_minute=None, tokens_per_minute=None, remaining_requests=1,
+                           remaining_tokens=1) is None
+    # Someone raised the limits between two readings: never more than all of it.
+    assert remaining_share(requests_per_minute=500, tokens_per_minute=200_000, remaining_requests=900,
+                           remaining_tokens=900_000) == 1.0

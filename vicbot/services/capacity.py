@@ -3,8 +3,13 @@
 The OpenAI client tells `capacity_note_reading` about every reply (VicbotConfig.ready
 registers it). Writing each reading would be one SQL write per request, so a process
 records a model's limits when they differ from what it last recorded, and otherwise at
-most every PERSIST_EVERY (the remaining counts shown in the admin are that fresh). A 429
-about speed is written at once: it changes the allowance.
+most every PERSIST_EVERY: often enough that the remaining counts admission steers by
+(vicbot.capacity's aim) are seconds old, not a minute — a run lasts seconds, and a
+minute-old count says nothing of the window a burst of admissions is about to spend —
+yet at most one write every PERSIST_EVERY per process, however many requests it makes.
+A reading older than READING_FRESH says nothing of now (an idle model's last count), so
+the allowance falls back to the fixed headroom. A 429 about speed is written at once:
+it changes the allowance.
 """
 
 from __future__ import annotations
@@ -21,13 +26,15 @@ from django.utils import timezone
 
 from integrations.openai import RateLimitReading
 from vicbot.capacity import (FALLBACK_SECONDS_PER_TURN, FALLBACK_TOKENS_PER_TURN, THROTTLE_SPACING, TurnProfile,
-                             allowance, requests_per_turn, throttle_after_rate_limit, throttle_now)
+                             allowance, remaining_share, requests_per_turn, throttle_after_rate_limit,
+                             throttle_now)
 from vicbot.models import ACTIVE_STATUSES, ModelCapacity, Run, RunStatus
 from vicbot.services.runs.state import poll_policy
 
 log = logging.getLogger(__name__)
 
-PERSIST_EVERY = 60.0  # seconds between two records of unchanged limits, per process and model
+PERSIST_EVERY = 2.0  # seconds between two records of unchanged limits, per process and model
+READING_FRESH = timedelta(seconds=10)  # a remaining count older than this is not steered by
 HISTORY_RUNS = 50  # recent finished runs a model's turn profile is averaged over
 HISTORY_WINDOW = timedelta(days=1)
 
@@ -115,15 +122,18 @@ def capacity_throttle(reading: RateLimitReading) -> None:
 def turn_profile(model: str, *, now=None) -> TurnProfile:
     """Tokens, seconds and requests of an average turn of `model`'s recent successful runs.
 
+    The seconds are the time a run holds its in-flight slot — from admission (the run's
+    creation) to its end — per turn: the queueing, task and webhook hops hold it as surely as
+    the model does, and counting only from `started_at` undercounted it by a fifth at 2 s turns.
     Summed by the database (one row back): admission asks for it every time a slot frees.
     """
     now = now or timezone.now()
-    recent = (Run.objects.filter(model=model, status=RunStatus.SUCCEEDED, turn__gt=0, started_at__isnull=False,
+    recent = (Run.objects.filter(model=model, status=RunStatus.SUCCEEDED, turn__gt=0,
                                  finished_at__gte=now - HISTORY_WINDOW)
               .order_by("-finished_at").values("pk")[:HISTORY_RUNS])
     totals = Run.objects.filter(pk__in=Subquery(recent)).aggregate(
         tokens=Sum(F("input_tokens") + F("output_tokens")), turns=Sum("turn"),
-        duration=Sum(ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())))
+        duration=Sum(ExpressionWrapper(F("finished_at") - F("created_at"), output_field=DurationField())))
     turns, tokens = totals["turns"] or 0, totals["tokens"] or 0
     seconds = max(totals["duration"].total_seconds(), 0.0) if totals["duration"] else 0.0
     per_turn_tokens = tokens / turns if turns and tokens else FALLBACK_TOKENS_PER_TURN
@@ -141,8 +151,12 @@ def in_flight_allowance(model: str, *, now=None) -> int:
         return allowance(requests_per_minute=None, tokens_per_minute=None, profile=_NO_PROFILE)
     throttle = throttle_now(row.throttle, row.throttled_at, now)
     profile = turn_profile(model, now=now) if row.requests_per_minute and row.tokens_per_minute else _NO_PROFILE
+    fresh = row.read_at is not None and now - row.read_at <= READING_FRESH
+    left = remaining_share(requests_per_minute=row.requests_per_minute, tokens_per_minute=row.tokens_per_minute,
+                           remaining_requests=row.remaining_requests,
+                           remaining_tokens=row.remaining_tokens) if fresh else None
     return allowance(requests_per_minute=row.requests_per_minute, tokens_per_minute=row.tokens_per_minute,
-                     profile=profile, throttle=throttle)
+                     profile=profile, throttle=throttle, left=left)
 
 
 def in_flight_room(model: str, *, now=None) -> int:

@@ -10,8 +10,12 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from integrations.openai.client import get_client
+from integrations.openai.client import get_client, warm_webhooks
 from vicbot.services.runs.webhooks import webhook_event_record
+
+# Loaded with the URLconf, which config/wsgi.py loads as a web process boots: the first webhook of a
+# fresh process (a lone pitch's, say) would otherwise wait for the client and the SDK's resource.
+warm_webhooks()
 
 
 @csrf_exempt

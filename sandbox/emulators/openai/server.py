@@ -29,7 +29,7 @@ from .faults import Fault, Faults
 from .files import FileStore
 from .ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE, RateLimits
 from .store import FOREVER, TERMINAL, ResponseStore, StoredResponse
-from .usage import PromptCache, prompt_of
+from .usage import PromptCache, output_tokens_of, prompt_of
 from .validation import check_tool_outputs, validate_create
 from .webhooks import WebhookSender, new_secret, response_event
 
@@ -70,7 +70,7 @@ class OpenAIEmulator:
 
     Attributes tests use: ``base_url``, ``faults``, ``duplicate_webhooks``,
     ``requests``, ``create_count``, ``webhook_deliveries``, ``webhook_secret``,
-    ``clock``, ``rate_limits`` (the per-minute limits its headers announce; set
+    ``clock``, ``rate_limits`` (the per-minute limits its headers announce and it enforces; set
     ``rate_limits.requests_per_minute`` / ``tokens_per_minute`` to change them while
     it runs), ``flex_slowdown`` and ``flex_unavailable_share`` (see below), and ``get_response(id)``.
 
@@ -285,6 +285,14 @@ class OpenAIEmulator:
         loop = kind == "loop" or bool(previous and previous.loop)
         reply = outcomes.model_reply(request, chain, seed=self._seed(request), fault=in_band, loop=loop)
         prompt = prompt_of(request, chain)
+        # Counted when the request is made, its output too (OpenAI counts its estimate of a request's
+        # output then): input and output are what the benchmark's bound divides by the limit.
+        if refusal := self.rate_limits.take(now, prompt.tokens + output_tokens_of(reply.output,
+                                                                                  reply.reasoning_tokens)):
+            # Over the limits it announces: refused before it runs, costs nothing, as OpenAI does.
+            raise ApiError(429, refusal.message(str(request.get("model"))), type=refusal.kind,
+                           code="rate_limit_exceeded",
+                           headers={"retry-after-ms": str(max(int(refusal.retry_after * 1000), 1))})
         cache = self._cache.read_and_write(prompt, previous.prompt if previous else None)
         outcome = outcomes.decide(request, reply, prompt, cache, in_band)
 
@@ -301,7 +309,6 @@ class OpenAIEmulator:
         )
         if request.get("store") is not False:  # store=false responses can never be fetched again
             self._store.add(record)
-        self.rate_limits.record(now, prompt.tokens)
 
         hold = fault.delay if fault is not None and fault.delay else 0.0
         if in_band is not None and kind == "slow" and not background:

@@ -85,10 +85,14 @@ class PromptCache:
         return cached, written
 
 
+def output_tokens_of(output: Sequence[Mapping[str, Any]], reasoning_tokens: int) -> int:
+    return count_tokens(items.items_text(output)) + reasoning_tokens
+
+
 def usage(
     prompt: Prompt, cached: int, written: int, output: Sequence[Mapping[str, Any]], reasoning_tokens: int
 ) -> dict[str, Any]:
-    output_tokens = count_tokens(items.items_text(output)) + reasoning_tokens
+    output_tokens = output_tokens_of(output, reasoning_tokens)
     return {
         "input_tokens": prompt.tokens,
         "input_tokens_details": {"cached_tokens": cached, "cache_write_tokens": written},

@@ -37,6 +37,21 @@ def test_a_create_and_a_retrieve_report_the_limits_the_emulator_was_given(readin
     assert retrieved.model is None and retrieved.limit_requests == 30  # a retrieve does not name its model
 
 
+def test_the_remaining_tokens_are_the_limit_less_the_input_and_output_of_the_minute_and_past_it_a_429(readings):
+    with OpenAIEmulator(requests_per_minute=30, tokens_per_minute=40_000, run_seconds=0.0) as emulator:
+        client = product_client(emulator)
+        first = client.responses.create(model=MODEL, input=PITCH, store=True)
+        second = client.responses.create(model=MODEL, input=PITCH, store=True)
+        emulator.rate_limits.tokens_per_minute = first.usage.total_tokens + second.usage.total_tokens  # all spent
+        with pytest.raises(openai.RateLimitError) as refused:
+            client.responses.create(model=MODEL, input=PITCH, store=True)
+
+    assert readings[0].remaining_tokens == 40_000 - first.usage.total_tokens  # output counted, as OpenAI does
+    assert readings[1].remaining_tokens == 40_000 - first.usage.total_tokens - second.usage.total_tokens
+    assert refused.value.code == "rate_limit_exceeded" and "tokens per min (TPM)" in refused.value.message
+    assert readings[2].too_fast and readings[2].remaining_tokens == 0
+
+
 def test_a_429_is_reported_with_its_code_and_the_sdk_still_raises_it(readings):
     with OpenAIEmulator() as emulator:
         emulator.faults.add("create", status=429, code="rate_limit_exceeded", retry_after=1)
