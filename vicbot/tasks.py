@@ -10,6 +10,7 @@ import logging
 from celery import shared_task, signals
 
 from config.enqueue import Task
+from vicbot.services.runs import inline
 from vicbot.services.runs.advance import run_advance
 from vicbot.services.runs.cancel import response_cancel
 from vicbot.services.runs.tick import runs_tick
@@ -24,15 +25,29 @@ def tick_task() -> None:
     runs_tick()
 
 
-@shared_task(name=Task.RUN_ADVANCE)
+def _stepping(step, **ids) -> None:
+    """Take the step, then the steps it made possible, in this task (vicbot.services.runs.inline): a turn's
+    tool calls where they were found, the next turn where they finished. A message each cost the worker
+    about as much CPU as the step itself."""
+    with inline.stepping():
+        step(**ids)
+        for run_id in inline.carried():
+            run_advance(run_id=run_id)
+
+
+# Generous limits, as each of these may run a turn's tool calls: a tool enforces its own timeout first;
+# this only catches a hang.
+TOOL_LIMITS = {"soft_time_limit": 300, "time_limit": 330}
+
+
+@shared_task(name=Task.RUN_ADVANCE, **TOOL_LIMITS)
 def run_advance_task(run_id: int) -> None:
-    run_advance(run_id=run_id)
+    _stepping(run_advance, run_id=run_id)
 
 
-# Generous limits: a tool enforces its own timeout first; this only catches a hang.
-@shared_task(name=Task.TOOL_CALL_EXECUTE, soft_time_limit=300, time_limit=330)
+@shared_task(name=Task.TOOL_CALL_EXECUTE, **TOOL_LIMITS)
 def tool_call_execute_task(tool_call_id: int) -> None:
-    tool_call_execute(tool_call_id=tool_call_id)
+    _stepping(tool_call_execute, tool_call_id=tool_call_id)
 
 
 @shared_task(name=Task.RESPONSE_CANCEL)
@@ -40,9 +55,9 @@ def response_cancel_task(response_id: str) -> None:
     response_cancel(response_id=response_id)
 
 
-@shared_task(name=Task.WEBHOOK_EVENT_PROCESS)
+@shared_task(name=Task.WEBHOOK_EVENT_PROCESS, **TOOL_LIMITS)
 def webhook_event_process_task(event_id: int) -> None:
-    webhook_event_process(event_id=event_id)
+    _stepping(webhook_event_process, event_id=event_id)
 
 
 @shared_task(name=Task.SUGGESTED_CHANGE_APPLY)
