@@ -101,7 +101,7 @@ def tool_call_execute(*, tool_call_id: int) -> None:
     The calls are claimed one row each, so a message for a sibling this task already took
     (a redelivery, the tick's re-send) finds nothing to do.
     """
-    turn = ToolCall.objects.filter(pk=tool_call_id).values("run_id", "turn").first()
+    turn = next(iter(ToolCall.objects.filter(pk=tool_call_id).values("run_id", "turn").order_by()[:1]), None)
     if turn is None:
         return
     # Only while the run still waits on tools: a run that ended (cancelled, timed out) runs none of them.
