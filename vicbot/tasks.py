@@ -6,6 +6,7 @@ with a long countdown: waiting is a `next_check_at` in the database.
 """
 
 import logging
+import threading
 
 from celery import shared_task, signals
 
@@ -72,6 +73,7 @@ def _warm_up(**kwargs) -> None:
     (one pitch on a fresh worker took 1.34x the model's time, a third of it this). No request is
     made here, so no connection is shared across the fork."""
     from integrations.openai import get_client
+    from integrations.web import isolated  # noqa: F401 - imported here, before the fork, for the warm-up below
     from tools.registry import registry
 
     try:
@@ -79,3 +81,33 @@ def _warm_up(**kwargs) -> None:
         get_client().responses  # noqa: B018 - the attribute builds the resource (lazily imported)
     except Exception:  # noqa: BLE001 - a worker without OpenAI settings still starts; the first task says why
         logging.getLogger(__name__).warning("warm-up skipped", exc_info=True)
+
+
+@signals.worker_process_init.connect
+def _warm_extraction_in_pool_child(**kwargs) -> None:
+    """A prefork pool child runs the tools: its own extraction forkserver starts as it does."""
+    _warm_extraction()
+
+
+@signals.worker_ready.connect
+def _warm_extraction_in_worker(sender=None, **kwargs) -> None:
+    """A threads (or solo) pool runs the tools in the worker process itself: its forkserver starts now.
+    A prefork parent runs none (its children start their own)."""
+    if "prefork" not in type(getattr(sender, "pool", None)).__module__:
+        _warm_extraction()
+
+
+def _warm_extraction() -> None:
+    from integrations.web.isolated import warm_up
+
+    # In the background: the worker takes tasks meanwhile, and an early extraction simply waits for it.
+    threading.Thread(target=_log_failure(warm_up), name="warm-extraction", daemon=True).start()
+
+
+def _log_failure(function):
+    def run() -> None:
+        try:
+            function()
+        except Exception:  # noqa: BLE001 - the first extraction starts it then, as it always did
+            logging.getLogger(__name__).warning("extraction warm-up failed", exc_info=True)
+    return run
