@@ -76,7 +76,7 @@ def run_start_tools(run: Run, response, calls) -> None:
             enqueue_tool_call_execute(to_run[0].pk)
             return
         claimed = _claim(run.pk, run.turn, where={"pk__in": [c.pk for c in to_run]})
-    _execute_and_record([c for c in to_run if c.pk in claimed.ids], claimed, run_id=run.pk)
+    _execute_and_record([c for c in to_run if c.pk in claimed.ids], run_id=run.pk)
 
 
 @dataclass(frozen=True)
@@ -116,13 +116,11 @@ def tool_call_execute(*, tool_call_id: int) -> None:
                                     note="the run had ended", finished_at=claimed.started_at,
                                     error="Not run: the run had ended")
         return
-    _execute_and_record(calls, claimed, run_id=turn["run_id"])
+    _execute_and_record(calls, run_id=turn["run_id"])
 
 
-def _execute_and_record(calls: list[ToolCall], claimed: _Claim, *, run_id: int) -> None:
+def _execute_and_record(calls: list[ToolCall], *, run_id: int) -> None:
     """Run the claimed calls (all of one turn; `call.run` loaded), record each as it ends, then continue the run."""
-    for call in calls:  # as the claim wrote them (rows created here were read before it)
-        call.status, call.started_at = ToolCall.Status.RUNNING, claimed.started_at
     if calls:
         replay = calls[0].run.replay_calls
         answered = _answer_from_recording(calls, replay) if replay is not None else (
