@@ -32,8 +32,11 @@ def _stepping(step, **ids) -> None:
     about as much CPU as the step itself."""
     with inline.stepping():
         step(**ids)
-        for run_id in inline.carried():
-            run_advance(run_id=run_id)
+        for item in inline.carried():
+            if callable(item):
+                item()  # a turn's tool calls, claimed by the step that found them
+            else:
+                run_advance(run_id=item)
 
 
 # Generous limits, as each of these may run a turn's tool calls: a tool enforces its own timeout first;

@@ -2,9 +2,9 @@
 
 A pitch was six tasks: create turn 1, its webhook, the turn's tool calls, create turn 2, its
 webhook, and the write-back's share. Each task cost the worker a message, a log-ids query and a
-re-read of the run (about a fifth of its CPU per pitch). Inside an engine task (vicbot.tasks wraps
-them in `stepping()`), the step that finds a turn's tool calls runs them at once, and the step that
-sees them all finished creates the next turn at once: a pitch is three tasks.
+re-read of the run. Inside an engine task (vicbot.tasks wraps them in `stepping()`), the task that
+finds a turn's tool calls runs them right after that step, and the step that sees them all finished
+has the task create the next turn at once: a pitch is three engine tasks.
 
 Durability is unchanged: every step still commits its move before the next begins, so a worker
 killed in between leaves exactly what a lost message left before (tool calls claimed and running,
@@ -15,7 +15,7 @@ the step sends its message after commit as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -23,8 +23,9 @@ from django.db import transaction
 
 from config.enqueue import enqueue_run_advance
 
-# The runs whose tools finished in this task, to be advanced next by the same task; None outside one.
-_carried: ContextVar[list[int] | None] = ContextVar("vicbot_inline_runs", default=None)
+# What this task does next, in order: a run to advance (its tools finished here), or work a step left
+# for after it (a turn's claimed tool calls); None outside an engine task.
+_carried: ContextVar[list[int | Callable[[], None]] | None] = ContextVar("vicbot_inline_steps", default=None)
 
 # A run comes back here only after a model turn of its own (its tools run once per turn), so a
 # task carries a run at most a couple of steps; the bound only guards against a bug looping.
@@ -57,15 +58,31 @@ def carry(run_id: int) -> bool:
     return True
 
 
-def carried() -> Iterator[int]:
-    """The runs carried so far, and those carried while the caller advances them; past MAX_STEPS the
-    rest are sent as messages, never dropped."""
+def defer(work: Callable[[], None]) -> bool:
+    """Have this task do `work` once the current step has returned (after commit); False outside a task.
+
+    A webhook's step returns before its turn's tools run, so the event is recorded as processed at
+    once: while tools ran inside the step, the tick took the event for lost every 30 s and sent it again.
+    """
+    carried = _carried.get()
+    if carried is None:
+        return False
+    transaction.on_commit(lambda: carried.append(work))
+    return True
+
+
+def carried() -> Iterator[int | Callable[[], None]]:
+    """What was carried so far, and what is carried while the caller does it: run ids to advance, and
+    work to call. Past MAX_STEPS advances the remaining runs are sent as messages, never dropped."""
     carried = _carried.get() or []
     steps = 0
     while carried:
-        run_id = carried.pop(0)
+        item = carried.pop(0)
+        if callable(item):
+            yield item
+            continue
         steps += 1
         if steps > MAX_STEPS:
-            enqueue_run_advance(run_id, after_commit=False)
+            enqueue_run_advance(item, after_commit=False)
         else:
-            yield run_id
+            yield item

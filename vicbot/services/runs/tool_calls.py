@@ -49,9 +49,9 @@ def run_start_tools(run: Run, response, calls) -> None:
                  f"The model was still calling tools after {run.assistant.max_turns} turns",
                  **response_increments(response))
         return
-    # In an engine task, the turn's calls run here and now (vicbot.services.runs.inline), claimed in the
-    # same transaction that creates them: a worker killed while they run leaves them claimed and running,
-    # as a killed tool task did, and the tick's recovery re-sends them.
+    # In an engine task, this task runs the turn's calls itself right after this step (vicbot.services.runs.
+    # inline), claimed in the transaction that creates them: a worker killed before or while they run leaves
+    # them claimed and running, as a killed tool task did, and the tick's recovery re-sends them.
     run_here = inline.active()
     with transaction.atomic():
         started = run_move(
@@ -76,7 +76,10 @@ def run_start_tools(run: Run, response, calls) -> None:
             enqueue_tool_call_execute(to_run[0].pk)
             return
         claimed = _claim(run.pk, run.turn, where={"pk__in": [c.pk for c in to_run]})
-    _execute_and_record([c for c in to_run if c.pk in claimed.ids], run_id=run.pk)
+    # Once the step that found them has returned (a webhook's event is then recorded as processed).
+    ours = [c for c in to_run if c.pk in claimed.ids]
+    if not inline.defer(lambda: _execute_and_record(ours, run_id=run.pk)):
+        _execute_and_record(ours, run_id=run.pk)
 
 
 @dataclass(frozen=True)
