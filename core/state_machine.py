@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -147,10 +147,32 @@ def _touch(model: type[models.Model], fields: dict) -> None:
 def _log(model: type[models.Model], moves: list[tuple[object, Move, str]], note: str) -> None:
     actor = current_actor()
     now = timezone.now()
-    Transition.objects.bulk_create([
-        Transition(model=model._meta.label_lower, object_pk=pk, field=move.field, operation=move.operation,
-                   from_state=source, to_state=move.target, at=now, actor_kind=actor.kind,
-                   actor_user_id=actor.user_id, note=note[:500],
-                   actor_label=(f"{actor.label} via {actor.via}" if actor.via else actor.label)[:150])
+    label = (f"{actor.label} via {actor.via}" if actor.via else actor.label)[:150]
+    _insert_transitions([
+        (model._meta.label_lower, pk, move.field, move.operation, source, move.target, now, actor.kind, actor.user_id,
+         label, note[:500])
         for pk, move, source in moves
     ])
+
+
+# core.Transition's columns, in the order _log gives their values.
+_TRANSITION_FIELDS = ("model", "object_pk", "field", "operation", "from_state", "to_state", "at", "actor_kind",
+                      "actor_user", "actor_label", "note")
+
+
+def _insert_transitions(rows: list[tuple]) -> None:
+    """The rows in one plain multi-row INSERT (per batch the backend allows), not bulk_create: a move's
+    log row was a model instance and a compiled INSERT … RETURNING whose id nobody reads, about half of
+    what the log cost the worker (16 rows per pitch). Table and columns come from the model's meta."""
+    connection = connections[router.db_for_write(Transition)]
+    fields = [Transition._meta.get_field(name) for name in _TRANSITION_FIELDS]
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(Transition._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    row = f"({', '.join(['%s'] * len(fields))})"
+    size = max(connection.ops.bulk_batch_size(fields, rows), 1)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start:start + size]
+            cursor.execute(head + ", ".join([row] * len(batch)),
+                           [field.get_db_prep_save(value, connection)
+                            for values in batch for field, value in zip(fields, values, strict=True)])

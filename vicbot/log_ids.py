@@ -19,7 +19,9 @@ def run_ids(args: list) -> dict:
     from vicbot.models import Run
 
     run_id = args[0]
-    row = Run.objects.filter(pk=run_id).values_list("pk", *(f"metadata__{k}" for k in _metadata_keys)).first()
+    # Unordered (not .first()): a task's first query, for every task; no ordering to compile.
+    row = next(iter(Run.objects.filter(pk=run_id).values_list("pk", *(f"metadata__{k}" for k in _metadata_keys))
+                    .order_by()[:1]), None)
     return {"run": run_id, **_metadata_ids(row)}
 
 

@@ -132,6 +132,17 @@ def _extract_in_child(
     raise WebFetchError(text, code=code, permanent=permanent)
 
 
+def warm_up() -> None:
+    """Start this process's forkserver now (the worker calls it as it starts), so no tool call waits
+    for it: the first extraction in a fresh worker process waited up to 0.85 s. One forkserver and
+    its resource tracker per process, as before: only when they start changes."""
+    from multiprocessing import forkserver
+
+    _forkserver()
+    with _plain_multiprocessing():
+        forkserver.ensure_running()
+
+
 def _forkserver():
     global _context
     with _context_lock:

@@ -187,3 +187,23 @@ def test_a_run_that_has_ended_executes_none_of_its_queued_tool_calls(openai_emu)
                     message="the late tool call to be settled")
     assert call.status == ToolCall.Status.SKIPPED and call.attempts == 0 and call.started_at is None
     assert call.output == ""
+
+
+def test_a_turns_webhook_is_processed_before_its_tool_calls_run_in_the_same_task(openai_emu, celery_worker):
+    """The webhook's task runs the turn's tool calls itself (no task of their own), but only after recording
+    the event as processed: while they ran inside the step, the tick took a slow turn's event for lost
+    and sent it again every 30 s."""
+    from config.enqueue import Task
+    from core.actors import ActorKind
+    from core.models import Transition
+
+    make_assistant(tool_names=["test_pause"])
+    run = wait_until_done(start_with_faults(openai_emu, []), timeout=90)
+    assert run.status == RunStatus.SUCCEEDED, run.error_message
+
+    pause = run.tool_calls.get(name="test_pause")
+    event = WebhookEvent.objects.get(response_id=run.response_ids[0], event_type="response.completed")
+    assert event.processed_at is not None and event.processed_at < pause.finished_at
+    assert event.attempts == 0
+    claim = Transition.objects.get(model="vicbot.toolcall", object_pk=pause.pk, operation="claim")
+    assert (claim.actor_kind, claim.actor_label) == (ActorKind.TASK, Task.WEBHOOK_EVENT_PROCESS.value)

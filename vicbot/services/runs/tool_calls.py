@@ -11,7 +11,8 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import FIRST_COMPLETED, wait
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +23,7 @@ from tools.base import WEBSITE_METADATA_KEY, EarlierOutput, ToolContext, ToolRes
 from tools.registry import UnknownTool, registry
 from vicbot.models import TERMINAL_STATUSES, Run, RunStatus, ToolCall
 from config.enqueue import enqueue_run_advance, enqueue_tool_call_execute, queued_messages, run_step_priority
-from vicbot.services.runs import tool_limits
+from vicbot.services.runs import inline, tool_limits
 from vicbot.services.runs.replay import NO_RECORDED_RESULT, recorded_answer
 from vicbot.services.runs.lifecycles import TOOL_CALL_END_OPERATIONS, TOOL_CALL_STATES
 from vicbot.services.runs.state import run_fail, run_move
@@ -48,6 +49,10 @@ def run_start_tools(run: Run, response, calls) -> None:
                  f"The model was still calling tools after {run.assistant.max_turns} turns",
                  **response_increments(run, response))
         return
+    # In an engine task, this task runs the turn's calls itself right after this step (vicbot.services.runs.
+    # inline), claimed in the transaction that creates them: a worker killed before or while they run leaves
+    # them claimed and running, as a killed tool task did, and the tick's recovery re-sends them.
+    run_here = inline.active()
     with transaction.atomic():
         started = run_move(
             run.pk, "start_tools", where={"response_id": response.id},
@@ -66,8 +71,30 @@ def run_start_tools(run: Run, response, calls) -> None:
         if not to_run:  # every call refused: the model hears why at once
             run_continue_after_tools(run_id=run.pk)
             return
-        # One message runs the whole turn (tool_call_execute takes every waiting sibling).
-        enqueue_tool_call_execute(to_run[0].pk, priority=run_step_priority(background=run.background))
+        if not run_here:
+            # One message runs the whole turn (tool_call_execute takes every waiting sibling).
+            enqueue_tool_call_execute(to_run[0].pk, priority=run_step_priority(background=run.background))
+            return
+        claimed = _claim(run.pk, run.turn, where={"pk__in": [c.pk for c in to_run]})
+    # Once the step that found them has returned (a webhook's event is then recorded as processed).
+    ours = [c for c in to_run if c.pk in claimed.ids]
+    if not inline.defer(lambda: _execute_and_record(ours, run_id=run.pk)):
+        _execute_and_record(ours, run_id=run.pk)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    ids: frozenset
+    started_at: datetime
+
+
+def _claim(run_id: int, turn: int, *, where: dict, skip_locked: bool = False) -> _Claim:
+    """Claim the turn's waiting calls (those `where` names), only while the run still waits on tools."""
+    now = timezone.now()
+    ids = TOOL_CALL_STATES.apply_many(
+        "claim", where={"run_id": run_id, "turn": turn, "run__status": RunStatus.RUNNING_TOOLS, **where},
+        skip_locked=skip_locked, started_at=now, attempts=F("attempts") + 1)
+    return _Claim(frozenset(ids), now)
 
 
 def tool_call_execute(*, tool_call_id: int) -> None:
@@ -77,35 +104,40 @@ def tool_call_execute(*, tool_call_id: int) -> None:
     The calls are claimed one row each, so a message for a sibling this task already took
     (a redelivery, the tick's re-send) finds nothing to do.
     """
-    turn = ToolCall.objects.filter(pk=tool_call_id).values("run_id", "turn").first()
+    turn = next(iter(ToolCall.objects.filter(pk=tool_call_id).values("run_id", "turn").order_by()[:1]), None)
     if turn is None:
         return
-    now = timezone.now()
     # Only while the run still waits on tools: a run that ended (cancelled, timed out) runs none of them.
-    ids = TOOL_CALL_STATES.apply_many("claim", where={**turn, "run__status": RunStatus.RUNNING_TOOLS},
-                                      skip_locked=True, started_at=now, attempts=F("attempts") + 1)
+    claimed = _claim(turn["run_id"], turn["turn"], where={}, skip_locked=True)
     # Ours: the rows this claim (its started_at) moved; SQLite has no row locks to skip.
     calls = list(ToolCall.objects.select_related("run__assistant")
-                 .filter(pk__in=ids, status=ToolCall.Status.RUNNING, started_at=now).order_by("pk"))
+                 .filter(pk__in=claimed.ids, status=ToolCall.Status.RUNNING, started_at=claimed.started_at)
+                 .order_by("pk"))
     if not calls:
         # Already done or running elsewhere — or the run has ended: then they are settled as skipped.
         TOOL_CALL_STATES.apply_many("skip", where={**turn, "run__status__in": TERMINAL_STATUSES},
-                                    note="the run had ended", finished_at=now,
+                                    note="the run had ended", finished_at=claimed.started_at,
                                     error="Not run: the run had ended")
         return
-    replay = calls[0].run.replay_calls
-    answered = _answer_from_recording(calls, replay) if replay is not None else (
-        (call, result, status, seconds, "") for call, result, status, seconds in _execute_side_by_side(calls))
-    for call, result, status, seconds, replayed in answered:
-        # Each as it finishes: a worker killed meanwhile loses only the calls still running.
-        with transaction.atomic():
-            if TOOL_CALL_STATES.apply(
-                call.pk, TOOL_CALL_END_OPERATIONS[status], note=result.error[:500] if result.error else "",
-                output=result.output, error=result.error, usage=result.usage, replayed=replayed,
-                systemic_error=result.systemic, finished_at=timezone.now(), duration_ms=int(seconds * 1000),
-            ) and result.suggestions:
-                suggested_changes_record(tool_call=call, suggestions=result.suggestions)
-    run_continue_after_tools(run_id=turn["run_id"])
+    _execute_and_record(calls, run_id=turn["run_id"])
+
+
+def _execute_and_record(calls: list[ToolCall], *, run_id: int) -> None:
+    """Run the claimed calls (all of one turn; `call.run` loaded), record each as it ends, then continue the run."""
+    if calls:
+        replay = calls[0].run.replay_calls
+        answered = _answer_from_recording(calls, replay) if replay is not None else (
+            (call, result, status, seconds, "") for call, result, status, seconds in _execute_side_by_side(calls))
+        for call, result, status, seconds, replayed in answered:
+            # Each as it finishes: a worker killed meanwhile loses only the calls still running.
+            with transaction.atomic():
+                if TOOL_CALL_STATES.apply(
+                    call.pk, TOOL_CALL_END_OPERATIONS[status], note=result.error[:500] if result.error else "",
+                    output=result.output, error=result.error, usage=result.usage, replayed=replayed,
+                    systemic_error=result.systemic, finished_at=timezone.now(), duration_ms=int(seconds * 1000),
+                ) and result.suggestions:
+                    suggested_changes_record(tool_call=call, suggestions=result.suggestions)
+    run_continue_after_tools(run_id=run_id)
 
 
 def _answer_from_recording(calls: list[ToolCall], recorded: list[dict]
@@ -129,17 +161,19 @@ def _execute_side_by_side(calls: list[ToolCall]) -> Iterator[tuple[ToolCall, Too
     """
     limit = settings.TOOL_OUTPUT_MAX_CHARS
     run = calls[0].run
-    # What the run has seen so far (its input, earlier turns' tool outputs, by tool): a tool's policy
-    # checks that e.g. a URL came from a page rather than from text that told the model to compose it.
-    earlier = ToolCall.objects.filter(run_id=run.pk, turn__lt=calls[0].turn).order_by("id").values_list(
-        "name", "output", "status")
+    these = {c.pk for c in calls}
+    # The run's other calls, in one read: what the run has seen so far (its input, earlier turns' tool
+    # outputs, by tool; a tool's policy checks that e.g. a URL came from a page rather than from text that
+    # told the model to compose it), and what they spent (PitchBook credits...) for tools with a per-run limit.
+    others = [row for row in ToolCall.objects.filter(run_id=run.pk).order_by("id").values_list(
+        "pk", "turn", "name", "output", "status", "usage") if row[0] not in these]
     context = ToolContext(
         run_id=run.pk, metadata=run.metadata, run_input=run.input,
         earlier_outputs=tuple(EarlierOutput(name, output, status == ToolCall.Status.SUCCEEDED)
-                              for name, output, status in earlier),
+                              for _, turn, name, output, status, _ in others if turn < calls[0].turn),
         website=run.metadata.get(WEBSITE_METADATA_KEY, ""), open_browsing=run.assistant.open_browsing,
-        # What the run has spent (PitchBook credits...), for tools with a per-run limit; shared by these calls.
-        run_usage=tool_limits.run_usage(run.pk, running=[c.pk for c in calls]))
+        # Shared by these calls.
+        run_usage=tool_limits.spent(usage for *_, usage in others))
     reg = registry()
     pool = ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix=f"tools-run-{run.pk}")
     began = time.monotonic()
@@ -182,7 +216,9 @@ def run_continue_after_tools(*, run_id: int) -> None:
         if ToolCall.objects.filter(run=run, turn=run.turn).exclude(status__in=FINISHED).exists():
             return
         if run_move(run.pk, "continue_after_tools", next_check_at=timezone.now() + timedelta(seconds=60)):
-            enqueue_run_advance(run.pk, priority=run_step_priority(background=run.background))
+            # In an engine task, the task creates the next turn itself once this commits.
+            if not inline.carry(run.pk):
+                enqueue_run_advance(run.pk, priority=run_step_priority(background=run.background))
 
 
 def run_recover_tools(run: Run) -> None:

@@ -10,6 +10,8 @@ with the same reason.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.utils import timezone
 
@@ -54,12 +56,10 @@ def refused_fields(reason: str | None) -> dict:
             "finished_at": timezone.now()}
 
 
-def run_usage(run_id: int, *, running: list[int]) -> RunUsage:
-    """The metered units the run's other calls recorded (earlier turns, siblings already finished),
-    for the calls in `running` (ids) to share while they run."""
-    spent: dict[str, int] = {}
-    others = ToolCall.objects.filter(run_id=run_id).exclude(pk__in=running)
-    for usage in others.values_list("usage", flat=True):
+def spent(usages: Iterable[dict | None]) -> RunUsage:
+    """The metered units of these calls' recorded usage, for the calls running now to share."""
+    total: dict[str, int] = {}
+    for usage in usages:
         for unit, amount in (usage or {}).items():
-            spent[unit] = spent.get(unit, 0) + amount
-    return RunUsage(spent)
+            total[unit] = total.get(unit, 0) + amount
+    return RunUsage(total)

@@ -44,14 +44,20 @@ def run_create_turn(run: Run) -> None:
         response = get_client().responses.create(**next_turn_request(run))
     except Exception as exc:
         return _create_failed(run, classify(exc), claimed_at=now)
-    if not run_adopt_response(run.pk, response.id, turn=run.turn + 1):
+    if not run_adopt_response(run.pk, response.id, turn=run.turn + 1, run=run):
         # The run ended while we were creating (an operator, its deadline): stop the orphan.
         response_cancel(response_id=response.id)
 
 
-def run_adopt_response(run_id: int, response_id: str, *, turn: int) -> bool:
-    """Record that `response_id` is turn `turn` of the run (after a create, or found by webhook)."""
-    run = Run.objects.get(pk=run_id)
+def run_adopt_response(run_id: int, response_id: str, *, turn: int, run: Run | None = None) -> bool:
+    """Record that `response_id` is turn `turn` of the run (after a create, or found by webhook).
+
+    `run`: the row as read before this turn was claimed, if the caller has it (not read again). Its
+    response ids cannot be stale where it matters: only an adoption changes them, together with the
+    turn, and the move below requires the turn this one follows.
+    """
+    if run is None:
+        run = Run.objects.get(pk=run_id)
     if response_id in run.response_ids:
         return False  # a turn the run already had (and abandoned): stale news, never the current turn
     now = timezone.now()

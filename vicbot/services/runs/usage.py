@@ -121,12 +121,13 @@ def tokens_cost(price: ModelPrice, *, input_tokens: int, cached_input_tokens: in
 
 def run_record_cost(run_id: int) -> None:
     """The run's token cost, its tools' metered usage and their first systemic failure, recorded when it ends."""
-    run = Run.objects.select_related("assistant").get(pk=run_id)
-    calls = ToolCall.objects.filter(run_id=run_id).order_by("id")
-    tool_usage = tool_usage_total(calls.values_list("usage", flat=True))
-    systemic = next((error for error, is_systemic in calls.values_list("error", "systemic_error") if is_systemic), "")
+    run = Run.objects.get(pk=run_id)
+    calls = list(ToolCall.objects.filter(run_id=run_id).order_by("id").values_list(
+        "usage", "error", "systemic_error", "usage_unknown"))  # one read for all three
+    tool_usage = tool_usage_total(usage for usage, *_ in calls)
+    systemic = next((error for _, error, is_systemic, _ in calls if is_systemic), "")
     Run.objects.filter(pk=run_id).update(cost_usd=run_cost(run), tool_usage=tool_usage, tool_systemic_error=systemic,
-                                         tool_usage_unknown=calls.filter(usage_unknown=True).exists())
+                                         tool_usage_unknown=any(unknown for *_, unknown in calls))
 
 
 def tool_usage_total(usages) -> dict[str, int]:

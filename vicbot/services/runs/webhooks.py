@@ -41,11 +41,12 @@ def webhook_event_process(*, event_id: int) -> None:
     if event.processed_at or event.failed_at:
         return
     try:
-        run = Run.objects.filter(response_id=event.response_id).first()
-        if run is None:
-            run = _adopt_unknown_response(event.response_id)
+        run = next(iter(Run.objects.select_related("assistant").filter(response_id=event.response_id)
+                         .order_by()[:1]), None)  # unordered: see run_advance
         if run is not None:
-            run_advance(run_id=run.pk)
+            run_advance(run_id=run.pk, run=run)
+        elif (adopted := _adopt_unknown_response(event.response_id)) is not None:
+            run_advance(run_id=adopted.pk)
     except Exception as exc:  # noqa: BLE001 - whatever it is, the event is tried again a bounded number of times
         _record_failed_attempt(event, exc)
         return
