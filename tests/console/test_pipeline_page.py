@@ -12,6 +12,7 @@ from pipelines.models import Pipeline
 from pipelines.services.pipelines import pipeline_schedule
 from tests.console.support import staff_user
 from tests.support.runs import make_assistant
+from tests.support.worker import only_these_workers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/admin/pipelines/pipeline/"
@@ -167,6 +168,7 @@ def test_an_empty_install_shows_what_it_lacks_instead_of_a_running_default_pipel
     from django.contrib.auth.models import Permission  # noqa: PLC0415
 
     settings.OPENAI_API_KEY = ""
+    only_these_workers()  # none: a worker an earlier test left running must not report itself in this install
     Pipeline.objects.create(name="default", fields=["Name"], answer_mapping={})  # what migrations leave
     client.force_login(User.objects.create_superuser("op", "op@example.com", "pw"))
     assert Permission.objects.filter(codename="view_dashboard").exists()
