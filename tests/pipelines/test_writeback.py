@@ -9,6 +9,7 @@ from tests.support.pitches import (add_accounts, answered_pitches, make_pipeline
 from pipelines.models import Pitch
 from pipelines.services.intake import pitches_pull
 from pipelines.services.writeback import writeback_flush, writeback_retry
+from vicbot.models import Run, RunStatus
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
