@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 
 from config.enqueue import enqueue_pitches_admit, enqueue_writeback_flush
@@ -61,9 +61,7 @@ def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dic
     # pipeline is evaluating: a pitch alone, a pass's last answer), when it is full, or for a new
     # pitch's answer while a backlog runs (the backlog's answers wait; the new pitch does not).
     others = Pitch.objects.filter(pipeline_id=pipeline_id).exclude(pk=pitch_id)
-    # Runs still going: a pitch whose run has ended waits only for its handler, which sees this one
-    # likewise (the pass's last answers, handled side by side, must not each wait for the other).
-    evaluating = others.filter(status=Pitch.Status.EVALUATING).exclude(latest_run__status__in=TERMINAL_STATUSES)
+    evaluating = _still_evaluating(others)
     queued = others.filter(writeback_state=Pitch.WriteBack.QUEUED, writeback_attempts=0)
     if (not evaluating.exists() or (not background and evaluating.filter(latest_run__background=True).exists())
             or queued.count() >= COLLECTION_LIMIT - 1):
@@ -83,6 +81,13 @@ def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dic
                            writeback_values=values, next_writeback_at=timezone.now() + timedelta(seconds=delay))
     if send:
         enqueue_writeback_flush(pipeline_id, countdown=delay or None)
+
+
+def _still_evaluating(pitches: QuerySet[Pitch]) -> QuerySet[Pitch]:
+    """Those of `pitches` whose runs are still going: more answers are coming soon. A pitch whose run has
+    ended waits only for its handler, which sees this one likewise (the pass's last answers, handled side by
+    side, must not each wait for the other)."""
+    return pitches.filter(status=Pitch.Status.EVALUATING).exclude(latest_run__status__in=TERMINAL_STATUSES)
 
 
 def _window(pipeline_id: int, *, widen: bool = False) -> float:
@@ -128,7 +133,8 @@ def writeback_flush(*, pipeline_id: int) -> int:
             # meanwhile saw this write under way and wait for its follow-up, after the window: taking
             # them here wrote them in batches of one or two (22.5 Salesforce calls per 100 pitches at
             # 1,000 pitches; 5.1 without).
-            batch = _claim_batch(pipeline, join_first_attempts=len(batch) == COLLECTION_LIMIT)
+            full = len(batch) == COLLECTION_LIMIT
+            batch = _claim_batch(pipeline, join_first_attempts=full and _rest_goes_now(pipeline))
     finally:
         cache.delete(lock)
     # Only for what it wrote or turned away: flushes with nothing to write each sent one more
@@ -136,6 +142,15 @@ def writeback_flush(*, pipeline_id: int) -> int:
     if cache.delete(f"{lock}:missed") or claimed:
         _follow_up(pipeline)
     return written
+
+
+def _rest_goes_now(pipeline: Pipeline) -> bool:
+    """After a full batch, the first writes queued meanwhile go in this flush only when they fill another
+    batch or no more answers are coming. Otherwise they wait for the follow-up, after the window, to go
+    as a fuller batch: at 1,000 pitches each full batch's remainder (33, 5, 46 records) cost two calls of
+    its own, 3.3 Salesforce calls per 100 pitches."""
+    waiting = Pitch.objects.filter(pipeline=pipeline, writeback_state=Pitch.WriteBack.QUEUED, writeback_attempts=0)
+    return waiting[COLLECTION_LIMIT - 1:].exists() or not _still_evaluating(pipeline.pitches.all()).exists()
 
 
 def _follow_up(pipeline: Pipeline) -> None:

@@ -285,3 +285,21 @@ def test_the_window_widens_while_answers_stream_in_and_never_holds_an_answer_not
     assert sent == 1 and due_in <= 0.5
     sent, due_in = queue(background=True)
     assert sent == 1 and due_in > 4
+
+
+def test_a_full_batchs_remainder_waits_for_the_next_window_while_answers_keep_coming(salesforce):
+    """A flush writes a full batch; the few answers beyond it go with the next window's batch while runs are
+    still going (each remainder written alone cost two calls of its own), and at once when none is."""
+    pipeline = make_pipeline()
+    *pitches, busy = answered_pitches(salesforce, pipeline, 231)
+    Pitch.objects.filter(pk=busy.pk).update(status=Pitch.Status.EVALUATING, writeback_state=Pitch.WriteBack.DONE)
+    Run.objects.filter(pk=busy.latest_run_id).update(status=RunStatus.WAITING_MODEL)
+    salesforce.calls_by_endpoint.clear()
+
+    assert writeback_flush(pipeline_id=pipeline.pk) == 200
+    assert salesforce.calls_by_endpoint["collection_update"] == 1
+    assert pipeline.pitches.filter(writeback_state=Pitch.WriteBack.QUEUED).count() == 30
+
+    Run.objects.filter(pk=busy.latest_run_id).update(status=RunStatus.SUCCEEDED)  # no more answers coming
+    assert writeback_flush(pipeline_id=pipeline.pk) == 30
+    assert {salesforce.org.writes[p.salesforce_id] for p in pitches} == {2}  # each written once
