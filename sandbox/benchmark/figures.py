@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -127,6 +128,9 @@ def compute_scale(*, pitches: int, wall_seconds: float, intrinsic_seconds: float
         "web_cpu_per_pitch": round(cpu.get("web", 0.0) / per_pitch, 3),
         "beat_cpu_per_pitch": round(cpu.get("beat", 0.0) / per_pitch, 3),
         "database_cpu_per_pitch": round(database_cpu / per_pitch, 3) if database_cpu is not None else None,
+        "emulators_cpu_per_pitch": round(cpu.get("emulators", 0.0) / per_pitch, 3),
+        "machine_cores_busy": round(cpu.get("machine", 0.0) / wall_seconds, 2) if wall_seconds > 0 else None,
+        "machine_cores": os.cpu_count(),
         "worker_peak_rss_mb_each": [round(peak_rss_by_worker[index] / 2**20, 1) for index in sorted(peak_rss_by_worker)],
         "in_flight_mean": round(sum(evaluating) / len(evaluating), 1) if evaluating else None,
         "in_flight_max": max(evaluating) if evaluating else None,
@@ -220,6 +224,8 @@ SCALE_ROWS = (
     ("CPU s per pitch: workers (with children) / web / beat / database",
      lambda f: f"{f['worker_cpu_per_pitch']} / {f['web_cpu_per_pitch']} / {f['beat_cpu_per_pitch']} / "
                f"{'-' if f['database_cpu_per_pitch'] is None else f['database_cpu_per_pitch']}"),
+    ("Machine: cores busy, all processes (of its cores); the emulators' CPU s per pitch",
+     lambda f: f"{f['machine_cores_busy']} (of {f['machine_cores']}); {f['emulators_cpu_per_pitch']}"),
     ("Worker RSS peak, each worker's whole tree", lambda f: " / ".join(f"{mb} MB" for mb in f["worker_peak_rss_mb_each"])),
     ("Connections, peak: PostgreSQL (this database) / Redis (this db)",
      lambda f: f"{'-' if f['database_connections_peak'] is None else f['database_connections_peak']} / "

@@ -60,6 +60,14 @@ def process_cpu_seconds(pid: int, *, with_children: bool = True) -> float:
     return ticks / TICKS
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine spent busy so far (all processes: /proc/stat's first line,
+    less idle and iowait). Divided by a pass's wall time: how many cores the whole machine had in use."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    user, nice, system, idle, iowait, irq, softirq = fields
+    return (user + nice + system + irq + softirq) / TICKS
+
+
 def tree_cpu_seconds(root_pid: int, children: dict[int, list[int]] | None = None) -> float:
     """CPU seconds of a whole tree so far: the live processes' own, and every ended child's (counted in
     the parent that waited for it: extraction children in the forkserver, prefork children in the worker)."""

@@ -30,7 +30,8 @@ from django_celery_beat.models import PeriodicTask, PeriodicTasks
 from config.celery_app import app as celery_app
 from config.enqueue import enqueue_pull_pitches
 from sandbox.benchmark import figures, probe
-from sandbox.benchmark.monitor import PeakSampler, process_cpu_seconds, tree_cpu_seconds, tree_rss_bytes
+from sandbox.benchmark.monitor import (PeakSampler, machine_busy_seconds, process_cpu_seconds, tree_cpu_seconds,
+                                       tree_rss_bytes)
 from sandbox.benchmark.tools import tool_names
 from sandbox.demo.processes import (beat_command, process_environment, start_process, stop_process,
                                       worker_command)
@@ -343,6 +344,10 @@ class Scenario:
         cpu = {f"worker-{index}": tree_cpu_seconds(worker.pid) for index, worker in enumerate(self.workers)}
         cpu["web"] = tree_cpu_seconds(self.web.pid) if self.web is not None else 0.0
         cpu["beat"] = sum(process_cpu_seconds(beat.pid) for beat in self.beats)
+        # This process serves the emulators (and samples); the machine's figure says whether a pass was
+        # bound by the cores themselves rather than by a worker.
+        cpu["emulators"] = process_cpu_seconds(os.getpid(), with_children=False)
+        cpu["machine"] = machine_busy_seconds()
         return cpu
 
     def _in_flight_now(self) -> tuple[int, int | None]:

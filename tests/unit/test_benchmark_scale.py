@@ -7,7 +7,7 @@ import time
 import pytest
 
 from sandbox.benchmark.figures import SCALE_ROWS, compute_scale, rate_limit_bound_seconds, table
-from sandbox.benchmark.monitor import process_cpu_seconds, tree_cpu_seconds
+from sandbox.benchmark.monitor import machine_busy_seconds, process_cpu_seconds, tree_cpu_seconds
 from sandbox.management.commands.benchmark import scale_out_problems
 
 
@@ -23,7 +23,8 @@ def test_the_rate_limit_bound_is_what_binds_at_the_limits_plus_one_pitch():
 def test_scale_figures_per_pitch_with_runs_in_flight_against_the_allowance():
     figures = compute_scale(
         pitches=10, wall_seconds=20.0, intrinsic_seconds=4.0,
-        cpu={"worker-0": 1.5, "worker-1": 0.5, "web": 0.2, "beat": 0.1}, database_cpu=0.4,
+        cpu={"worker-0": 1.5, "worker-1": 0.5, "web": 0.2, "beat": 0.1, "emulators": 0.3, "machine": 36.0},
+        database_cpu=0.4,
         peak_rss_by_worker={1: 150 * 2**20, 0: 160 * 2**20}, in_flight=[(2, 50), (6, 54), (10, None)],
         tokens=600_000, requests=40, tokens_per_minute=2_000_000, requests_per_minute=5_000,
         tasks_by_worker={"worker-0": 30, "worker-1": 27},
@@ -32,6 +33,8 @@ def test_scale_figures_per_pitch_with_runs_in_flight_against_the_allowance():
     assert (figures["worker_cpu_per_pitch"], figures["web_cpu_per_pitch"], figures["beat_cpu_per_pitch"],
             figures["database_cpu_per_pitch"]) == (0.2, 0.02, 0.01, 0.04)
     assert figures["worker_peak_rss_mb_each"] == [160.0, 150.0]
+    # The whole machine's busy CPU over the wall time: how many cores the pass had in use.
+    assert (figures["machine_cores_busy"], figures["emulators_cpu_per_pitch"]) == (1.8, 0.03)
     assert (figures["in_flight_mean"], figures["in_flight_max"]) == (6.0, 10)
     assert (figures["allowance_mean"], figures["allowance_max"]) == (52.0, 54)
     assert figures["rate_limit_bound_seconds"] == 22.0  # 600k / 2M tokens a minute = 18 s, + 4 s
@@ -69,3 +72,11 @@ FINE = {"pitches": 20, "written_back": 20, "failed": 0, "workers": 2,
 def test_ci_fails_a_broken_scale_out(broken, says):
     assert scale_out_problems(FINE) == []
     assert any(says in problem for problem in scale_out_problems({**FINE, **broken}))
+
+
+def test_the_machine_busy_figure_counts_the_cpu_any_process_spends():
+    before, spent_from = machine_busy_seconds(), time.process_time()
+    while time.process_time() - spent_from < 0.3:  # this process's own CPU: the machine's busy time grows by it
+        sum(range(1_000))
+    # Others add to it, never take away; a tick (1/100 s) of rounding at each end.
+    assert machine_busy_seconds() - before >= time.process_time() - spent_from - 0.02
