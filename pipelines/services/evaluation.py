@@ -16,10 +16,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from core.models import Transition
 from core.retry import RetryPolicy
-from config.enqueue import enqueue_pitches_admit
 from pipelines.models import Pipeline, Pitch
 from pipelines.selectors import pitches_waiting
 from pipelines.services import salesforce_status
+from pipelines.services.admission import pitches_admit_soon
 from pipelines.services.handler_keys import PITCH_EVALUATED
 from pipelines.services.manual import pitch_start_on_request
 from pipelines.services.notifications import Kind, notify
@@ -134,7 +134,7 @@ def pitch_run_completed(run: Run, outcome: str) -> None:
     # waits. (Sent for every answer, admissions that found nothing were a task per pitch under
     # load, and hundreds still queued when the last pitch was written.)
     if pitches_waiting(pipeline=pipeline, due_at=timezone.now()).exists():
-        enqueue_pitches_admit(pipeline.pk)
+        pitches_admit_soon(pipeline.pk)
 
 
 def _answer(run: Run) -> tuple[PitchAnswer | None, str]:

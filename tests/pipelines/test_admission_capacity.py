@@ -1,13 +1,20 @@
 """Admission sized by OpenAI's rate limits: a pipeline with no cap starts what the model allows, a cap still
 binds, and a 429 from OpenAI slows admission until time restores it. Real worker, real client, the emulator."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
+from django.db import connections, transaction
 
-from pipelines.models import Pitch
+from config.enqueue import Task, enqueue_pitches_admit
+from pipelines.models import Pipeline, Pitch
+from pipelines.services.admission import pitches_admit_soon
 from pipelines.services.intake import pitches_pull
 from pipelines.services.pipelines import pipeline_create
+from tests.conftest import wait_for
+from tests.support.broker import BrokerPushes
 from tests.support.pitches import add_accounts, make_pipeline, wait_until_written_back
 from tests.support.runs import create_outside_a_run
 from vicbot.capacity import allowance, remaining_share
@@ -134,3 +141,41 @@ def test_admission_pulls_back_when_openai_says_the_budget_is_nearly_spent(salesf
     assert pitches_pull(pipeline_id=pipeline.pk).started == 4
     wait_until_written_back(pipeline, 6, timeout=90)
     assert ModelCapacity.objects.get(model=tokens_bind).rate_limited_count == 0  # pulled back before any 429
+
+
+def test_slots_that_free_while_an_admission_waits_share_that_one_admission(salesforce, settings):
+    """One admission message per pipeline while one waits, however many answers free a slot meanwhile; once
+    it has started, the next freed slot sends its own."""
+    pipeline = make_pipeline()
+    other = pipeline_create(name="other", assistant_name="tester")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_pipeline_row():  # the admission the worker takes waits here, before it starts
+        with transaction.atomic():
+            Pipeline.objects.select_for_update().get(pk=pipeline.pk)
+            locked.set()
+            release.wait(60)
+        connections.close_all()
+
+    def admissions_sent(pushes) -> int:
+        """Of `pipeline`, once the broker has seen a marker sent after them (its pushes arrive in order)."""
+        def sent(pipeline_id):
+            return sum(1 for task, first, _ in pushes.seen if task == Task.PITCHES_ADMIT and first == pipeline_id)
+
+        markers = sent(other.pk)
+        enqueue_pitches_admit(other.pk, after_commit=False)
+        wait_for(lambda: sent(other.pk) > markers, timeout=10, message="the marker's push")
+        return sent(pipeline.pk)
+
+    holder = threading.Thread(target=hold_the_pipeline_row)
+    holder.start()
+    assert locked.wait(10)
+    with BrokerPushes(settings.CELERY_BROKER_URL) as pushes:
+        for _ in range(3):
+            pitches_admit_soon(pipeline.pk)
+        assert admissions_sent(pushes) == 1
+        release.set()
+        holder.join()
+        wait_for(lambda: cache.get(f"pipelines:admit-pending:{pipeline.pk}") is None, timeout=60)  # it started
+        pitches_admit_soon(pipeline.pk)
+        assert admissions_sent(pushes) == 2

@@ -3,66 +3,24 @@ for it (its first step, later turns, tool calls, webhooks) is at the broker's lo
 pipeline whose backlog tier is flex sends the backlog (only) to OpenAI's flex tier, falling back to the
 standard tier when flex has no capacity, each response priced at the tier it reports.
 
-The messages are read off Redis itself (MONITOR: every LPUSH kombu makes into a priority list), so what
-is checked is what the worker really takes first."""
+The messages are read off Redis itself (tests.support.broker.BrokerPushes), so what is checked is what the
+worker really takes first."""
 
-import re
-import threading
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
-import redis
 from django.conf import settings
 from django.utils import timezone
 
 from config.enqueue import Priority, Task
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.intake import pitches_pull
+from tests.support.broker import BrokerPushes
 from tests.support.pitches import add_accounts, make_pipeline, wait_until_written_back
 from vicbot.models import ModelPrice, Run, ToolCall, WebhookEvent
 from vicbot.services.runs.usage import price_for, tokens_cost
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker")]
-
-PUSH = re.compile(r"^LPUSH (?P<queue>\S+) (?P<message>.*)$", re.DOTALL)
-
-
-class BrokerPushes:
-    """(task name, first argument, priority) of every message pushed to the broker's Redis database, in order."""
-
-    def __init__(self, url: str):
-        self.db = int(urlsplit(url).path.strip("/") or 0)
-        self.client = redis.Redis.from_url(url)
-        self.seen: list[tuple[str, int, int]] = []
-        self._started = threading.Event()
-        self._thread = threading.Thread(target=self._listen, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        self._started.wait(10)
-        return self
-
-    def __exit__(self, *exc):
-        self.client.close()  # ends the MONITOR stream: its thread stops on the closed connection
-
-    def _listen(self):
-        try:
-            with self.client.monitor() as monitor:
-                self._started.set()
-                for command in monitor.listen():
-                    if command["db"] == self.db and (push := PUSH.match(command["command"])):
-                        self._note(push["message"])
-        except (redis.ConnectionError, ValueError, AttributeError):
-            return  # closed by __exit__
-
-    def _note(self, message: str) -> None:
-        task = re.search(r'"task": "([\w.]+)"', message)
-        first = re.search(r'"argsrepr": "[\[(](\d+)', message)
-        priority = re.search(r'"priority": (\d+)', message)
-        if task and first and priority:
-            self.seen.append((task.group(1), int(first.group(1)), int(priority.group(1))))
-
 
 def backdate(salesforce, record_ids, *, days):
     """Records last modified `days` ago (a first pass over an old org), as the benchmark's backlog."""
