@@ -63,9 +63,14 @@ def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dic
     others = Pitch.objects.filter(pipeline_id=pipeline_id).exclude(pk=pitch_id)
     evaluating = _still_evaluating(others)
     queued = others.filter(writeback_state=Pitch.WriteBack.QUEUED, writeback_attempts=0)
-    if (not evaluating.exists() or (not background and evaluating.filter(latest_run__background=True).exists())
-            or queued.count() >= COLLECTION_LIMIT - 1):
+    full = False
+    if not evaluating.exists() or (not background and evaluating.filter(latest_run__background=True).exists()):
         delay, send = 0.0, True
+    elif full := queued.count() >= COLLECTION_LIMIT - 1:
+        # A full batch goes now, and this answer with it unless 200 are ahead of it; then it is not due
+        # before the next window (a flush takes what is due after its full batch: answers racing in as
+        # it filled went as a remainder of a few, two calls of their own).
+        delay, send = settings.SALESFORCE_WRITEBACK_MAX_DELAY_SECONDS, True
     elif queued.exists() or others.filter(writeback_state=Pitch.WriteBack.WRITING).exists():
         # Joins the batch waiting, or the next one, which the flush under way sends after the window
         # (_follow_up). Its own time is the tick's safety net only: never before that flush.
@@ -79,8 +84,8 @@ def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dic
     WRITEBACK_STATES.apply(pitch_id, "queue", where=where, writeback_error="", writeback_attempts=0,
                            writeback_run_id=run_id,
                            writeback_values=values, next_writeback_at=timezone.now() + timedelta(seconds=delay))
-    if send:
-        enqueue_writeback_flush(pipeline_id, countdown=delay or None)
+    if send:  # a full batch goes now, whatever this answer's own time
+        enqueue_writeback_flush(pipeline_id, countdown=None if full else delay or None)
 
 
 def _still_evaluating(pitches: QuerySet[Pitch]) -> QuerySet[Pitch]:

@@ -303,3 +303,17 @@ def test_a_full_batchs_remainder_waits_for_the_next_window_while_answers_keep_co
     Run.objects.filter(pk=busy.latest_run_id).update(status=RunStatus.SUCCEEDED)  # no more answers coming
     assert writeback_flush(pipeline_id=pipeline.pk) == 30
     assert {salesforce.org.writes[p.salesforce_id] for p in pitches} == {2}  # each written once
+
+
+def test_the_answer_that_fills_a_batch_sends_it_at_once_and_those_after_it_wait_for_the_window(
+        salesforce, settings, django_capture_on_commit_callbacks):
+    """The full batch goes now; answers racing in as it fills are not due before the next window, so a flush
+    writing its 200 leaves them to the next batch instead of writing them as a remainder of a few."""
+    settings.SALESFORCE_WRITEBACK_MAX_DELAY_SECONDS = 30
+    pipeline = make_pipeline()
+    pitch, other, busy, *waiting = answered_pitches(salesforce, pipeline, 202)  # 199 first writes waiting
+    Pitch.objects.filter(pk=busy.pk).update(status=Pitch.Status.EVALUATING, writeback_state=Pitch.WriteBack.DONE)
+    Run.objects.filter(pk=busy.latest_run_id).update(status=RunStatus.WAITING_MODEL)
+
+    sent, due_in = queue_answer(pipeline, pitch, other, Pitch.WriteBack.DONE, 60, django_capture_on_commit_callbacks)
+    assert sent == 1 and due_in > 20
