@@ -47,15 +47,17 @@ def test_scale_figures_per_pitch_with_runs_in_flight_against_the_allowance():
 def test_a_trees_cpu_counts_its_children_that_already_ended():
     """An extraction child spins, ends and is waited for: its CPU stays counted in the tree's root."""
     spinner = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
+    # The parent stays alive (its CPU readable) until the test closes its stdin.
     parent = subprocess.Popen([sys.executable, "-c",
-                               f"import subprocess, sys, time\nsubprocess.run([sys.executable, '-c', {spinner!r}])\n"
-                               "print('done', flush=True)\ntime.sleep(30)"], stdout=subprocess.PIPE, text=True)
+                               f"import subprocess, sys\nsubprocess.run([sys.executable, '-c', {spinner!r}])\n"
+                               "print('done', flush=True)\nsys.stdin.read()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert parent.stdout.readline().strip() == "done"  # the child ended and was waited for
         assert process_cpu_seconds(parent.pid, with_children=False) < 0.3
         assert tree_cpu_seconds(parent.pid) >= 0.3
     finally:
-        parent.kill()
+        parent.stdin.close()
         parent.wait()
 
 
