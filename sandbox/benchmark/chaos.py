@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 
 from sandbox.benchmark.scenario import Scenario
+from core.models import Transition
 from pipelines.models import Pitch
 from vicbot.runs import TERMINAL_STATUSES, Run, RunStatus
 
@@ -194,7 +195,7 @@ class Chaos:
         runs = Run.objects.filter(pitches__pipeline=scenario.pipeline).distinct()
         for run in runs:
             if run.status not in TERMINAL_STATUSES:
-                violations.append(f"run {run.pk} still {run.status}")
+                violations.append(f"run {run.pk} still {run.status}: {_where_it_stands(run)}")
             elif run.status != RunStatus.SUCCEEDED and not run.error_code:
                 violations.append(f"run {run.pk} ended {run.status} with no reason")
         return violations
@@ -223,6 +224,14 @@ class Chaos:
             f"runs: {dict(outcomes)}; reasons of the others: {dict(reasons)}",
             f"records edited mid-run: {len(self.edited)}",
         ]
+
+
+def _where_it_stands(run: Run) -> str:
+    """What a run left unfinished was waiting on, and how it got there (CI keeps only the printout)."""
+    moves = Transition.objects.filter(model=Run._meta.label_lower, object_pk=run.pk).order_by("at", "pk")
+    path = ", ".join(f"{m.operation}@{m.at:%H:%M:%S}" for m in moves)
+    return (f"turn {run.turn}, create claimed at {run.create_claimed_at}, next check at {run.next_check_at}, "
+            f"deadline {run.deadline_at}, attempts {run.attempts}, message {run.error_message!r}; moves: {path}")
 
 
 def _is_redis() -> bool:

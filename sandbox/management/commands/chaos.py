@@ -20,6 +20,9 @@ CHAOS_SETTINGS = {
     "PIPELINE_RETRY_SECONDS": "2",
     "PIPELINE_PROBE_SECONDS": "5",
     "OPENAI_TIMEOUT": "5",
+    # A SIGKILL between a create's claim and its reply leaves its outcome unknown: the run waits this long
+    # for a webhook naming the response before creating the turn again (deployed: 10 minutes).
+    "OPENAI_RECONCILE_SECONDS": "30",
     "OPENAI_WEBHOOK_SAFETY_POLL_SECONDS": "10",
 }
 

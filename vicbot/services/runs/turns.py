@@ -132,8 +132,14 @@ def _reconcile_unknown_create(run: Run) -> None:
     window = min(timedelta(seconds=settings.OPENAI_RECONCILE_SECONDS), (run.deadline_at - run.create_claimed_at) / 2)
     window_ends = run.create_claimed_at + window
     if now < window_ends:
+        # A create that raised says why already; one whose worker died mid-request (a claim and no word) must
+        # still say what the run waits for, or it sits pending for minutes unexplained.
+        said = run.error_message.startswith(f"Creating turn {run.turn + 1}:")
+        message = run.error_message if said else (
+            f"Creating turn {run.turn + 1} was interrupted (its worker stopped mid-request); waiting until "
+            f"{window_ends:%H:%M:%S} UTC for OpenAI's webhook to say whether it exists before creating it again")
         run_move(run.pk, "await_create_outcome", where={"create_claimed_at": run.create_claimed_at},
-                 next_check_at=min(window_ends, now + timedelta(seconds=60)))
+                 error_message=message, next_check_at=min(window_ends, now + timedelta(seconds=60)))
         return
     # No webhook named a response for this turn in the whole window: it was never created.
     run_move(
