@@ -17,7 +17,7 @@ from django.utils import timezone
 from integrations.openai import get_client
 from integrations.openai import OpenAIError, classify
 from config.enqueue import enqueue_run_advance, run_step_priority
-from vicbot.models import Assistant, Run
+from vicbot.models import Assistant, Run, WebhookEvent
 from vicbot.services.runs.cancel import response_cancel
 from vicbot.services.runs.offer import run_offer_tools
 from vicbot.services.runs.request import next_turn_request, run_service_tier
@@ -114,6 +114,17 @@ def flex_unavailable(run: Run, failure: OpenAIError) -> bool:
             and run_service_tier(run) == Assistant.ServiceTier.FLEX)
 
 
+# A webhook is processed within moments of arriving; one still unprocessed after this is failing or lost.
+WEBHOOK_PROCESSING_SECONDS = 10
+
+
+def _webhooks_unheard_since(claimed_at, now) -> int:
+    """Webhooks received since a create was claimed whose processing has neither succeeded nor given up."""
+    return WebhookEvent.objects.filter(
+        processed_at__isnull=True, failed_at__isnull=True, received_at__gte=claimed_at,
+        received_at__lt=now - timedelta(seconds=WEBHOOK_PROCESSING_SECONDS)).count()
+
+
 def _reconcile_unknown_create(run: Run) -> None:
     now = timezone.now()
     if now < run.create_claimed_at + timedelta(seconds=settings.OPENAI_TIMEOUT + 5):
@@ -140,6 +151,14 @@ def _reconcile_unknown_create(run: Run) -> None:
             f"{window_ends:%H:%M:%S} UTC for OpenAI's webhook to say whether it exists before creating it again")
         run_move(run.pk, "await_create_outcome", where={"create_claimed_at": run.create_claimed_at},
                  error_message=message, next_check_at=min(window_ends, now + timedelta(seconds=60)))
+        return
+    if (unheard := _webhooks_unheard_since(run.create_claimed_at, now)):
+        # OpenAI did send webhooks since the claim that we could not yet read (an outage fails their processing,
+        # which backs off): one of them may name this turn, and creating it again now would bill it twice.
+        run_move(run.pk, "await_create_outcome", where={"create_claimed_at": run.create_claimed_at},
+                 error_message=f"Creating turn {run.turn + 1}: outcome unknown; {unheard} webhook(s) received since "
+                               "are not processed yet, and one may name it",
+                 next_check_at=now + timedelta(seconds=30))
         return
     # No webhook named a response for this turn in the whole window: it was never created.
     run_move(
