@@ -190,6 +190,13 @@ def _redis(f: dict) -> str:
     return "-" if f["redis_peak_mb"] is None else f"{f['redis_peak_mb']} MB"
 
 
+def cpu_cap_row(f: dict) -> str:
+    if not f.get("worker_cpu_cap"):
+        return "none (the workers share the machine's cores with everything else)"
+    throttled = " / ".join("-" if share is None else f"{share:.0%}" for share in f["worker_cpu_throttled"])
+    return f"{f['worker_cpu_cap']:g} core ({throttled})"
+
+
 ROWS = (
     ("Pitches written back / failed", lambda f: f"{f['written_back']} / {f['failed']} of {f['pitches']}"),
     ("Evaluations per minute (first intake to last write-back)",
@@ -226,6 +233,7 @@ SCALE_ROWS = (
                f"{'-' if f['database_cpu_per_pitch'] is None else f['database_cpu_per_pitch']}"),
     ("Machine: cores busy, all processes (of its cores); the emulators' CPU s per pitch",
      lambda f: f"{f['machine_cores_busy']} (of {f['machine_cores']}); {f['emulators_cpu_per_pitch']}"),
+    ("Worker CPU cap, each (share of its periods throttled)", cpu_cap_row),
     ("Worker RSS peak, each worker's whole tree", lambda f: " / ".join(f"{mb} MB" for mb in f["worker_peak_rss_mb_each"])),
     ("Connections, peak: PostgreSQL (this database) / Redis (this db)",
      lambda f: f"{'-' if f['database_connections_peak'] is None else f['database_connections_peak']} / "

@@ -37,6 +37,7 @@ from sandbox.demo.processes import (beat_command, process_environment, start_pro
                                       worker_command)
 from sandbox.decks import deck_pdf
 from sandbox.demo.world import World, seed_pitches, start_world
+from sandbox.benchmark.cpu_cap import CpuCap
 from sandbox.emulators.openai.ratelimit import DEFAULT_REQUESTS_PER_MINUTE, DEFAULT_TOKENS_PER_MINUTE
 from pipelines.models import Pipeline, Pitch
 from pipelines.services.admission import pipeline_in_flight_limit
@@ -72,6 +73,7 @@ class Options:
     deck_mb: float | None = None  # attach a PDF deck of about this many MB to every pitch (None: no decks)
     backlog_tier: str = "standard"  # the pipeline's backlog_service_tier (flex: the backlog on OpenAI's flex tier)
     flex_unavailable: float = 0.0  # share of flex creates the emulated OpenAI answers 429 resource_unavailable
+    worker_cpu: float | None = None  # cores each worker's process tree may use (cpu_cap.py; None: no cap)
 
     def shape(self) -> figures.Shape:
         return figures.Shape(model_latency=self.model_latency, queued_latency=self.queued_latency,
@@ -103,6 +105,7 @@ class Scenario:
         self.cpu_at_start: dict[str, float] = {}
         self.new_ids: list[str] = []  # with a backlog: the records that arrive during the pass
         self.cpu_during: dict[str, float] = {}
+        self.cpu_caps: dict[int, CpuCap] = {}  # by worker index, with --worker-cpu
 
     @property
     def worker(self) -> subprocess.Popen | None:
@@ -210,6 +213,11 @@ class Scenario:
         # Its own probe directory, so the figures say what each worker did.
         env = {**self.env, "VICBOT_BENCHMARK_PROBE_DIR": str(self.probe_dir / f"worker-{index}")}
         (self.probe_dir / f"worker-{index}").mkdir(exist_ok=True)
+        if self.options.worker_cpu and index not in self.cpu_caps:
+            self.cpu_caps[index] = CpuCap(self.options.worker_cpu, f"vicbot-benchmark-{os.getpid()}-worker-{index}")
+            self.stack.callback(self.cpu_caps[index].close)  # after the worker stops (callbacks run last first)
+        if index in self.cpu_caps:
+            command = self.cpu_caps[index].wrap(command)
         return start_process(self.stack, command, env=process_environment(env),
                              log_path=self.log_dir / f"{_worker_log(index)}.log")
 
@@ -389,7 +397,8 @@ class Scenario:
             tasks_by_worker=probe.totals_by_directory(self.probe_dir),
             database_connections_peak=self.sampler.peak_database_backends if self.sampler.backend_cpu else None,
             redis_clients_peak=self.sampler.peak_redis_clients if _is_redis() else None,
-        )
+        ) | {"worker_cpu_cap": self.options.worker_cpu,
+             "worker_cpu_throttled": [self.cpu_caps[index].throttled_share() for index in sorted(self.cpu_caps)]}
 
     def _in_flight_limit(self) -> str:
         limit = pipeline_in_flight_limit(self.pipeline)

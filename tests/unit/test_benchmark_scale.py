@@ -1,11 +1,14 @@
 """The benchmark's scale-out figures: the rate-limit bound, CPU of a whole process tree, and what fails CI."""
 
+import os
 import subprocess
 import sys
 import time
 
 import pytest
 
+from sandbox.benchmark.cpu_cap import CpuCap, CpuCapUnavailable
+from sandbox.benchmark.figures import cpu_cap_row
 from sandbox.benchmark.figures import SCALE_ROWS, compute_scale, rate_limit_bound_seconds, table
 from sandbox.benchmark.monitor import machine_busy_seconds, process_cpu_seconds, tree_cpu_seconds
 from sandbox.management.commands.benchmark import scale_out_problems
@@ -82,3 +85,29 @@ def test_the_machine_busy_figure_counts_the_cpu_any_process_spends():
         sum(range(1_000))
     # Others add to it, never take away; a tick (1/100 s) of rounding at each end.
     assert machine_busy_seconds() - before >= time.process_time() - spent_from - 0.02
+
+
+def test_a_worker_cpu_cap_holds_a_process_tree_to_its_share_of_a_core():
+    """--worker-cpu: a spinning child of the capped process is held to the cap (the suite runs as root, as CI
+    does; the cgroup is its own and removed after)."""
+    cap = CpuCap(0.1, f"vicbot-test-{os.getpid()}")
+    try:
+        spinner = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
+        started = time.monotonic()
+        subprocess.run(cap.wrap([sys.executable, "-c", f"import subprocess, sys\n"
+                                                       f"subprocess.run([sys.executable, '-c', {spinner!r}])"]),
+                       check=True)
+        # 0.3 s of CPU at 0.1 core takes at least ~3 s of wall time, however idle the machine (a busy one only
+        # adds); uncapped it would take 0.3 s.
+        assert time.monotonic() - started >= 2.0
+        assert cap.throttled_share() > 0
+    finally:
+        cap.close()
+    assert not cap.path.exists()
+
+
+def test_a_cap_beyond_the_machine_is_refused():
+    with pytest.raises(CpuCapUnavailable, match="at most the machine's"):
+        CpuCap((os.cpu_count() or 1) + 1, "vicbot-test-too-much")
+    assert cpu_cap_row({"worker_cpu_cap": None}).startswith("none")
+    assert cpu_cap_row({"worker_cpu_cap": 0.5, "worker_cpu_throttled": [0.91, None]}) == "0.5 core (91% / -)"

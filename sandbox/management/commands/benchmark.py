@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from sandbox.benchmark.cpu_cap import CpuCapUnavailable
 from sandbox.benchmark.figures import BACKLOG_ROWS, ROWS, SCALE_ROWS, WAITING_ROWS, table
 from sandbox.benchmark.scenario import Options, Scenario
 
@@ -38,6 +39,9 @@ class Command(BaseCommand):
                             help="Tokens per minute it announces; with them, the automatic in-flight limit")
         parser.add_argument("--workers", type=int, default=1,
                             help="Worker processes, each started as one worker dyno would be (its own pool and concurrency)")
+        parser.add_argument("--worker-cpu", type=float, default=None, metavar="CORES",
+                            help="Cap each worker's process tree at CORES (a CPU cgroup; needs root), as each dyno "
+                                 "has its own CPU: the workers, not the shared machine, are then the bound")
         parser.add_argument("--backlog", type=int, default=0,
                             help="Records last modified long ago, which the pipeline scores as a backlog; with --new")
         parser.add_argument("--new", type=int, default=0,
@@ -80,7 +84,7 @@ class Command(BaseCommand):
             webhooks=o["webhooks"], concurrency=o["concurrency"], pool=o["pool"], in_flight=o["in_flight"],
             openai_rpm=o["openai_rpm"], openai_tpm=o["openai_tpm"], timeout=o["timeout"], environment=environment,
             workers=o["workers"], backlog=o["backlog"], new_after_seconds=o["new_after"], deck_mb=o["deck_mb"],
-            backlog_tier=o["backlog_tier"], flex_unavailable=o["flex_unavailable"],
+            backlog_tier=o["backlog_tier"], flex_unavailable=o["flex_unavailable"], worker_cpu=o["worker_cpu"],
         )
         if o["backlog"]:
             if not o["new"]:
@@ -89,7 +93,8 @@ class Command(BaseCommand):
         title = (f"benchmark: {options.pitches} pitches, {options.model_latency:g}s/turn, {options.turns} turns, "
                  f"{options.tools_per_turn} tools/turn at {options.tool_latency:g}s, webhooks "
                  f"{'on' if options.webhooks else 'off'}, pool {options.pool or settings.CELERY_WORKER_POOL} × "
-                 f"{options.concurrency or settings.CELERY_WORKER_CONCURRENCY}, {options.workers} worker process(es), OpenAI "
+                 f"{options.concurrency or settings.CELERY_WORKER_CONCURRENCY}, {options.workers} worker process(es)"
+                 f"{f' at most {options.worker_cpu:g} core each' if options.worker_cpu else ''}, OpenAI "
                  f"limits {options.openai_rpm} RPM / {options.openai_tpm} TPM"
                  f"{f', a {options.deck_mb:g} MB deck each' if options.deck_mb is not None else ''}"
                  f"{f', backlog {options.backlog} on {options.backlog_tier}' if options.backlog else ''}"
@@ -101,7 +106,10 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
             self.stderr.write(f"Logs in {scenario.log_dir}")
-            scenario.prepare()
+            try:
+                scenario.prepare()
+            except CpuCapUnavailable as exc:
+                raise CommandError(str(exc)) from exc
             if scenario.purged:
                 self.stderr.write(f"Dropped {scenario.purged} messages an earlier run left in the queue")
             scenario.begin()
