@@ -8,8 +8,7 @@ import time
 import pytest
 
 from sandbox.benchmark.cpu_cap import CpuCap, CpuCapUnavailable
-from sandbox.benchmark.figures import cpu_cap_row
-from sandbox.benchmark.figures import SCALE_ROWS, compute_scale, rate_limit_bound_seconds, table
+from sandbox.benchmark.figures import SCALE_ROWS, compute_scale, cpu_cap_row, rate_limit_bound_seconds, table
 from sandbox.benchmark.monitor import machine_busy_seconds, process_cpu_seconds, tree_cpu_seconds
 from sandbox.management.commands.benchmark import scale_out_problems
 
@@ -106,7 +105,7 @@ def test_a_worker_cpu_cap_holds_a_process_tree_to_its_share_of_a_core():
     assert not cap.path.exists()
 
 
-def test_a_cap_beyond_the_machine_is_refused():
+def test_a_cap_beyond_the_machine_is_refused_and_the_table_names_each_workers_cap():
     with pytest.raises(CpuCapUnavailable, match="at most the machine's"):
         CpuCap((os.cpu_count() or 1) + 1, "vicbot-test-too-much")
     assert cpu_cap_row({"worker_cpu_cap": None}).startswith("none")
