@@ -11,6 +11,8 @@ Needs a writable CPU cgroup controller (root, cgroup v1 `cpu` or v2 with `cpu` e
 from __future__ import annotations
 
 import os
+import signal
+import time
 from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -56,7 +58,18 @@ class CpuCap:
         return int(stat.get("nr_throttled", 0)) / periods if periods else None
 
     def close(self) -> None:
-        """Removed once its processes are gone (a cgroup with members cannot be)."""
+        """Called once its worker has stopped: what of the tree is still exiting (the extraction forkserver and its
+        children outlive the worker by a moment) is killed, and the cgroup removed once empty (one with members
+        cannot be; left behind, it would outlive the benchmark)."""
+        deadline = time.monotonic() + 10
+        while (members := [int(pid) for pid in _read(self.path / "cgroup.procs").split()]) \
+                and time.monotonic() < deadline:
+            for pid in members:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.05)
         try:
             self.path.rmdir()
         except OSError:

@@ -1,6 +1,7 @@
 """The benchmark's scale-out figures: the rate-limit bound, CPU of a whole process tree, and what fails CI."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ from sandbox.benchmark.cpu_cap import CpuCap, CpuCapUnavailable
 from sandbox.benchmark.figures import SCALE_ROWS, compute_scale, cpu_cap_row, rate_limit_bound_seconds, table
 from sandbox.benchmark.monitor import machine_busy_seconds, process_cpu_seconds, tree_cpu_seconds
 from sandbox.management.commands.benchmark import scale_out_problems
+from tests.conftest import wait_for
 
 
 def test_the_rate_limit_bound_is_what_binds_at_the_limits_plus_one_pitch():
@@ -110,3 +112,17 @@ def test_a_cap_beyond_the_machine_is_refused_and_the_table_names_each_workers_ca
         CpuCap((os.cpu_count() or 1) + 1, "vicbot-test-too-much")
     assert cpu_cap_row({"worker_cpu_cap": None}).startswith("none")
     assert cpu_cap_row({"worker_cpu_cap": 0.5, "worker_cpu_throttled": [0.91, None]}) == "0.5 core (91% / -)"
+
+
+def test_closing_a_cap_ends_what_of_the_tree_still_runs_and_removes_the_cgroup():
+    """A worker's children can outlive it by a moment; the cgroup must not outlive the benchmark."""
+    cap = CpuCap(0.5, f"vicbot-test-left-{os.getpid()}")
+    straggler = subprocess.Popen(cap.wrap(["sleep", "600"]))
+    try:
+        wait_for(lambda: str(straggler.pid) in (cap.path / "cgroup.procs").read_text().split(), timeout=30)
+        cap.close()
+        assert straggler.wait(timeout=30) == -signal.SIGKILL
+        assert not cap.path.exists()
+    finally:
+        straggler.kill()
+        cap.close()
