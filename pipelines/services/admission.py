@@ -95,13 +95,14 @@ def pitches_admit_soon(pipeline_id: int) -> None:
     Decided after the caller commits: an answer still uncommitted when the queued admission ran would
     have counted on it and not been seen."""
     def send() -> None:
-        if cache.add(_pending_key(pipeline_id), 1, timeout=ADMIT_PENDING_SECONDS):
+        if cache.add(admit_pending_key(pipeline_id), 1, timeout=ADMIT_PENDING_SECONDS):
             enqueue_pitches_admit(pipeline_id, after_commit=False)
 
     transaction.on_commit(send)
 
 
-def _pending_key(pipeline_id: int) -> str:
+def admit_pending_key(pipeline_id: int) -> str:
+    """The cache key that says an admission message of the pipeline is queued and not yet started."""
     return f"pipelines:admit-pending:{pipeline_id}"
 
 
@@ -111,7 +112,7 @@ def pitches_admit(*, pipeline_id: int) -> int:
     # The pipeline row lock makes admissions take turns (a pass and a finished run's
     # admit may overlap), so two of them never both fill the same free slot.
     pipeline = Pipeline.objects.select_for_update().get(pk=pipeline_id)
-    cache.delete(_pending_key(pipeline_id))  # from here on, a slot that frees needs an admission of its own
+    cache.delete(admit_pending_key(pipeline_id))  # from here on, a slot that frees needs an admission of its own
     if not pipeline.enabled:
         return 0
     if problem := assistant_problem(pipeline.assistant_name):

@@ -62,7 +62,7 @@ def writeback_queue(*, pitch_id: int, pipeline_id: int, run_id: int, values: dic
     # pitch's answer while a backlog runs (the backlog's answers wait; the new pitch does not).
     others = Pitch.objects.filter(pipeline_id=pipeline_id).exclude(pk=pitch_id)
     evaluating = _still_evaluating(others)
-    queued = others.filter(writeback_state=Pitch.WriteBack.QUEUED, writeback_attempts=0)
+    queued = _first_writes_queued(others)
     full = False
     if not evaluating.exists() or (not background and evaluating.filter(latest_run__background=True).exists()):
         delay, send = 0.0, True
@@ -93,6 +93,11 @@ def _still_evaluating(pitches: QuerySet[Pitch]) -> QuerySet[Pitch]:
     ended waits only for its handler, which sees this one likewise (the pass's last answers, handled side by
     side, must not each wait for the other)."""
     return pitches.filter(status=Pitch.Status.EVALUATING).exclude(latest_run__status__in=TERMINAL_STATUSES)
+
+
+def _first_writes_queued(pitches: QuerySet[Pitch]) -> QuerySet[Pitch]:
+    """Those of `pitches` whose answer waits for its first write (retries wait their own turn)."""
+    return pitches.filter(writeback_state=Pitch.WriteBack.QUEUED, writeback_attempts=0)
 
 
 def _window(pipeline_id: int, *, widen: bool = False) -> float:
@@ -154,7 +159,7 @@ def _rest_goes_now(pipeline: Pipeline) -> bool:
     batch or no more answers are coming. Otherwise they wait for the follow-up, after the window, to go
     as a fuller batch: at 1,000 pitches each full batch's remainder (33, 5, 46 records) cost two calls of
     its own, 3.3 Salesforce calls per 100 pitches."""
-    waiting = Pitch.objects.filter(pipeline=pipeline, writeback_state=Pitch.WriteBack.QUEUED, writeback_attempts=0)
+    waiting = _first_writes_queued(pipeline.pitches.all())
     return waiting[COLLECTION_LIMIT - 1:].exists() or not _still_evaluating(pipeline.pitches.all()).exists()
 
 
@@ -164,8 +169,7 @@ def _follow_up(pipeline: Pipeline) -> None:
     They saw this write under way, or joined a batch it had just claimed, and sent nothing:
     without this they waited for the tick (flushes 10–12 s apart under load, measured).
     """
-    due = (Pitch.objects.filter(pipeline=pipeline, writeback_state=Pitch.WriteBack.QUEUED, writeback_attempts=0)
-           .aggregate(at=Min("next_writeback_at"))["at"])
+    due = _first_writes_queued(pipeline.pitches.all()).aggregate(at=Min("next_writeback_at"))["at"]
     if due is not None:
         # After the (widening) window; at once for an answer that may not wait (queued due now).
         left = (due - timezone.now()).total_seconds()

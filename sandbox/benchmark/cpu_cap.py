@@ -45,7 +45,6 @@ class CpuCap:
         except OSError as exc:
             raise CpuCapUnavailable(f"--worker-cpu cannot make a CPU cgroup at {self.path} ({exc}); it needs root") \
                 from exc
-        self.cores = cores
 
     def wrap(self, command: list[str]) -> list[str]:
         """The shell joins the cgroup, then becomes the command (same pid): nothing it starts escapes the cap."""

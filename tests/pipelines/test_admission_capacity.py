@@ -10,7 +10,7 @@ from django.db import connections, transaction
 
 from config.enqueue import Task, enqueue_pitches_admit
 from pipelines.models import Pipeline, Pitch
-from pipelines.services.admission import pitches_admit_soon
+from pipelines.services.admission import admit_pending_key, pitches_admit_soon
 from pipelines.services.intake import pitches_pull
 from pipelines.services.pipelines import pipeline_create
 from tests.conftest import wait_for
@@ -176,6 +176,6 @@ def test_slots_that_free_while_an_admission_waits_share_that_one_admission(sales
         assert admissions_sent(pushes) == 1
         release.set()
         holder.join()
-        wait_for(lambda: cache.get(f"pipelines:admit-pending:{pipeline.pk}") is None, timeout=60)  # it started
+        wait_for(lambda: cache.get(admit_pending_key(pipeline.pk)) is None, timeout=60)  # it started
         pitches_admit_soon(pipeline.pk)
         assert admissions_sent(pushes) == 2
